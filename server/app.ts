@@ -1,0 +1,26 @@
+// Builds the one Hono app: the OCI door (/v2), the JSON API (/api/v1), the HTML UI and static files.
+import { Hono } from "hono";
+import { apiRoutes } from "./api/routes.ts";
+import type { RegistryDeps } from "./registry/deps.ts";
+import { registryRoutes } from "./registry/routes.ts";
+import { staticRoutes } from "./web/static.ts";
+import { webRoutes } from "./web/routes.ts";
+
+export type AppDeps = RegistryDeps;
+
+export function buildApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  if (deps.config.logRequests) {
+    app.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      console.log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+    });
+  }
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.route("/", registryRoutes(deps));
+  app.route("/api/v1", apiRoutes(deps));
+  app.route("/static", staticRoutes());
+  app.route("/", webRoutes(deps));
+  return app;
+}

@@ -1,0 +1,44 @@
+// Username/password pairs as registry clients send them (HTTP Basic): a user's password, or
+// `$oauthtoken` with an OAuth access token. Successful checks are remembered for a minute so a
+// client sending Basic on every request does not pay for scrypt each time.
+import type { Db } from "../../db/client.ts";
+import type { Clock } from "../domain/clock.ts";
+import type { UserPrincipal } from "../domain/principal.ts";
+import { authenticate, toPrincipal } from "../domain/users.ts";
+import { resolveAccessToken } from "./oauth-tokens.ts";
+import { secretHash } from "./secrets.ts";
+
+const REMEMBER_MS = 60_000;
+const remembered = new Map<string, { principal: UserPrincipal; until: number }>();
+
+export function parseBasic(header: string | undefined): { username: string; password: string } | null {
+  if (!header?.toLowerCase().startsWith("basic ")) return null;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export async function checkCredentials(
+  db: Db,
+  clock: Clock,
+  username: string,
+  password: string,
+): Promise<UserPrincipal | null> {
+  const key = secretHash(`${username}\u0000${password}`);
+  const hit = remembered.get(key);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  let principal: UserPrincipal | null = null;
+  if (username === "$oauthtoken") {
+    const token = await resolveAccessToken(db, password, clock.now());
+    if (token) principal = toPrincipal(token.user);
+  } else {
+    const user = await authenticate(db, username, password);
+    if (user) principal = toPrincipal(user);
+  }
+  if (principal) {
+    if (remembered.size > 10_000) remembered.clear();
+    remembered.set(key, { principal, until: Date.now() + REMEMBER_MS });
+  }
+  return principal;
+}

@@ -1,0 +1,82 @@
+// OAuth access tokens for the /api/v1 door (and `$oauthtoken` logins on the registry).
+// Only a hash of each token is stored.
+import { and, eq, gt, isNull, or } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client.ts";
+import { oauthApps, oauthTokens, users } from "../../db/schema.ts";
+import type { User } from "../domain/users.ts";
+import { newSecret, secretHash } from "./secrets.ts";
+
+export const ALL_SCOPES = [
+  "org:admin",
+  "repo:admin",
+  "repo:create",
+  "repo:read",
+  "repo:write",
+  "super:user",
+  "user:admin",
+  "user:read",
+] as const;
+export type Scope = (typeof ALL_SCOPES)[number];
+
+/** repo:admin ⊃ repo:write ⊃ repo:read; nothing else implies anything. */
+const IMPLIED: Partial<Record<Scope, Scope[]>> = {
+  "repo:admin": ["repo:write", "repo:read"],
+  "repo:write": ["repo:read"],
+};
+
+export function expandScopes(scopes: Iterable<string>): Set<Scope> {
+  const out = new Set<Scope>();
+  for (const s of scopes) {
+    if (!(ALL_SCOPES as readonly string[]).includes(s)) continue;
+    out.add(s as Scope);
+    for (const implied of IMPLIED[s as Scope] ?? []) out.add(implied);
+  }
+  return out;
+}
+
+export const parseScopeList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+/** The OAuth application Quay's `user/initialize` creates for the first user's token. */
+export async function ensureApp(db: DbOrTx, namespaceId: number, name: string): Promise<number> {
+  const [existing] = await db
+    .select({ id: oauthApps.id })
+    .from(oauthApps)
+    .where(and(eq(oauthApps.namespaceId, namespaceId), eq(oauthApps.name, name)));
+  if (existing) return existing.id;
+  const [app] = await db
+    .insert(oauthApps)
+    .values({ namespaceId, name, clientId: newSecret(15), clientSecret: newSecret(30) })
+    .returning({ id: oauthApps.id });
+  return app!.id;
+}
+
+export async function createAccessToken(
+  db: DbOrTx,
+  userId: number,
+  appId: number | null,
+  scopes: readonly string[],
+): Promise<string> {
+  const token = newSecret(30);
+  await db.insert(oauthTokens).values({ userId, appId, tokenHash: secretHash(token), scopes: scopes.join(" ") });
+  return token;
+}
+
+export interface ResolvedToken {
+  user: User;
+  scopes: Set<Scope>;
+}
+
+export async function resolveAccessToken(db: Db, token: string, now: Date): Promise<ResolvedToken | null> {
+  const [row] = await db
+    .select({ user: users, scopes: oauthTokens.scopes })
+    .from(oauthTokens)
+    .innerJoin(users, eq(users.id, oauthTokens.userId))
+    .where(
+      and(
+        eq(oauthTokens.tokenHash, secretHash(token)),
+        or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
+      ),
+    );
+  if (!row || !row.user.enabled) return null;
+  return { user: row.user, scopes: expandScopes(parseScopeList(row.scopes)) };
+}

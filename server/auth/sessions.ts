@@ -1,0 +1,40 @@
+// Browser sessions: a random cookie value (only its hash is stored) and a CSRF token per session.
+import { and, eq, gt } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { sessions, users } from "../../db/schema.ts";
+import type { User } from "../domain/users.ts";
+import { newSecret, secretHash } from "./secrets.ts";
+
+export const SESSION_COOKIE = "quayside_session";
+export const SESSION_TTL_SECONDS = 14 * 24 * 3600;
+
+export interface Session {
+  user: User;
+  csrfToken: string;
+}
+
+export async function createSession(db: Db, userId: number, now: Date): Promise<{ cookie: string; csrfToken: string }> {
+  const cookie = newSecret(32);
+  const csrfToken = newSecret(24);
+  await db.insert(sessions).values({
+    idHash: secretHash(cookie),
+    userId,
+    csrfToken,
+    expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000),
+  });
+  return { cookie, csrfToken };
+}
+
+export async function resolveSession(db: Db, cookie: string, now: Date): Promise<Session | null> {
+  const [row] = await db
+    .select({ user: users, csrfToken: sessions.csrfToken })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.idHash, secretHash(cookie)), gt(sessions.expiresAt, now)));
+  if (!row || !row.user.enabled) return null;
+  return row;
+}
+
+export async function destroySession(db: Db, cookie: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.idHash, secretHash(cookie)));
+}

@@ -1,0 +1,146 @@
+// The one typed configuration object. Every setting comes from a command-line flag
+// (`--port=8080`) or an environment variable (`PORT=8080`), flag first. Nothing else in
+// the code reads process.env: it asks for a Config.
+import { resolve } from "node:path";
+import { z } from "zod";
+
+export type Role = "all" | "web" | "worker";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** scheme://host[:port] clients use to reach us (token realm, links); unset: taken from each request's Host. */
+  publicUrl?: string;
+  dataDir: string;
+  /** Unset means: boot embedded Postgres under `<dataDir>/postgres`. */
+  databaseUrl?: string;
+  /** Blob storage: a filesystem directory. */
+  storage: { kind: "fs"; root: string };
+  /** HMAC key for registry tokens; generated and stored in the database on first start when unset. */
+  tokenSigningKey?: string;
+  role: Role;
+  features: { openSignup: boolean; userInitialize: boolean };
+  admin?: { username: string; password: string; email: string };
+  /** Seconds a registry bearer token stays valid. */
+  registryTokenTtl: number;
+  logRequests: boolean;
+}
+
+export class ConfigError extends Error {}
+
+interface Setting {
+  flag: string;
+  env: string;
+}
+
+const settings = {
+  port: { flag: "port", env: "PORT" },
+  host: { flag: "host", env: "HOST" },
+  publicUrl: { flag: "public-url", env: "QUAYSIDE_PUBLIC_URL" },
+  dataDir: { flag: "data-dir", env: "QUAYSIDE_DATA_DIR" },
+  databaseUrl: { flag: "database-url", env: "DATABASE_URL" },
+  storage: { flag: "storage", env: "STORAGE" },
+  tokenSigningKey: { flag: "token-signing-key", env: "QUAYSIDE_TOKEN_SIGNING_KEY" },
+  role: { flag: "role", env: "QUAYSIDE_ROLE" },
+  openSignup: { flag: "open-signup", env: "QUAYSIDE_OPEN_SIGNUP" },
+  userInitialize: { flag: "user-initialize", env: "QUAYSIDE_USER_INITIALIZE" },
+  adminUser: { flag: "admin-user", env: "QUAYSIDE_ADMIN_USER" },
+  adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD" },
+  adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL" },
+  registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL" },
+  logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS" },
+} satisfies Record<string, Setting>;
+
+type Raw = Partial<Record<keyof typeof settings, string>>;
+
+const booleanText = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const schema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default("0.0.0.0"),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  dataDir: z.string().min(1).default("./data"),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional(),
+  storage: z
+    .string()
+    .regex(/^(fs:|\/|\.)/, "must be a directory path (fs:/path, /path or ./path); S3 storage is not available yet")
+    .optional(),
+  tokenSigningKey: z.string().min(32, "must be at least 32 characters").optional(),
+  role: z.enum(["all", "web", "worker"]).default("all"),
+  openSignup: booleanText.default(true),
+  userInitialize: booleanText.default(true),
+  adminUser: z.string().optional(),
+  adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
+  adminEmail: z.email().optional(),
+  registryTokenTtl: z.coerce.number().int().min(60).max(86400).default(3600),
+  logRequests: booleanText.default(false),
+});
+
+/** Reads `--name=value` / `--name value` flags. */
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) flags.set(arg.slice(2), argv[++i]!);
+    else flags.set(arg.slice(2), "true");
+  }
+  return flags;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  argv: readonly string[] = [],
+): Config {
+  const flags = parseFlags(argv);
+  const known = new Set(Object.values(settings).map((s) => s.flag));
+  for (const name of flags.keys()) {
+    if (!known.has(name)) throw new ConfigError(`unknown flag --${name}`);
+  }
+  const raw: Raw = {};
+  for (const [key, setting] of Object.entries(settings) as [keyof typeof settings, Setting][]) {
+    const value = flags.get(setting.flag) ?? env[setting.env];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof typeof settings;
+      const s = settings[key];
+      return `  ${s ? `${s.env} / --${s.flag}` : String(key)}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const v = parsed.data;
+  if ((v.adminUser === undefined) !== (v.adminPassword === undefined)) {
+    throw new ConfigError(
+      "invalid configuration:\n  QUAYSIDE_ADMIN_USER and QUAYSIDE_ADMIN_PASSWORD must be set together",
+    );
+  }
+  const dataDir = resolve(v.dataDir);
+  const storageRoot = v.storage ? resolve(v.storage.replace(/^fs:/, "")) : resolve(dataDir, "blobs");
+  const publicUrl = v.publicUrl?.replace(/\/+$/, "");
+  return {
+    port: v.port,
+    host: v.host,
+    publicUrl,
+    dataDir,
+    databaseUrl: v.databaseUrl,
+    storage: { kind: "fs", root: storageRoot },
+    tokenSigningKey: v.tokenSigningKey,
+    role: v.role,
+    features: { openSignup: v.openSignup, userInitialize: v.userInitialize },
+    admin: v.adminUser && v.adminPassword
+      ? { username: v.adminUser, password: v.adminPassword, email: v.adminEmail ?? `${v.adminUser}@localhost` }
+      : undefined,
+    registryTokenTtl: v.registryTokenTtl,
+    logRequests: v.logRequests,
+  };
+}

@@ -1,0 +1,47 @@
+// Blobs as repositories see them: a blob is reachable through a repository only once it has
+// been pushed or mounted there.
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.ts";
+import { blobs, repoBlobs } from "../../db/schema.ts";
+import { DomainError } from "./errors.ts";
+
+export interface BlobInfo {
+  digest: string;
+  size: number;
+}
+
+export async function findBlobInRepo(db: DbOrTx, repositoryId: number, digest: string): Promise<BlobInfo | undefined> {
+  const [row] = await db
+    .select({ digest: blobs.digest, size: blobs.size })
+    .from(repoBlobs)
+    .innerJoin(blobs, eq(blobs.digest, repoBlobs.digest))
+    .where(and(eq(repoBlobs.repositoryId, repositoryId), eq(repoBlobs.digest, digest)));
+  return row;
+}
+
+/** Records a stored blob and makes it reachable through a repository (both idempotent). */
+export async function recordBlob(db: DbOrTx, repositoryId: number, blob: BlobInfo): Promise<void> {
+  await db.insert(blobs).values(blob).onConflictDoNothing();
+  await db.insert(repoBlobs).values({ repositoryId, digest: blob.digest }).onConflictDoNothing();
+}
+
+/** Cross-repository mount: link a blob the caller can read in `fromRepositoryId`. */
+export async function mountBlob(
+  db: DbOrTx,
+  fromRepositoryId: number,
+  toRepositoryId: number,
+  digest: string,
+): Promise<BlobInfo | undefined> {
+  const blob = await findBlobInRepo(db, fromRepositoryId, digest);
+  if (blob) await recordBlob(db, toRepositoryId, blob);
+  return blob;
+}
+
+/** Removes a blob from a repository; the bytes stay until garbage collection. */
+export async function unlinkBlob(db: DbOrTx, repositoryId: number, digest: string): Promise<void> {
+  const removed = await db
+    .delete(repoBlobs)
+    .where(and(eq(repoBlobs.repositoryId, repositoryId), eq(repoBlobs.digest, digest)))
+    .returning({ digest: repoBlobs.digest });
+  if (removed.length === 0) throw new DomainError("BLOB_UNKNOWN", "blob unknown to registry", { digest });
+}

@@ -1,0 +1,223 @@
+// Repositories: lookup, creation (explicit or on first push), listing, description,
+// visibility and deletion.
+import { and, asc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client.ts";
+import { namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
+import { writeAudit } from "./audit.ts";
+import { DomainError } from "./errors.ts";
+import { type RepoRef, repositoryNameProblem } from "./names.ts";
+import { canCreateIn } from "./permissions.ts";
+import { type Actor, performerId, type Principal } from "./principal.ts";
+
+export type Visibility = "public" | "private";
+
+export interface Repository {
+  id: number;
+  namespaceId: number;
+  namespace: string;
+  name: string;
+  visibility: Visibility;
+  description: string;
+  kind: "image";
+  state: "NORMAL" | "READ_ONLY" | "MIRROR" | "MARKED_FOR_DELETION";
+  createdAt: Date;
+}
+
+const repositoryColumns = {
+  id: repositories.id,
+  namespaceId: repositories.namespaceId,
+  namespace: namespaces.name,
+  name: repositories.name,
+  visibility: repositories.visibility,
+  description: repositories.description,
+  kind: repositories.kind,
+  state: repositories.state,
+  createdAt: repositories.createdAt,
+};
+
+export async function findRepository(db: DbOrTx, ref: RepoRef): Promise<Repository | undefined> {
+  const [repo] = await db
+    .select(repositoryColumns)
+    .from(repositories)
+    .innerJoin(namespaces, eq(namespaces.id, repositories.namespaceId))
+    .where(and(eq(namespaces.name, ref.namespace), eq(repositories.name, ref.name)));
+  return repo;
+}
+
+export interface NewRepository extends RepoRef {
+  visibility: Visibility;
+  description?: string;
+}
+
+export async function createRepository(db: Db, actor: Actor, input: NewRepository): Promise<Repository> {
+  const problem = repositoryNameProblem(input.name);
+  if (problem) throw new DomainError("NAME_INVALID", "Invalid repository name", { reason: problem });
+  const [ns] = await db.select().from(namespaces).where(eq(namespaces.name, input.namespace));
+  if (!ns || !canCreateIn(actor.principal, ns)) {
+    throw new DomainError("FORBIDDEN", `You do not have permission to create repositories in ${input.namespace}`);
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(repositories)
+      .values({
+        namespaceId: ns.id,
+        name: input.name,
+        visibility: input.visibility,
+        description: input.description ?? "",
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new DomainError("CONFLICT", "Repository already exists");
+    await writeAudit(tx, {
+      kind: "create_repo",
+      namespaceId: ns.id,
+      repositoryId: row.id,
+      performerId: performerId(actor),
+      ip: actor.ip,
+      metadata: { repo: input.name, namespace: input.namespace },
+    });
+    return { ...row, namespace: ns.name };
+  });
+}
+
+/**
+ * The repository a push writes into: the existing one, or a new private one when the pusher
+ * may create repositories in the namespace (the registry token already said so).
+ */
+export async function repositoryForPush(db: Db, actor: Actor, ref: RepoRef): Promise<Repository> {
+  const existing = await findRepository(db, ref);
+  if (existing) return existing;
+  try {
+    return await createRepository(db, actor, { ...ref, visibility: "private" });
+  } catch (err) {
+    // Two layers of the same image race to create the repository: the loser uses the winner's.
+    if (err instanceof DomainError && err.code === "CONFLICT") {
+      const created = await findRepository(db, ref);
+      if (created) return created;
+    }
+    throw err;
+  }
+}
+
+/** Repositories a principal may read: public ones, their own namespace's, and granted ones. */
+export function readableBy(principal: Principal): SQL {
+  const isPublic = eq(repositories.visibility, "public");
+  if (principal.kind === "anonymous") return isPublic;
+  return or(
+    isPublic,
+    eq(repositories.namespaceId, principal.namespaceId),
+    exists(
+      sql`(select 1 from ${repoPermissions} where ${repoPermissions.repositoryId} = ${repositories.id} and ${repoPermissions.userId} = ${principal.userId})`,
+    ),
+  )!;
+}
+
+export interface RepositoryListQuery {
+  namespace?: string;
+  publicOnly?: boolean;
+  starredOnly?: boolean;
+  /** Only repositories with id greater than this (API paging). */
+  afterId?: number;
+  limit: number;
+}
+
+export async function listRepositories(
+  db: DbOrTx,
+  principal: Principal,
+  query: RepositoryListQuery,
+): Promise<Repository[]> {
+  const filters: SQL[] = [readableBy(principal), sql`${repositories.state} <> 'MARKED_FOR_DELETION'`];
+  if (query.namespace !== undefined) filters.push(eq(namespaces.name, query.namespace));
+  if (query.publicOnly) filters.push(eq(repositories.visibility, "public"));
+  if (query.starredOnly) {
+    if (principal.kind !== "user") return [];
+    filters.push(
+      inArray(
+        repositories.id,
+        db.select({ id: stars.repositoryId }).from(stars).where(eq(stars.userId, principal.userId)),
+      ),
+    );
+  }
+  if (query.afterId !== undefined) filters.push(gt(repositories.id, query.afterId));
+  return db
+    .select(repositoryColumns)
+    .from(repositories)
+    .innerJoin(namespaces, eq(namespaces.id, repositories.namespaceId))
+    .where(and(...filters))
+    .orderBy(asc(repositories.id))
+    .limit(query.limit);
+}
+
+/** Catalog order (by full name), as the distribution spec's `_catalog` paging expects. */
+export async function listRepositoryNames(
+  db: DbOrTx,
+  principal: Principal,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  const fullName = sql<string>`${namespaces.name} || '/' || ${repositories.name}`;
+  const filters: SQL[] = [readableBy(principal), sql`${repositories.state} <> 'MARKED_FOR_DELETION'`];
+  if (after !== undefined) filters.push(sql`${fullName} > ${after}`);
+  const rows = await db
+    .select({ name: fullName })
+    .from(repositories)
+    .innerJoin(namespaces, eq(namespaces.id, repositories.namespaceId))
+    .where(and(...filters))
+    .orderBy(sql`${fullName} collate "C"`)
+    .limit(limit);
+  return rows.map((r) => r.name);
+}
+
+export async function isStarred(db: DbOrTx, principal: Principal, repo: Repository): Promise<boolean> {
+  if (principal.kind !== "user") return false;
+  const [row] = await db
+    .select({ one: sql`1` })
+    .from(stars)
+    .where(and(eq(stars.userId, principal.userId), eq(stars.repositoryId, repo.id)));
+  return row !== undefined;
+}
+
+export async function setDescription(db: Db, actor: Actor, repo: Repository, description: string) {
+  await db.transaction(async (tx) => {
+    await tx.update(repositories).set({ description }).where(eq(repositories.id, repo.id));
+    await writeAudit(tx, {
+      kind: "set_repo_description",
+      namespaceId: repo.namespaceId,
+      repositoryId: repo.id,
+      performerId: performerId(actor),
+      ip: actor.ip,
+      metadata: { repo: repo.name, namespace: repo.namespace, description },
+    });
+  });
+}
+
+export async function setVisibility(db: Db, actor: Actor, repo: Repository, visibility: Visibility) {
+  await db.transaction(async (tx) => {
+    await tx.update(repositories).set({ visibility }).where(eq(repositories.id, repo.id));
+    await writeAudit(tx, {
+      kind: "change_repo_visibility",
+      namespaceId: repo.namespaceId,
+      repositoryId: repo.id,
+      performerId: performerId(actor),
+      ip: actor.ip,
+      metadata: { repo: repo.name, namespace: repo.namespace, visibility },
+    });
+  });
+}
+
+/**
+ * Deletes the repository's rows (tags, manifests, links, uploads). Blob bytes stay in storage
+ * until garbage collection finds nothing else references them.
+ */
+export async function deleteRepository(db: Db, actor: Actor, repo: Repository) {
+  await db.transaction(async (tx) => {
+    await tx.delete(repositories).where(eq(repositories.id, repo.id));
+    await writeAudit(tx, {
+      kind: "delete_repo",
+      namespaceId: repo.namespaceId,
+      performerId: performerId(actor),
+      ip: actor.ip,
+      metadata: { repo: repo.name, namespace: repo.namespace },
+    });
+  });
+}

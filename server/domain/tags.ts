@@ -1,0 +1,128 @@
+// Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
+// row and starts a new one, so the rows are the tag's history.
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.ts";
+import { manifests, tags } from "../../db/schema.ts";
+
+export interface TagChange {
+  /** The manifest the tag pointed to before, if it was live. */
+  previousManifestId: number | null;
+  changed: boolean;
+}
+
+const live = (repositoryId: number) => and(eq(tags.repositoryId, repositoryId), isNull(tags.lifetimeEnd));
+
+/** Points `name` at a manifest (ending the previous row); a no-op when it already points there. */
+export async function pointTag(
+  tx: DbOrTx,
+  repositoryId: number,
+  name: string,
+  manifestId: number,
+  now: Date,
+  options: { reversion?: boolean } = {},
+): Promise<TagChange> {
+  const [current] = await tx
+    .select({ id: tags.id, manifestId: tags.manifestId })
+    .from(tags)
+    .where(and(live(repositoryId), eq(tags.name, name)))
+    .for("update");
+  if (current?.manifestId === manifestId) return { previousManifestId: manifestId, changed: false };
+  if (current) await tx.update(tags).set({ lifetimeEnd: now }).where(eq(tags.id, current.id));
+  await tx.insert(tags).values({
+    repositoryId,
+    name,
+    manifestId,
+    lifetimeStart: now,
+    reversion: options.reversion ?? false,
+  });
+  return { previousManifestId: current?.manifestId ?? null, changed: true };
+}
+
+/** Ends a live tag; returns the manifest it pointed to, or null when there was none. */
+export async function endTag(tx: DbOrTx, repositoryId: number, name: string, now: Date): Promise<number | null> {
+  const [ended] = await tx
+    .update(tags)
+    .set({ lifetimeEnd: now })
+    .where(and(live(repositoryId), eq(tags.name, name)))
+    .returning({ manifestId: tags.manifestId });
+  return ended?.manifestId ?? null;
+}
+
+/** Ends every live tag pointing at a manifest; returns their names. */
+export async function endTagsOf(tx: DbOrTx, repositoryId: number, manifestId: number, now: Date): Promise<string[]> {
+  const ended = await tx
+    .update(tags)
+    .set({ lifetimeEnd: now })
+    .where(and(live(repositoryId), eq(tags.manifestId, manifestId)))
+    .returning({ name: tags.name });
+  return ended.map((t) => t.name);
+}
+
+/** Live, visible tag names in byte order, for the registry's tags list (`n`/`last` paging). */
+export async function listTagNames(
+  db: DbOrTx,
+  repositoryId: number,
+  options: { last?: string; limit?: number },
+): Promise<string[]> {
+  const byteOrder = sql`${tags.name} collate "C"`;
+  const filters = [live(repositoryId), eq(tags.hidden, false)];
+  if (options.last !== undefined) filters.push(sql`${byteOrder} > ${options.last}`);
+  const query = db.select({ name: tags.name }).from(tags).where(and(...filters)).orderBy(byteOrder);
+  const rows = options.limit !== undefined ? await query.limit(options.limit) : await query;
+  return rows.map((r) => r.name);
+}
+
+export interface TagView {
+  name: string;
+  manifestDigest: string;
+  mediaType: string;
+  isIndex: boolean;
+  size: number;
+  lifetimeStart: Date;
+  lifetimeEnd: Date | null;
+  expiresAt: Date | null;
+  reversion: boolean;
+}
+
+const INDEX_MEDIA_TYPES = sql`(${manifests.mediaType} in ('application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'))`;
+
+/** Tags with their manifests, newest first: live only, or the whole history. */
+export async function listTagViews(
+  db: DbOrTx,
+  repositoryId: number,
+  options: { onlyActive: boolean; name?: string; nameContains?: string; offset: number; limit: number },
+): Promise<TagView[]> {
+  const filters = [eq(tags.repositoryId, repositoryId), eq(tags.hidden, false)];
+  if (options.onlyActive) filters.push(isNull(tags.lifetimeEnd));
+  if (options.name !== undefined) filters.push(eq(tags.name, options.name));
+  if (options.nameContains !== undefined) {
+    filters.push(sql`strpos(${tags.name}, ${options.nameContains}) > 0`);
+  }
+  return db
+    .select({
+      name: tags.name,
+      manifestDigest: manifests.digest,
+      mediaType: manifests.mediaType,
+      isIndex: sql<boolean>`${INDEX_MEDIA_TYPES}`,
+      size: manifests.layersSize,
+      lifetimeStart: tags.lifetimeStart,
+      lifetimeEnd: tags.lifetimeEnd,
+      expiresAt: tags.expiresAt,
+      reversion: tags.reversion,
+    })
+    .from(tags)
+    .innerJoin(manifests, eq(manifests.id, tags.manifestId))
+    .where(and(...filters))
+    .orderBy(desc(tags.lifetimeStart), tags.name)
+    .offset(options.offset)
+    .limit(options.limit);
+}
+
+/** The id of the manifest a live tag points to. */
+export async function liveTagManifestId(db: DbOrTx, repositoryId: number, name: string): Promise<number | undefined> {
+  const [row] = await db
+    .select({ manifestId: tags.manifestId })
+    .from(tags)
+    .where(and(live(repositoryId), eq(tags.name, name)));
+  return row?.manifestId;
+}

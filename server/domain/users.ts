@@ -1,0 +1,130 @@
+// User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
+import { count, eq, sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "../../db/client.ts";
+import { namespaces, users } from "../../db/schema.ts";
+import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { writeAudit } from "./audit.ts";
+import { DomainError } from "./errors.ts";
+import { isValidNamespaceName } from "./names.ts";
+import { type Actor, performerId, type UserPrincipal } from "./principal.ts";
+
+export type User = typeof users.$inferSelect;
+
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string;
+  superuser?: boolean;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** Serializes first-user creation so two concurrent `initialize` calls cannot both succeed. */
+const FIRST_USER_LOCK = 7_326_412;
+
+export function toPrincipal(user: User): UserPrincipal {
+  return {
+    kind: "user",
+    userId: user.id,
+    username: user.username,
+    namespaceId: user.namespaceId,
+    superuser: user.superuser,
+  };
+}
+
+/** Checks sign-up input; returns field → message for every problem (empty when fine). */
+export function newUserProblems(input: NewUser): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!isValidNamespaceName(input.username)) {
+    problems.username =
+      "Usernames are 2–255 lowercase letters or digits, optionally separated by single . _ or -";
+  }
+  if (input.password.length < 8) problems.password = "Passwords must be at least 8 characters";
+  if (input.email !== undefined && input.email !== "" && !EMAIL.test(input.email)) {
+    problems.email = "Invalid email address";
+  }
+  return problems;
+}
+
+export async function createUser(db: DbOrTx, input: NewUser, actor: Actor): Promise<User> {
+  const problems = newUserProblems(input);
+  const first = Object.values(problems)[0];
+  if (first) throw new DomainError("INVALID_REQUEST", first, problems);
+  const passwordHash = await hashPassword(input.password);
+  const create = async (tx: DbOrTx) => {
+    const [ns] = await tx
+      .insert(namespaces)
+      .values({ name: input.username, kind: "user" })
+      .onConflictDoNothing()
+      .returning();
+    if (!ns) throw new DomainError("CONFLICT", "The username already exists", { username: "taken" });
+    const [user] = await tx
+      .insert(users)
+      .values({
+        namespaceId: ns.id,
+        username: input.username,
+        email: input.email || `${input.username}@localhost`,
+        passwordHash,
+        superuser: input.superuser ?? false,
+      })
+      .returning();
+    await writeAudit(tx, {
+      kind: "user_create",
+      namespaceId: ns.id,
+      performerId: performerId(actor) ?? user!.id,
+      ip: actor.ip,
+      metadata: { username: input.username, email: user!.email },
+    });
+    return user!;
+  };
+  // Inside a caller's transaction this becomes a savepoint.
+  return db.transaction(create);
+}
+
+export async function findUserByName(db: DbOrTx, username: string): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.username, username));
+  return user;
+}
+
+export async function findUserById(db: DbOrTx, id: number): Promise<User | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  return user;
+}
+
+export async function countUsers(db: DbOrTx): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users);
+  return row?.n ?? 0;
+}
+
+/** Password sign-in; null for unknown users, wrong passwords and disabled accounts alike. */
+export async function authenticate(db: Db, username: string, password: string): Promise<User | null> {
+  const user = await findUserByName(db, username);
+  if (!user) {
+    // Spend the same time as a real check so response times do not reveal which names exist.
+    await verifyPassword(password, "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    return null;
+  }
+  if (!user.enabled || !(await verifyPassword(password, user.passwordHash))) return null;
+  return user;
+}
+
+/** Creates the very first user (a superuser); refused once any user exists. */
+export async function initializeFirstUser(db: Db, input: NewUser, actor: Actor): Promise<User> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
+    if ((await countUsers(tx)) > 0) {
+      throw new DomainError("CONFLICT", "Cannot initialize user in a non-empty database");
+    }
+    return createUser(tx, { ...input, superuser: true }, actor);
+  });
+}
+
+/** QUAYSIDE_ADMIN_USER/PASSWORD: create that superuser at start unless the name is taken. */
+export async function ensureAdmin(db: Db, admin: { username: string; password: string; email: string }) {
+  if (await findUserByName(db, admin.username)) return;
+  await createUser(db, { ...admin, superuser: true }, { principal: { kind: "anonymous" }, ip: null }).catch(
+    (err: unknown) => {
+      if (err instanceof DomainError && err.code === "CONFLICT") return; // another node won the race
+      throw err;
+    },
+  );
+}

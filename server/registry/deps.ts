@@ -1,0 +1,21 @@
+// What the registry door needs from the rest of the process.
+import type { Config } from "../config.ts";
+import type { RegistryTokens } from "../auth/registry-tokens.ts";
+import type { Services } from "../domain/services.ts";
+
+export interface RegistryDeps extends Services {
+  config: Config;
+  tokens: RegistryTokens;
+}
+
+/** The name clients know this registry by: the public URL's host, else the Host they used. */
+export function serviceName(config: Config, requestUrl: URL): string {
+  return config.publicUrl ? new URL(config.publicUrl).host : requestUrl.host;
+}
+
+/** scheme://host for links and the token realm. */
+export function baseUrl(config: Config, requestUrl: URL, forwardedProto?: string): string {
+  if (config.publicUrl) return config.publicUrl;
+  const proto = forwardedProto === "https" ? "https:" : requestUrl.protocol;
+  return `${proto}//${requestUrl.host}`;
+}

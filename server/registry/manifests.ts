@@ -1,0 +1,45 @@
+// GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>, reference being a tag or a digest.
+import { MAX_MANIFEST_BYTES } from "../domain/manifest-formats.ts";
+import { deleteManifest, getManifest, parseReference, pushManifest } from "../domain/manifests.ts";
+import { requireAction } from "./auth.ts";
+import { readLimited } from "./body.ts";
+import { existingRepository, pushTarget } from "./repository.ts";
+import { type RegistryRequest, respond } from "./request.ts";
+
+export async function getManifestHandler(r: RegistryRequest): Promise<Response> {
+  await requireAction(r.deps, r.c, r.caller, r.name, "pull");
+  const ref = parseReference(r.param);
+  const repo = await existingRepository(r.deps, r.name);
+  const manifest = await getManifest(r.deps.db, repo.id, ref);
+  const headers = {
+    "Content-Type": manifest.mediaType,
+    "Docker-Content-Digest": manifest.digest,
+    "Content-Length": String(manifest.raw.byteLength),
+    ETag: `"${manifest.digest}"`,
+  };
+  if (r.c.req.method === "HEAD") return respond(200, headers);
+  return respond(200, headers, new Uint8Array(manifest.raw));
+}
+
+export async function putManifestHandler(r: RegistryRequest): Promise<Response> {
+  await requireAction(r.deps, r.c, r.caller, r.name, "push");
+  parseReference(r.param);
+  const body = await readLimited(r.c, MAX_MANIFEST_BYTES);
+  const repo = await pushTarget(r.deps, r.actor, r.name);
+  const pushed = await pushManifest(r.deps, r.actor, repo, r.param, body, r.c.req.header("content-type"));
+  const headers: Record<string, string> = {
+    Location: `/v2/${r.name}/manifests/${pushed.digest}`,
+    "Docker-Content-Digest": pushed.digest,
+    "Content-Length": "0",
+  };
+  if (pushed.subjectDigest) headers["OCI-Subject"] = pushed.subjectDigest;
+  return respond(201, headers);
+}
+
+export async function deleteManifestHandler(r: RegistryRequest): Promise<Response> {
+  await requireAction(r.deps, r.c, r.caller, r.name, "delete");
+  parseReference(r.param);
+  const repo = await existingRepository(r.deps, r.name);
+  await deleteManifest(r.deps, r.actor, repo, r.param);
+  return respond(202, { "Content-Length": "0" });
+}

@@ -1,0 +1,95 @@
+// The /v2 door: routes OCI distribution requests to their handlers. Repository names hold
+// slashes, so paths are matched by pattern (most specific first), as distribution does.
+import { Hono, type Context } from "hono";
+import { clientIp } from "../client-ip.ts";
+import { identifyCaller, challenge } from "./auth.ts";
+import { deleteBlob, getBlob } from "./blobs.ts";
+import type { RegistryDeps } from "./deps.ts";
+import { OciError, ociErrorResponse, toOciError } from "./errors.ts";
+import { catalog, listTags, referrers } from "./listings.ts";
+import { deleteManifestHandler, getManifestHandler, putManifestHandler } from "./manifests.ts";
+import { type RegistryHandler, type RegistryRequest, respond } from "./request.ts";
+import { tokenEndpoint } from "./token.ts";
+import {
+  deleteBlobUpload,
+  getBlobUpload,
+  patchBlobUpload,
+  putBlobUpload,
+  startBlobUpload,
+} from "./uploads.ts";
+
+interface Route {
+  pattern: RegExp;
+  methods: Record<string, RegistryHandler>;
+}
+
+const NAME = "([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+)";
+
+const routes: Route[] = [
+  { pattern: new RegExp(`^/v2/${NAME}/blobs/uploads/?$`), methods: { POST: startBlobUpload } },
+  {
+    pattern: new RegExp(`^/v2/${NAME}/blobs/uploads/([^/]+)$`),
+    methods: { GET: getBlobUpload, PATCH: patchBlobUpload, PUT: putBlobUpload, DELETE: deleteBlobUpload },
+  },
+  { pattern: new RegExp(`^/v2/${NAME}/blobs/([^/]+)$`), methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob } },
+  {
+    pattern: new RegExp(`^/v2/${NAME}/manifests/([^/]+)$`),
+    methods: {
+      GET: getManifestHandler,
+      HEAD: getManifestHandler,
+      PUT: putManifestHandler,
+      DELETE: deleteManifestHandler,
+    },
+  },
+  { pattern: new RegExp(`^/v2/${NAME}/tags/list$`), methods: { GET: listTags } },
+  { pattern: new RegExp(`^/v2/${NAME}/referrers/([^/]+)$`), methods: { GET: referrers } },
+  { pattern: /^\/v2\/(_catalog)$/, methods: { GET: catalog } },
+];
+
+/** A path shaped like a registry route but with an invalid repository name. */
+const ANY_REPO_ROUTE = /^\/v2\/(.+)\/(blobs|manifests|tags|referrers)\//;
+
+export function registryRoutes(deps: RegistryDeps): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const oci = toOciError(err);
+    if (oci) return ociErrorResponse(oci, c.req.method);
+    console.error("registry error", err);
+    return ociErrorResponse(new OciError("UNSUPPORTED", "internal server error", null, 500), c.req.method);
+  });
+
+  app.get("/v2/auth", (c) => tokenEndpoint(deps, c));
+
+  app.on(["GET", "HEAD"], "/v2/", async (c) => {
+    const caller = await identifyCaller(deps, c);
+    if (!caller.presentedCredentials) throw challenge(deps, c, undefined);
+    return respond(200, { "Content-Type": "application/json" }, c.req.method === "HEAD" ? null : "{}");
+  });
+
+  app.all("/v2/*", async (c: Context) => {
+    const path = decodeURI(c.req.path);
+    for (const route of routes) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      const handler = route.methods[c.req.method];
+      if (!handler) throw new OciError("UNSUPPORTED", `method ${c.req.method} not allowed here`);
+      const caller = await identifyCaller(deps, c);
+      const request: RegistryRequest = {
+        deps,
+        c,
+        caller,
+        actor: { principal: caller.principal, ip: clientIp(c) },
+        name: m[1]!,
+        param: m[2] ?? "",
+      };
+      return handler(request);
+    }
+    if (ANY_REPO_ROUTE.test(path)) {
+      throw new OciError("NAME_INVALID", "invalid repository name", { name: ANY_REPO_ROUTE.exec(path)![1] });
+    }
+    throw new OciError("NAME_UNKNOWN", "not found", null, 404);
+  });
+
+  return app;
+}

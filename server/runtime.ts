@@ -1,0 +1,88 @@
+// Wires the process together: database (embedded or external), migrations, blob storage,
+// signing key, first admin, jobs and the HTTP server. main.ts and the tests both start here.
+import { serve, type ServerType } from "@hono/node-server";
+import { connect, type Database } from "../db/client.ts";
+import { type EmbeddedCluster, startEmbeddedPostgres } from "../db/embedded.ts";
+import { runMigrations } from "../db/migrate.ts";
+import { startJobs, type Jobs } from "../jobs/index.ts";
+import { buildApp } from "./app.ts";
+import { RegistryTokens } from "./auth/registry-tokens.ts";
+import { loadSigningKey } from "./auth/signing-key.ts";
+import type { Config } from "./config.ts";
+import { type Clock, systemClock } from "./domain/clock.ts";
+import { ensureAdmin } from "./domain/users.ts";
+import { FsBlobStore } from "./storage/fs-blob-store.ts";
+import type { AppDeps } from "./app.ts";
+
+export interface Running {
+  deps: AppDeps;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Connects to (or boots) Postgres and applies migrations. */
+export async function openDatabase(config: Config): Promise<{ database: Database; embedded?: EmbeddedCluster }> {
+  let embedded: EmbeddedCluster | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    await embedded.createDatabase("quayside");
+    url = embedded.url("quayside");
+  }
+  await runMigrations(url);
+  const database = connect(url);
+  return { database, embedded };
+}
+
+export async function buildDeps(config: Config, database: Database, clock: Clock = systemClock): Promise<AppDeps> {
+  const key = await loadSigningKey(database.db, config.tokenSigningKey);
+  return {
+    config,
+    db: database.db,
+    store: new FsBlobStore(config.storage.root),
+    clock,
+    tokens: new RegistryTokens(key, config.registryTokenTtl),
+  };
+}
+
+export async function start(config: Config): Promise<Running> {
+  const { database, embedded } = await openDatabase(config);
+  const deps = await buildDeps(config, database);
+  if (config.admin) await ensureAdmin(deps.db, config.admin);
+  let jobs: Jobs | undefined;
+  let server: ServerType | undefined;
+  let port = config.port;
+  try {
+    jobs = await startJobs(deps, database, { work: config.role !== "web" });
+    if (config.role !== "worker") {
+      const app = buildApp(deps);
+      server = await new Promise<ServerType>((resolveServer, reject) => {
+        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+          port = info.port;
+          resolveServer(s);
+        });
+        s.once("error", reject);
+      });
+      // Large blob pushes may take a long time; never cut them off mid-stream.
+      (server as { requestTimeout?: number }).requestTimeout = 0;
+    }
+  } catch (err) {
+    await jobs?.stop();
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
+  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+  return {
+    deps,
+    port,
+    url: `http://${host}:${port}`,
+    async stop() {
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await jobs?.stop();
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { Hono } from "hono";
+export function staticRoutes(): Hono {
+  return new Hono();
+}
