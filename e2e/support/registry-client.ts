@@ -26,7 +26,7 @@ export class RegistryClient {
 
   /** A request carrying a token for `repository:<repo>:pull,push,delete`. */
   async request(path: string, init: RequestInit & { repo?: string } = {}): Promise<Response> {
-    const repo = init.repo ?? /^\/v2\/(.+?)\/(blobs|manifests|tags|referrers)/.exec(path)?.[1];
+    const repo = init.repo ?? /^\/v2\/(.+)\/(blobs|manifests|tags|referrers)/.exec(path)?.[1];
     const token = await this.token(...(repo ? [`repository:${repo}:pull,push,delete`] : []));
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${token}`);

@@ -1,6 +1,6 @@
 // Reading manifest bodies: OCI image manifest and index, Docker schema 2 manifest and
 // manifest list, Docker schema 1 (signed and unsigned). Pure functions: bytes in, facts out.
-import { compactVerify, importJWK, type JWK } from "jose";
+import { flattenedVerify, importJWK, type JWK } from "jose";
 import { z } from "zod";
 import { type DigestAlgorithm, digestOf, parseDigest } from "./digests.ts";
 import { DomainError } from "./errors.ts";
@@ -160,7 +160,11 @@ async function verifySchema1Signatures(payload: Uint8Array, body: z.infer<typeof
   for (const sig of body.signatures ?? []) {
     try {
       const key = await importJWK(sig.header.jwk as JWK, sig.header.alg);
-      await compactVerify(`${sig.protected}.${encodedPayload}.${sig.signature}`, key);
+      // libtrust puts `alg` and the key in the unprotected header, hence the flattened form.
+      await flattenedVerify(
+        { protected: sig.protected, header: { alg: sig.header.alg }, payload: encodedPayload, signature: sig.signature },
+        key,
+      );
     } catch {
       throw invalid("schema 1 manifest signature does not verify");
     }

@@ -6,8 +6,10 @@ import { DomainError } from "../domain/errors.ts";
 
 const empty: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
+const nodeIncoming = (c: Context) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+
 export function requestBody(c: Context): AsyncIterable<Uint8Array> {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = nodeIncoming(c);
   if (incoming && typeof incoming[Symbol.asyncIterator] === "function") return incoming;
   const body = c.req.raw.body;
   return body ? (body as unknown as AsyncIterable<Uint8Array>) : empty;
@@ -17,7 +19,9 @@ export function requestBody(c: Context): AsyncIterable<Uint8Array> {
 export function hasBody(c: Context): boolean {
   const length = c.req.header("content-length");
   if (length !== undefined) return Number(length) > 0;
-  return c.req.header("transfer-encoding") !== undefined;
+  if (c.req.header("transfer-encoding") !== undefined) return true;
+  // Without Node's raw request (Deno, in-process requests) the standard body tells.
+  return !nodeIncoming(c) && c.req.raw.body !== null;
 }
 
 /** The whole body, refusing (MANIFEST_TOO_LARGE) past `limit` bytes without reading further. */
