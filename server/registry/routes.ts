@@ -55,7 +55,9 @@ export function registryRoutes(deps: RegistryDeps): Hono {
   app.onError((err, c) => {
     const oci = toOciError(err);
     if (oci) return ociErrorResponse(oci, c.req.method);
-    console.error("registry error", err);
+    // A client that hangs up mid-upload is routine; the domain has already cleaned up.
+    const code = (err as { code?: string }).code;
+    if (err.message !== "aborted" && code !== "ECONNRESET") console.error("registry error", err);
     return ociErrorResponse(new OciError("UNSUPPORTED", "internal server error", null, 500), c.req.method);
   });
 
