@@ -1,0 +1,34 @@
+// `deno task start` runs the same server on Deno 2: start it against a fresh database and check
+// that the registry answers.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { freePort } from "../../db/embedded.ts";
+import { freshDatabaseUrl } from "../support/test-app.ts";
+import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
+
+let proc: StartedProcess | undefined;
+let dataDir: string | undefined;
+
+afterAll(async () => {
+  await proc?.stop("SIGTERM");
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+it("serves /v2/ when started with `deno task start`", { timeout: 120_000 }, async () => {
+  const deno = "node_modules/deno/deno";
+  expect(existsSync(deno), "the deno npm package must provide the binary").toBe(true);
+  dataDir = await mkdtemp(join(tmpdir(), "quayside-deno-"));
+  const port = await freePort();
+  proc = startProcess(deno, ["task", "start"], {
+    PORT: String(port),
+    DATABASE_URL: await freshDatabaseUrl(),
+    QUAYSIDE_DATA_DIR: dataDir,
+  });
+  const res = await waitForHttp(`http://127.0.0.1:${port}/v2/`, proc);
+  expect(res.status).toBe(401);
+  expect(res.headers.get("docker-distribution-api-version")).toBe("registry/2.0");
+  expect(proc.output()).toContain("quayside listening");
+});

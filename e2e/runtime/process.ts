@@ -1,0 +1,51 @@
+// Starting the real entry point as a child process, as a user would.
+import { type ChildProcess, spawn } from "node:child_process";
+
+export interface StartedProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Signals the whole process group and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+export function startProcess(command: string, args: string[], env: Record<string, string>): StartedProcess {
+  let output = "";
+  // Its own process group, so a signal reaches npm, tsx and node alike, as Ctrl-C in a terminal does.
+  const child = spawn(command, args, {
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | string | null>((r) => child.once("exit", (code, sig) => r(code ?? sig)));
+  // npm may exit before the server it started; the pipe closes only when every holder is gone.
+  const drained = new Promise<void>((r) => child.stdout!.once("close", () => r()));
+  return {
+    child,
+    output: () => output,
+    async stop(signal = "SIGINT") {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // already gone
+        }
+      }
+      const result = await exited;
+      await drained;
+      return result;
+    },
+  };
+}
+
+/** Polls `url` until it answers (any status) or the process dies or time runs out. */
+export async function waitForHttp(url: string, proc: StartedProcess, ms = 90_000): Promise<Response> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && proc.child.exitCode === null) {
+    const res = await fetch(url).catch(() => undefined);
+    if (res) return res;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no answer from ${url}; output:\n${proc.output()}`);
+}

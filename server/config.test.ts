@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("has working defaults", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(config.storage.root).toMatch(/\/data\/blobs$/);
+    expect(config.features.openSignup).toBe(true);
+    expect(config.role).toBe("all");
+  });
+
+  it("reads env vars and lets flags win", () => {
+    const config = loadConfig({ PORT: "9000", QUAYSIDE_DATA_DIR: "/srv/q" }, ["--port=9100", "--open-signup", "false"]);
+    expect(config.port).toBe(9100);
+    expect(config.dataDir).toBe("/srv/q");
+    expect(config.features.openSignup).toBe(false);
+  });
+
+  it("stops on bad values with a message naming the setting", () => {
+    expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT \/ --port/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ QUAYSIDE_ROLE: "boss" })).toThrow(/QUAYSIDE_ROLE/);
+    expect(() => loadConfig({}, ["--bogus=1"])).toThrow(ConfigError);
+    expect(() => loadConfig({ QUAYSIDE_ADMIN_USER: "root" })).toThrow(/set together/);
+  });
+});
