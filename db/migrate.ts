@@ -1,12 +1,12 @@
 // Applies the checked-in SQL migrations at start. An advisory lock makes it safe when several
 // nodes of a cluster start at once against the same database; a one-connection pool keeps the
 // lock and the migration on the same session.
-import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { projectPath } from "../server/paths.ts";
 
-const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+const migrationsFolder = projectPath("db", "migrations");
 const MIGRATION_LOCK = 7_326_411;
 
 export async function runMigrations(url: string): Promise<void> {

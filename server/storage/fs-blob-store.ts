@@ -7,8 +7,22 @@ import { Readable } from "node:stream";
 import type { BlobStore, ByteRange } from "./blob-store.ts";
 
 /** Bytes gathered before each write call: fewer, larger writes are much faster than one per socket read. */
-const WRITE_BUFFER = 4 * 1024 * 1024;
+const WRITE_BUFFER = 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
+
+/** What is left of `chunks` after the first `written` bytes went out (a short writev). */
+function unwritten(chunks: Uint8Array[], written: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    if (written >= chunk.byteLength) {
+      written -= chunk.byteLength;
+      continue;
+    }
+    rest.push(written > 0 ? chunk.subarray(written) : chunk);
+    written = 0;
+  }
+  return rest;
+}
 
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -38,16 +52,18 @@ export class FsBlobStore implements BlobStore {
       let position = offset;
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
+      // Gathered chunks go to disk in one writev call: no copying them into a bigger buffer.
       const flush = async () => {
         if (pendingBytes === 0) return;
-        const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        let chunks = pending;
+        let remaining = pendingBytes;
         pending = [];
         pendingBytes = 0;
-        let written = 0;
-        while (written < data.byteLength) {
-          const { bytesWritten } = await file.write(data, written, data.byteLength - written, position);
-          written += bytesWritten;
+        while (remaining > 0) {
+          const { bytesWritten } = await file.writev(chunks, position);
           position += bytesWritten;
+          remaining -= bytesWritten;
+          if (remaining > 0) chunks = unwritten(chunks, bytesWritten);
         }
       };
       for await (const chunk of body) {
