@@ -21,6 +21,7 @@ declare -A tools=(
   [nginx]=nginx-light
   [curl]=curl
   [newuidmap]=uidmap
+  [wrk]=wrk
 )
 missing=()
 for cmd in "${!tools[@]}"; do
