@@ -10,6 +10,7 @@ import { RegistryTokens } from "./auth/registry-tokens.ts";
 import { loadSigningKey } from "./auth/signing-key.ts";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
+import { ContentCache } from "./domain/content-cache.ts";
 import { ensureAdmin } from "./domain/users.ts";
 import { FsBlobStore } from "./storage/fs-blob-store.ts";
 import type { AppDeps } from "./app.ts";
@@ -37,11 +38,14 @@ export async function openDatabase(config: Config): Promise<{ database: Database
 
 export async function buildDeps(config: Config, database: Database, clock: Clock = systemClock): Promise<AppDeps> {
   const key = await loadSigningKey(database.db, config.tokenSigningKey);
+  const cache = new ContentCache();
+  await cache.listen(database.sql);
   return {
     config,
     db: database.db,
     store: new FsBlobStore(config.storage.root),
     clock,
+    cache,
     tokens: new RegistryTokens(key, config.registryTokenTtl),
   };
 }

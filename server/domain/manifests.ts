@@ -61,6 +61,17 @@ export async function getManifest(db: DbOrTx, repositoryId: number, ref: Referen
   return found;
 }
 
+/** getManifest through the in-memory cache: the registry's hot path. */
+export async function getManifestCached(svc: Services, repositoryId: number, ref: Reference): Promise<StoredManifest> {
+  const key = "tag" in ref ? `tag:${ref.tag}` : ref.digest;
+  const hit = svc.cache.manifest(repositoryId, key);
+  if (hit) return hit;
+  const readAt = svc.cache.version;
+  const manifest = await getManifest(svc.db, repositoryId, ref);
+  svc.cache.rememberManifest(repositoryId, key, manifest, readAt);
+  return manifest;
+}
+
 /** Every referenced blob must be in the repository; returns their sizes by digest. */
 async function requireBlobs(tx: DbOrTx, repositoryId: number, descriptors: Descriptor[]): Promise<Map<string, number>> {
   const digests = [...new Set(descriptors.map((d) => d.digest))];
@@ -167,6 +178,7 @@ export async function pushManifest(
       },
     });
   });
+  svc.cache.forget(repo.id);
   return {
     digest: parsed.digest,
     subjectDigest: parsed.subject?.digest,
@@ -201,6 +213,7 @@ export async function deleteManifest(svc: Services, actor: Actor, repo: Reposito
     await tx.update(manifests).set({ deletedAt: now }).where(eq(manifests.id, manifest.id));
     for (const tag of await endTagsOf(tx, repo.id, manifest.id, now)) await audit(tag, manifest.digest);
   });
+  svc.cache.forget(repo.id);
 }
 
 export interface Referrer {

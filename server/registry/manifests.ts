@@ -1,16 +1,15 @@
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>, reference being a tag or a digest.
 import { MAX_MANIFEST_BYTES } from "../domain/manifest-formats.ts";
-import { deleteManifest, getManifest, parseReference, pushManifest } from "../domain/manifests.ts";
+import { deleteManifest, getManifestCached, parseReference, pushManifest } from "../domain/manifests.ts";
 import { requireAction } from "./auth.ts";
 import { readLimited } from "./body.ts";
-import { existingRepository, pushTarget } from "./repository.ts";
+import { existingRepository, existingRepositoryId, pushTarget } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
 export async function getManifestHandler(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   const ref = parseReference(r.param);
-  const repo = await existingRepository(r.deps, r.name);
-  const manifest = await getManifest(r.deps.db, repo.id, ref);
+  const manifest = await getManifestCached(r.deps, await existingRepositoryId(r.deps, r.name), ref);
   const headers = {
     "Content-Type": manifest.mediaType,
     "Docker-Content-Digest": manifest.digest,

@@ -11,6 +11,16 @@ export async function existingRepository(deps: RegistryDeps, name: string): Prom
   return repo;
 }
 
+/** The id of an existing repository, from memory when it is hot (manifest and blob reads). */
+export async function existingRepositoryId(deps: RegistryDeps, name: string): Promise<number> {
+  const cached = deps.cache.repositoryId(name);
+  if (cached !== undefined) return cached;
+  const readAt = deps.cache.version;
+  const repo = await existingRepository(deps, name);
+  deps.cache.rememberRepositoryId(name, repo.id, readAt);
+  return repo.id;
+}
+
 export function pushTarget(deps: RegistryDeps, actor: Actor, name: string): Promise<Repository> {
   return repositoryForPush(deps.db, actor, parseRepoPath(name));
 }

@@ -1,0 +1,56 @@
+// Hot manifests are served from memory; every node sees changes made anywhere.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { RegistryClient } from "../../e2e/support/registry-client.ts";
+import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
+import { buildApp } from "../app.ts";
+import { buildDeps } from "../runtime.ts";
+import { connect, type Database } from "../../db/client.ts";
+
+let env: TestEnv;
+let alice: RegistryClient;
+let otherNode: ReturnType<typeof buildApp>;
+let otherDatabase: Database;
+
+beforeAll(async () => {
+  env = await testEnv();
+  await env.user("alice");
+  alice = new RegistryClient(env, { username: "alice", password: "password-alice" });
+  // A second node: its own pool and cache over the same database and storage.
+  otherDatabase = connect(env.config.databaseUrl!, { max: 2 });
+  otherNode = buildApp(await buildDeps(env.config, otherDatabase));
+});
+afterAll(async () => {
+  await otherDatabase.close();
+  await env.close();
+});
+
+async function digestOn(app: ReturnType<typeof buildApp>, path: string): Promise<string | null> {
+  const token = await alice.token("repository:alice/cached:pull");
+  const res = await app.request(path, { headers: { authorization: `Bearer ${token}` } });
+  return res.status === 200 ? res.headers.get("docker-content-digest") : `status ${res.status}`;
+}
+
+async function eventually(check: () => Promise<boolean>) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("never became true");
+}
+
+it("reads its own writes at once and sees other nodes' writes promptly", async () => {
+  const first = await alice.pushImage("alice/cached", "v1");
+  expect(await digestOn(env.app, "/v2/alice/cached/manifests/v1")).toBe(first.digest);
+  expect(await digestOn(otherNode, "/v2/alice/cached/manifests/v1")).toBe(first.digest);
+
+  // Retag on this node: this node answers the new digest immediately...
+  const second = await alice.pushImage("alice/cached", "v1");
+  expect(await digestOn(env.app, "/v2/alice/cached/manifests/v1")).toBe(second.digest);
+  // ...and the other node drops its cached answer when the change notification arrives.
+  await eventually(async () => (await digestOn(otherNode, "/v2/alice/cached/manifests/v1")) === second.digest);
+
+  // Deletion by digest reaches the other node too.
+  await alice.request(`/v2/alice/cached/manifests/${second.digest}`, { method: "DELETE" });
+  expect(await digestOn(env.app, "/v2/alice/cached/manifests/v1")).toBe("status 404");
+  await eventually(async () => (await digestOn(otherNode, `/v2/alice/cached/manifests/${second.digest}`)) === "status 404");
+});
