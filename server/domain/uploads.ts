@@ -38,7 +38,11 @@ async function withSessionLock<T>(id: string, work: () => Promise<T>): Promise<T
 }
 
 export async function startUpload(svc: Services, repositoryId: number): Promise<Upload> {
-  const [row] = await svc.db.insert(uploads).values({ id: randomUUID(), repositoryId }).returning();
+  const now = svc.clock.now();
+  const [row] = await svc.db
+    .insert(uploads)
+    .values({ id: randomUUID(), repositoryId, createdAt: now, updatedAt: now })
+    .returning();
   return { id: row!.id, repositoryId, size: 0 };
 }
 
