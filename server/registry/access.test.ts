@@ -1,8 +1,10 @@
+import { sql } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { findRepository, setVisibility } from "../domain/repositories.ts";
+import { MAX_PAGE } from "./listings.ts";
 
 let env: TestEnv;
 let alice: RegistryClient;
@@ -117,6 +119,14 @@ describe("enforcement on /v2", () => {
     expect(await anonPrivate.text()).toBe(await anonMissing.text());
   });
 
+  it("answers a denied HEAD with a challenge that says why (a 403 there would have no body)", async () => {
+    for (const repo of ["alice/private", "alice/missing"]) {
+      const res = await bob.request(`/v2/${repo}/blobs/sha256:${"0".repeat(64)}`, { method: "HEAD" });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toContain(`scope="repository:${repo}:pull",error="insufficient_scope"`);
+    }
+  });
+
   it("denies pushes into another user's namespace and public repository", async () => {
     for (const repo of ["alice/public", "alice/private", "alice/fresh"]) {
       const res = await bob.request(`/v2/${repo}/blobs/uploads/`, { method: "POST" });
@@ -183,6 +193,31 @@ describe("tags list and catalog", () => {
     expect(end.headers.get("link")).toBeNull();
     const bad = await alice.request("/v2/alice/paged/tags/list?n=-1");
     expect(bad.status).toBe(400);
+  });
+
+  it("pages a list longer than one response holds instead of cutting it short", async () => {
+    await alice.pushImage("alice/many", "seed");
+    const repo = await findRepository(env.deps.db, { namespace: "alice", name: "many" });
+    await env.deps.db.execute(sql`
+      insert into tags (repository_id, name, manifest_id, lifetime_start)
+      select t.repository_id, 'bulk-' || lpad(g::text, 5, '0'), t.manifest_id, now()
+      from tags t, generate_series(1, ${MAX_PAGE}) g
+      where t.repository_id = ${repo!.id} and t.name = 'seed'`);
+    const seen: string[] = [];
+    let path: string | undefined = "/v2/alice/many/tags/list";
+    let pages = 0;
+    while (path) {
+      const res = await alice.request(path);
+      seen.push(...((await res.json()) as { tags: string[] }).tags);
+      path = res.headers.get("link")?.match(/^<([^>]+)>/)?.[1];
+      pages++;
+    }
+    expect(pages).toBe(2);
+    expect(seen).toHaveLength(MAX_PAGE + 1);
+    expect(new Set(seen).size).toBe(MAX_PAGE + 1);
+    const capped = await alice.request(`/v2/alice/many/tags/list?n=${MAX_PAGE * 2}`);
+    expect(((await capped.json()) as { tags: string[] }).tags).toHaveLength(MAX_PAGE);
+    expect(capped.headers.get("link")).toContain(`n=${MAX_PAGE}&last=`);
   });
 
   it("lists in the catalog only what the caller may see", async () => {

@@ -81,7 +81,8 @@ export function challenge(
  * Throws unless the caller holds `action` on the repository. A token that merely lacks the
  * action (the caller asked for a narrower scope) earns a 401 challenge for the wider scope, so
  * clients fetch a new token; a caller who truly lacks the right gets 403 DENIED (401 when
- * anonymous), the same answer whether or not the repository exists.
+ * anonymous; a HEAD gets a 401 challenge instead), the same answer whether or not the repository
+ * exists.
  */
 export async function requireAction(
   deps: RegistryDeps,
@@ -97,5 +98,10 @@ export async function requireAction(
   const entitled = await registryActions(deps.db, caller.principal, parseRepoPath(repository));
   if (entitled.includes(action)) throw challenge(deps, c, scope, "insufficient scope", "insufficient_scope");
   if (caller.principal.kind === "anonymous") throw challenge(deps, c, scope);
+  // A HEAD response has no body, so a 403 would reach the user as a bare "403 (Forbidden)";
+  // a 401 challenge carries the reason in its header and clients report it as unauthorized.
+  if (c.req.method === "HEAD") {
+    throw challenge(deps, c, scope, "requested access to the resource is denied", "insufficient_scope");
+  }
   throw new OciError("DENIED", "requested access to the resource is denied", { repository, action });
 }

@@ -9,18 +9,22 @@ import { challenge, requireAction } from "./auth.ts";
 import { existingRepository } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
-const MAX_PAGE = 10_000;
+/** The most names one response carries; longer lists are paged with a Link header. */
+export const MAX_PAGE = 10_000;
 
-/** `n` and `last` paging parameters. */
-function paging(url: URL): { n?: number; last?: string } {
+/**
+ * `n` and `last` paging parameters. Without `n` (or with a larger one) a page holds MAX_PAGE
+ * names, and a full page links to the next, so clients that follow Link see every name.
+ */
+function paging(url: URL): { limit: number; last?: string } {
   const nText = url.searchParams.get("n");
-  let n: number | undefined;
+  let limit = MAX_PAGE;
   if (nText !== null) {
-    n = Number(nText);
+    const n = Number(nText);
     if (!Number.isInteger(n) || n < 0) throw new DomainError("INVALID_REQUEST", "n must be a non-negative integer");
-    n = Math.min(n, MAX_PAGE);
+    limit = Math.min(n, MAX_PAGE);
   }
-  return { n, last: url.searchParams.get("last") ?? undefined };
+  return { limit, last: url.searchParams.get("last") ?? undefined };
 }
 
 function json(body: unknown, headers: Record<string, string> = {}, contentType = "application/json"): Response {
@@ -28,25 +32,25 @@ function json(body: unknown, headers: Record<string, string> = {}, contentType =
 }
 
 /** A page that came back full may have more: point at the next one. */
-function nextLink(path: string, n: number | undefined, items: string[]): Record<string, string> {
-  if (n === undefined || n === 0 || items.length < n) return {};
+function nextLink(path: string, limit: number, items: string[]): Record<string, string> {
+  if (limit === 0 || items.length < limit) return {};
   const last = items[items.length - 1]!;
-  return { Link: `<${path}?n=${n}&last=${encodeURIComponent(last)}>; rel="next"` };
+  return { Link: `<${path}?n=${limit}&last=${encodeURIComponent(last)}>; rel="next"` };
 }
 
 export async function listTags(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   const repo = await existingRepository(r.deps, r.name);
-  const { n, last } = paging(new URL(r.c.req.url));
-  const tags = n === 0 ? [] : await listTagNames(r.deps.db, repo.id, { last, limit: n ?? MAX_PAGE });
-  return json({ name: r.name, tags }, nextLink(`/v2/${r.name}/tags/list`, n, tags));
+  const { limit, last } = paging(new URL(r.c.req.url));
+  const tags = limit === 0 ? [] : await listTagNames(r.deps.db, repo.id, { last, limit });
+  return json({ name: r.name, tags }, nextLink(`/v2/${r.name}/tags/list`, limit, tags));
 }
 
 export async function catalog(r: RegistryRequest): Promise<Response> {
   if (!r.caller.presentedCredentials) throw challenge(r.deps, r.c, "registry:catalog:*");
-  const { n, last } = paging(new URL(r.c.req.url));
-  const names = n === 0 ? [] : await listRepositoryNames(r.deps.db, r.caller.principal, last, n ?? MAX_PAGE);
-  return json({ repositories: names }, nextLink("/v2/_catalog", n, names));
+  const { limit, last } = paging(new URL(r.c.req.url));
+  const names = limit === 0 ? [] : await listRepositoryNames(r.deps.db, r.caller.principal, last, limit);
+  return json({ repositories: names }, nextLink("/v2/_catalog", limit, names));
 }
 
 export async function referrers(r: RegistryRequest): Promise<Response> {
