@@ -1,5 +1,105 @@
-import { Hono } from "hono";
+// The /api/v1 door: Quay's JSON API. Each route learns who is calling (and checks CSRF for
+// session writes) before its handler runs; errors become Quay's error bodies. Repository paths
+// hold slashes, so the routes under /repository/ are matched by suffix, most specific first.
+import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app.ts";
-export function apiRoutes(_deps: AppDeps): Hono {
-  return new Hono();
+import { DomainError } from "../domain/errors.ts";
+import { baseUrl } from "../registry/deps.ts";
+import { actorOf, checkCsrf, identifyCaller, isAnonymous } from "./auth.ts";
+import { ApiError, fromDomain, NOT_FOUND_MESSAGE, PlainError, problemBody } from "./errors.ts";
+import {
+  changeVisibilityHandler,
+  createRepositoryHandler,
+  deleteRepositoryHandler,
+  getRepositoryHandler,
+  listRepositoriesHandler,
+  repoRefFromPath,
+  updateRepositoryHandler,
+} from "./repositories.ts";
+import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
+import { listTagsHandler } from "./tags.ts";
+import { getUser, initializeUser } from "./user.ts";
+
+type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>) => Promise<Response>;
+
+const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] = [
+  { pattern: /^(.+)\/tag\/?$/, methods: { GET: listTagsHandler } },
+  { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
+  {
+    pattern: /^(.+)$/,
+    methods: { GET: getRepositoryHandler, PUT: updateRepositoryHandler, DELETE: deleteRepositoryHandler },
+  },
+];
+
+const METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL.";
+
+export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+
+  app.onError((err, c) => errorResponse(deps, c, err));
+
+  /** Runs a handler once the caller is known and, for writes, their CSRF token checked. */
+  const route = (handler: ApiHandler) => async (c: Context<ApiEnv>) => {
+    const caller = await identifyCaller(deps, c);
+    c.set("caller", caller);
+    checkCsrf(c, caller);
+    return handler({ deps, c, caller, actor: actorOf(c, caller) });
+  };
+  const notAllowed = () => {
+    throw new PlainError(405, { message: METHOD_NOT_ALLOWED });
+  };
+
+  // A web route in Quay: no caller, no CSRF (nobody can have a session yet).
+  app.post("/user/initialize", (c) => initializeUser(deps, c));
+  app.all("/user/initialize", notAllowed);
+
+  for (const path of ["/user/", "/user"]) {
+    app.get(path, route(getUser));
+    app.all(path, notAllowed);
+  }
+
+  app.get("/repository", route(listRepositoriesHandler));
+  app.post("/repository", route(createRepositoryHandler));
+  app.all("/repository", notAllowed);
+
+  app.all(
+    "/repository/*",
+    route(async (r) => {
+      const raw = r.c.req.path.slice(r.c.req.path.indexOf("/repository/") + "/repository/".length);
+      let path: string;
+      try {
+        path = decodeURIComponent(raw);
+      } catch {
+        throw new PlainError(404, { message: NOT_FOUND_MESSAGE });
+      }
+      for (const { pattern, methods } of REPO_ROUTES) {
+        const m = pattern.exec(path);
+        if (!m) continue;
+        const handler = methods[r.c.req.method];
+        if (!handler) return notAllowed();
+        return handler(r, repoRefFromPath(m[1]!));
+      }
+      throw new PlainError(404, { message: NOT_FOUND_MESSAGE });
+    }),
+  );
+
+  app.all("*", () => {
+    throw new PlainError(404, { message: NOT_FOUND_MESSAGE });
+  });
+
+  return app;
+}
+
+function errorResponse(deps: AppDeps, c: Context<ApiEnv>, err: unknown): Response {
+  const caller = c.get("caller");
+  let known: ApiError | PlainError | undefined;
+  if (err instanceof ApiError || err instanceof PlainError) known = err;
+  else if (err instanceof DomainError) known = fromDomain(err, !caller || isAnonymous(caller));
+  if (!known) {
+    console.error("api error", err);
+    known = new PlainError(500, { message: "Internal Server Error" });
+  }
+  if (known instanceof PlainError) return c.json(known.body, known.status as 400);
+  const base = baseUrl(deps.config, new URL(c.req.url), c.req.header("x-forwarded-proto"));
+  return c.json(problemBody(known, base), known.status as 400);
 }

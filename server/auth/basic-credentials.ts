@@ -1,10 +1,11 @@
-// Username/password pairs as registry clients send them (HTTP Basic): a user's password, or
-// `$oauthtoken` with an OAuth access token. Successful checks are remembered for a minute so a
-// client sending Basic on every request does not pay for scrypt each time.
+// Username/password pairs as registry clients send them (HTTP Basic): a user's password (or its
+// encrypted form), or `$oauthtoken` with an OAuth access token. Successful checks are remembered
+// for a minute so a client sending Basic on every request does not pay for scrypt each time.
 import type { Db } from "../../db/client.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { UserPrincipal } from "../domain/principal.ts";
 import { authenticate, toPrincipal } from "../domain/users.ts";
+import { decryptPassword } from "./encrypted-passwords.ts";
 import { resolveAccessToken } from "./oauth-tokens.ts";
 import { secretHash } from "./secrets.ts";
 
@@ -33,7 +34,9 @@ export async function checkCredentials(
     const token = await resolveAccessToken(db, password, clock.now());
     if (token) principal = toPrincipal(token.user);
   } else {
-    const user = await authenticate(db, username, password);
+    // An encrypted password (from `user/initialize`) stands in for the password itself.
+    const plain = (await decryptPassword(db, password)) ?? password;
+    const user = await authenticate(db, username, plain);
     if (user) principal = toPrincipal(user);
   }
   if (principal) {

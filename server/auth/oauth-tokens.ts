@@ -37,17 +37,22 @@ export function expandScopes(scopes: Iterable<string>): Set<Scope> {
 export const parseScopeList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
 /** The OAuth application Quay's `user/initialize` creates for the first user's token. */
-export async function ensureApp(db: DbOrTx, namespaceId: number, name: string): Promise<number> {
+export async function ensureApp(
+  db: DbOrTx,
+  namespaceId: number,
+  name: string,
+): Promise<{ id: number; clientId: string }> {
+  const columns = { id: oauthApps.id, clientId: oauthApps.clientId };
   const [existing] = await db
-    .select({ id: oauthApps.id })
+    .select(columns)
     .from(oauthApps)
     .where(and(eq(oauthApps.namespaceId, namespaceId), eq(oauthApps.name, name)));
-  if (existing) return existing.id;
+  if (existing) return existing;
   const [app] = await db
     .insert(oauthApps)
     .values({ namespaceId, name, clientId: newSecret(15), clientSecret: newSecret(30) })
-    .returning({ id: oauthApps.id });
-  return app!.id;
+    .returning(columns);
+  return app!;
 }
 
 export async function createAccessToken(

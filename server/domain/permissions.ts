@@ -18,7 +18,8 @@ interface RepoAccessFacts {
 /** The caller's role on a repository, or null when they may not even read it. */
 export async function roleOn(db: DbOrTx, principal: Principal, repo: RepoAccessFacts): Promise<Role | null> {
   if (principal.kind === "user") {
-    if (repo.namespaceId === principal.namespaceId) return "admin";
+    const wide = namespaceWideRole(principal, { id: repo.namespaceId });
+    if (wide) return wide;
     const [grant] = await db
       .select({ role: repoPermissions.role })
       .from(repoPermissions)
@@ -26,6 +27,14 @@ export async function roleOn(db: DbOrTx, principal: Principal, repo: RepoAccessF
     if (grant) return grant.role;
   }
   return repo.visibility === "public" ? "read" : null;
+}
+
+/**
+ * The role a principal holds on every repository of a namespace, existing or not: its owner is
+ * admin. (This is what lets an owner learn that a repository is missing, where others are refused.)
+ */
+export function namespaceWideRole(principal: Principal, namespace: { id: number }): Role | null {
+  return principal.kind === "user" && namespace.id === principal.namespaceId ? "admin" : null;
 }
 
 /** Whether the principal may create repositories in a namespace (organizations come later). */

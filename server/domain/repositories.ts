@@ -23,7 +23,7 @@ export interface Repository {
   createdAt: Date;
 }
 
-const repositoryColumns = {
+export const repositoryColumns = {
   id: repositories.id,
   namespaceId: repositories.namespaceId,
   namespace: namespaces.name,
@@ -50,12 +50,13 @@ export interface NewRepository extends RepoRef {
 }
 
 export async function createRepository(db: Db, actor: Actor, input: NewRepository): Promise<Repository> {
-  const problem = repositoryNameProblem(input.name);
-  if (problem) throw new DomainError("NAME_INVALID", "Invalid repository name", { reason: problem });
+  // Permission first, as Quay does: a caller may not probe name rules in foreign namespaces.
   const [ns] = await db.select().from(namespaces).where(eq(namespaces.name, input.namespace));
   if (!ns || !canCreateIn(actor.principal, ns)) {
     throw new DomainError("FORBIDDEN", `You do not have permission to create repositories in ${input.namespace}`);
   }
+  const problem = repositoryNameProblem(input.name);
+  if (problem) throw new DomainError("NAME_INVALID", "Invalid repository name", { reason: problem });
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(repositories)
@@ -102,9 +103,17 @@ export async function repositoryForPush(db: Db, actor: Actor, ref: RepoRef): Pro
 /** Repositories a principal may read: public ones, their own namespace's, and granted ones. */
 export function readableBy(principal: Principal): SQL {
   const isPublic = eq(repositories.visibility, "public");
-  if (principal.kind === "anonymous") return isPublic;
+  const granted = grantedTo(principal);
+  return granted ? or(isPublic, granted)! : isPublic;
+}
+
+/**
+ * Repositories a principal holds a role on regardless of visibility (their own namespace's and
+ * granted ones); undefined for anonymous callers, who hold none.
+ */
+export function grantedTo(principal: Principal): SQL | undefined {
+  if (principal.kind === "anonymous") return undefined;
   return or(
-    isPublic,
     eq(repositories.namespaceId, principal.namespaceId),
     exists(
       sql`(select 1 from ${repoPermissions} where ${repoPermissions.repositoryId} = ${repositories.id} and ${repoPermissions.userId} = ${principal.userId})`,
@@ -118,6 +127,10 @@ export interface RepositoryListQuery {
   starredOnly?: boolean;
   /** Only repositories with id greater than this (API paging). */
   afterId?: number;
+  /** Only repositories whose `namespace/name` contains this text, ignoring case (UI filter box). */
+  nameContains?: string;
+  /** Rows to skip (UI page numbers). */
+  offset?: number;
   limit: number;
 }
 
@@ -139,12 +152,16 @@ export async function listRepositories(
     );
   }
   if (query.afterId !== undefined) filters.push(gt(repositories.id, query.afterId));
+  if (query.nameContains) {
+    filters.push(sql`strpos(lower(${namespaces.name} || '/' || ${repositories.name}), lower(${query.nameContains})) > 0`);
+  }
   return db
     .select(repositoryColumns)
     .from(repositories)
     .innerJoin(namespaces, eq(namespaces.id, repositories.namespaceId))
     .where(and(...filters))
     .orderBy(asc(repositories.id))
+    .offset(query.offset ?? 0)
     .limit(query.limit);
 }
 

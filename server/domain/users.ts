@@ -1,7 +1,8 @@
 // User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
 import { count, eq, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db/client.ts";
+import type { Db, DbOrTx, Tx } from "../../db/client.ts";
 import { namespaces, users } from "../../db/schema.ts";
+import { ALL_SCOPES, createAccessToken, ensureApp } from "../auth/oauth-tokens.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { writeAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
@@ -109,13 +110,47 @@ export async function authenticate(db: Db, username: string, password: string): 
 
 /** Creates the very first user (a superuser); refused once any user exists. */
 export async function initializeFirstUser(db: Db, input: NewUser, actor: Actor): Promise<User> {
+  return db.transaction((tx) => createFirstUser(tx, input, actor));
+}
+
+/** The name of the OAuth application Quay's `user/initialize` makes for the first user's token. */
+export const AUTOMATION_APP = "automation";
+
+/**
+ * `initializeFirstUser` plus an API token holding every scope, issued by the new user's
+ * "automation" OAuth application — all in one transaction, so a failure leaves the database
+ * empty and initialization can be retried.
+ */
+export async function initializeFirstUserWithToken(
+  db: Db,
+  input: NewUser,
+  actor: Actor,
+): Promise<{ user: User; accessToken: string }> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
-    if ((await countUsers(tx)) > 0) {
-      throw new DomainError("CONFLICT", "Cannot initialize user in a non-empty database");
-    }
-    return createUser(tx, { ...input, superuser: true }, actor);
+    const user = await createFirstUser(tx, input, actor);
+    const app = await ensureApp(tx, user.namespaceId, AUTOMATION_APP);
+    const accessToken = await createAccessToken(tx, user.id, app.id, ALL_SCOPES);
+    const audit = { namespaceId: user.namespaceId, performerId: user.id, ip: actor.ip };
+    await writeAudit(tx, {
+      ...audit,
+      kind: "create_application",
+      metadata: { application_name: AUTOMATION_APP, client_id: app.clientId },
+    });
+    await writeAudit(tx, {
+      ...audit,
+      kind: "oauth_token_assigned",
+      metadata: { application: AUTOMATION_APP, client_id: app.clientId, scope: ALL_SCOPES.join(" ") },
+    });
+    return { user, accessToken };
   });
+}
+
+async function createFirstUser(tx: Tx, input: NewUser, actor: Actor): Promise<User> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
+  if ((await countUsers(tx)) > 0) {
+    throw new DomainError("CONFLICT", "Cannot initialize user in a non-empty database");
+  }
+  return createUser(tx, { ...input, superuser: true }, actor);
 }
 
 /** QUAYSIDE_ADMIN_USER/PASSWORD: create that superuser at start unless the name is taken. */

@@ -1,0 +1,100 @@
+// Who is calling /api/v1 and what they may do: an OAuth bearer token (its scopes cap the
+// caller's real rights), a browser session (all scopes; writes need its CSRF token), or nobody.
+import type { Context } from "hono";
+import type { AppDeps } from "../app.ts";
+import { resolveAccessToken } from "../auth/oauth-tokens.ts";
+import { capRepoRole, capsOf, NO_CAPS, type ScopeCaps, SESSION_CAPS } from "../auth/scopes.ts";
+import { sameSecret } from "../auth/secrets.ts";
+import { readSession } from "../auth/session-cookie.ts";
+import { clientIp } from "../client-ip.ts";
+import { repositoryAccess } from "../domain/access.ts";
+import type { RepoRef } from "../domain/names.ts";
+import { type Role, roleAtLeast } from "../domain/permissions.ts";
+import { type Actor, anonymous, type Principal } from "../domain/principal.ts";
+import type { Repository } from "../domain/repositories.ts";
+import { toPrincipal, type User } from "../domain/users.ts";
+import { notFound, PlainError, unauthorized } from "./errors.ts";
+
+export interface Caller {
+  via: "anonymous" | "token" | "session";
+  principal: Principal;
+  user?: User;
+  caps: ScopeCaps;
+  /** The session's CSRF token (sessions only). */
+  csrfToken?: string;
+}
+
+const ANONYMOUS: Caller = { via: "anonymous", principal: anonymous, caps: NO_CAPS };
+
+export async function identifyCaller(deps: AppDeps, c: Context): Promise<Caller> {
+  const header = c.req.header("authorization")?.trim() ?? "";
+  const [scheme, token, ...rest] = header.split(/\s+/);
+  if (scheme?.toLowerCase() === "bearer" && token && rest.length === 0) {
+    const resolved = await resolveAccessToken(deps.db, token, deps.clock.now());
+    // A bad token leaves the caller anonymous rather than failing, and skips the session (Quay).
+    if (!resolved) return ANONYMOUS;
+    return { via: "token", principal: toPrincipal(resolved.user), user: resolved.user, caps: capsOf(resolved.scopes) };
+  }
+  const session = await readSession(deps, c);
+  if (!session) return ANONYMOUS;
+  return {
+    via: "session",
+    principal: toPrincipal(session.user),
+    user: session.user,
+    caps: SESSION_CAPS,
+    csrfToken: session.csrfToken,
+  };
+}
+
+export const actorOf = (c: Context, caller: Caller): Actor => ({ principal: caller.principal, ip: clientIp(c) });
+
+export const isAnonymous = (caller: Caller) => caller.principal.kind === "anonymous";
+
+/**
+ * Every write not made with an OAuth token must carry the session's CSRF token (header
+ * `X-CSRF-Token` or `_csrf_token` parameter) — anonymous writes included, which have none.
+ */
+export function checkCsrf(c: Context, caller: Caller): void {
+  if (c.req.method === "GET" || c.req.method === "HEAD" || caller.via === "token") return;
+  const sent = c.req.header("x-csrf-token") || c.req.query("_csrf_token") || "";
+  if (!caller.csrfToken || !sent || !sameSecret(caller.csrfToken, sent)) {
+    throw new PlainError(403, { error: "CSRF token was invalid or missing." });
+  }
+}
+
+export interface RepositoryGrant {
+  /** Undefined when the repository does not exist. */
+  repo?: Repository;
+  /** The caller's role after their scopes capped it. */
+  role: Role | null;
+}
+
+/**
+ * Refuses (401/403 by who asks) unless the caller holds `needed` on the repository. Checked
+ * before existence, so only callers with namespace-wide rights learn a repository is missing.
+ * Public repositories are readable whatever the token's scopes.
+ */
+export async function authorizeRepository(
+  deps: AppDeps,
+  caller: Caller,
+  ref: RepoRef,
+  needed: Role,
+): Promise<RepositoryGrant> {
+  const access = await repositoryAccess(deps.db, caller.principal, ref);
+  let role = capRepoRole(access.role, caller.caps);
+  if (role === null && access.repo?.visibility === "public") role = "read";
+  if (!roleAtLeast(role, needed)) throw unauthorized(isAnonymous(caller));
+  return { repo: access.repo, role };
+}
+
+/** `authorizeRepository`, then 404 when the repository does not exist. */
+export async function authorizeExistingRepository(
+  deps: AppDeps,
+  caller: Caller,
+  ref: RepoRef,
+  needed: Role,
+): Promise<{ repo: Repository; role: Role | null }> {
+  const grant = await authorizeRepository(deps, caller, ref, needed);
+  if (!grant.repo) throw notFound();
+  return { repo: grant.repo, role: grant.role };
+}

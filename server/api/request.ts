@@ -1,0 +1,16 @@
+// One /api/v1 request after its caller is known: what handlers receive.
+import type { Context } from "hono";
+import type { AppDeps } from "../app.ts";
+import type { Actor } from "../domain/principal.ts";
+import type { Caller } from "./auth.ts";
+
+export type ApiEnv = { Variables: { caller: Caller } };
+
+export interface ApiRequest {
+  deps: AppDeps;
+  c: Context<ApiEnv>;
+  caller: Caller;
+  actor: Actor;
+}
+
+export type ApiHandler = (r: ApiRequest) => Promise<Response>;
