@@ -1,5 +1,58 @@
-import { Hono } from "hono";
+// The HTML door: session and CSRF middleware, then the pages (one module per area), then an
+// HTML 404 for any other page path. Requests for the other doors' paths that reach here (no route
+// of theirs matched) are left alone so their own not-found answers stay in their own format.
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../app.ts";
-export function webRoutes(_deps: AppDeps): Hono {
-  return new Hono();
+import { authPages } from "./auth-pages.tsx";
+import { csrfProtection } from "./csrf.ts";
+import { firstRun } from "./first-run.ts";
+import { errorPage, forbiddenFormPage, notFoundPage } from "./render.tsx";
+import { repositoryPages } from "./repository-pages.tsx";
+import { sessionMiddleware, type WebEnv } from "./session.ts";
+
+const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
+
+/** Forms here are a few fields; refuse anything bigger before parsing it. */
+const FORM_LIMIT_BYTES = 64 * 1024;
+
+/** Runs `handler` only for page paths. */
+function pagesOnly(handler: MiddlewareHandler<WebEnv>): MiddlewareHandler<WebEnv> {
+  return (c, next) => (OTHER_DOORS.test(c.req.path) ? next() : handler(c, next));
+}
+
+export function webRoutes(deps: AppDeps): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const setup = firstRun(deps);
+
+  app.onError(async (err, c) => {
+    // Never echo the request (it may hold a password); the error itself is enough.
+    console.error("web error", err);
+    try {
+      return await errorPage(deps, c);
+    } catch {
+      return c.text("Internal Server Error", 500);
+    }
+  });
+
+  app.use(
+    "*",
+    pagesOnly(async (c, next) => {
+      await next();
+      // Pages are personal and must not be framed (clickjacking) or cached by intermediaries.
+      c.header("X-Frame-Options", "DENY");
+      c.header("X-Content-Type-Options", "nosniff");
+      c.header("Referrer-Policy", "same-origin");
+      if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+    }),
+  );
+  app.use("*", pagesOnly(bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => c.text("Payload Too Large", 413) })));
+  app.use("*", pagesOnly(sessionMiddleware(deps)));
+  app.use("*", pagesOnly(csrfProtection((c) => forbiddenFormPage(deps, c))));
+
+  app.route("/", authPages(deps, setup));
+  app.route("/", repositoryPages(deps, setup));
+
+  app.get("*", pagesOnly((c) => notFoundPage(deps, c)));
+  return app;
 }

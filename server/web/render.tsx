@@ -1,0 +1,71 @@
+// Turning views into responses: the page frame's data (assets, viewer, CSRF token), full pages
+// with a doctype, htmx partials, and the problem pages (404, 403, 500).
+import type { Child } from "hono/jsx";
+import type { Chrome } from "../../views/layout.tsx";
+import { ProblemPage } from "../../views/pages/problem.tsx";
+import type { AppDeps } from "../app.ts";
+import type { WebContext } from "./session.ts";
+import { pageAssets } from "./static.ts";
+
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 500;
+
+/** Pages a signed-in user has no reason to come back to. */
+const NO_RETURN = new Set(["/", "/signin", "/signup", "/setup", "/signout"]);
+
+function signInHref(c: WebContext): string {
+  const url = new URL(c.req.url);
+  if (c.req.method !== "GET" || NO_RETURN.has(url.pathname)) return "/signin";
+  return `/signin?${new URLSearchParams({ next: url.pathname + url.search })}`;
+}
+
+export async function chrome(deps: AppDeps, c: WebContext): Promise<Chrome> {
+  const session = c.get("session");
+  return {
+    assets: await pageAssets(),
+    user: session ? { username: session.user.username } : null,
+    csrfToken: session?.csrfToken ?? null,
+    openSignup: deps.config.features.openSignup,
+    signInHref: signInHref(c),
+  };
+}
+
+export function page(c: WebContext, node: Child, status: Status = 200): Response {
+  return c.html(`<!DOCTYPE html>${String(node)}`, status);
+}
+
+/** An htmx request for one fragment (not a history restore, which wants the whole page). */
+export function wantsFragment(c: WebContext, targetId: string): boolean {
+  return (
+    c.req.header("hx-request") === "true" &&
+    c.req.header("hx-history-restore-request") !== "true" &&
+    c.req.header("hx-target") === targetId
+  );
+}
+
+export function fragment(c: WebContext, node: Child): Response {
+  return c.html(String(node));
+}
+
+export async function notFoundPage(deps: AppDeps, c: WebContext): Promise<Response> {
+  return page(
+    c,
+    <ProblemPage chrome={await chrome(deps, c)} title="Not found" message="There is nothing here, or you are not allowed to see it." />,
+    404,
+  );
+}
+
+export async function forbiddenFormPage(deps: AppDeps, c: WebContext): Promise<Response> {
+  return page(
+    c,
+    <ProblemPage chrome={await chrome(deps, c)} title="This form has expired" message="The form was missing its security token or it no longer matches your session. Go back, reload the page and try again." />,
+    403,
+  );
+}
+
+export async function errorPage(deps: AppDeps, c: WebContext): Promise<Response> {
+  return page(
+    c,
+    <ProblemPage chrome={await chrome(deps, c)} title="Something went wrong" message="The server could not complete this request. Try again in a moment." />,
+    500,
+  );
+}

@@ -1,0 +1,105 @@
+// The page frame every HTML page shares: PatternFly page + masthead, the signed-in user's menu,
+// and the CSRF header htmx sends with every request it makes.
+import type { Child } from "hono/jsx";
+import { CsrfField } from "./partials/form-field.tsx";
+
+export interface PageAssets {
+  patternfly: string;
+  appCss: string;
+  htmx: string;
+}
+
+/** What the frame needs to know about the request, whatever the page. */
+export interface Chrome {
+  assets: PageAssets;
+  user: { username: string } | null;
+  /** The session's CSRF token (null when signed out). */
+  csrfToken: string | null;
+  openSignup: boolean;
+  /** The sign-in link, carrying the current page so signing in returns to it. */
+  signInHref: string;
+}
+
+// Pages are small; keeping no history snapshots also keeps private names out of localStorage.
+const HTMX_CONFIG = JSON.stringify({ historyCacheSize: 0, refreshOnHistoryMiss: true });
+
+function UserMenu({ chrome }: { chrome: Chrome }) {
+  if (chrome.user && chrome.csrfToken) {
+    return (
+      <div class="qs-masthead-user">
+        <span data-testid="signed-in-user">{chrome.user.username}</span>
+        <form method="post" action="/signout">
+          <CsrfField token={chrome.csrfToken} />
+          <button class="pf-v6-c-button pf-m-secondary" type="submit">
+            <span class="pf-v6-c-button__text">Sign out</span>
+          </button>
+        </form>
+      </div>
+    );
+  }
+  return (
+    <div class="qs-masthead-user">
+      {chrome.openSignup && (
+        <a class="pf-v6-c-button pf-m-link" href="/signup">
+          <span class="pf-v6-c-button__text">Create account</span>
+        </a>
+      )}
+      <a class="pf-v6-c-button pf-m-primary" href={chrome.signInHref}>
+        <span class="pf-v6-c-button__text">Sign in</span>
+      </a>
+    </div>
+  );
+}
+
+export interface LayoutProps {
+  chrome: Chrome;
+  title: string;
+  /** Leave out the sign-in/account links (first-run setup, where they lead nowhere yet). */
+  bare?: boolean;
+  children?: Child;
+}
+
+export function Layout({ chrome, title, bare, children }: LayoutProps) {
+  const htmxHeaders = chrome.csrfToken ? JSON.stringify({ "X-CSRF-Token": chrome.csrfToken }) : undefined;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <title>{title} · Quayside</title>
+        <link rel="stylesheet" href={chrome.assets.patternfly} />
+        <link rel="stylesheet" href={chrome.assets.appCss} />
+        <script src={chrome.assets.htmx} defer></script>
+      </head>
+      <body hx-headers={htmxHeaders}>
+        <div class="pf-v6-c-page">
+          <header class="pf-v6-c-masthead">
+            <div class="pf-v6-c-masthead__main">
+              <div class="pf-v6-c-masthead__brand">
+                <a class="pf-v6-c-masthead__logo qs-brand" href="/">
+                  Quayside
+                </a>
+              </div>
+            </div>
+            <div class="pf-v6-c-masthead__content">{!bare && <UserMenu chrome={chrome} />}</div>
+          </header>
+          <div class="pf-v6-c-page__main-container">
+            <main class="pf-v6-c-page__main" id="main">
+              {children}
+            </main>
+          </div>
+        </div>
+      </body>
+    </html>
+  );
+}
+
+/** One padded section of the main area. */
+export function Section({ children, secondary }: { children?: Child; secondary?: boolean }) {
+  return (
+    <section class={`pf-v6-c-page__main-section${secondary ? " pf-m-secondary" : ""}`}>
+      <div class="pf-v6-c-page__main-body">{children}</div>
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+// The repository list: what the viewer can see, with a filter box and paging.
+import { type Chrome, Layout, Section } from "../layout.tsx";
+import { FilterBox } from "../partials/filter-box.tsx";
+import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+
+export function RepositoriesPage({ chrome, table }: { chrome: Chrome; table: RepoTableProps }) {
+  return (
+    <Layout chrome={chrome} title="Repositories">
+      <Section>
+        <div class="qs-page-header">
+          <h1 class="pf-v6-c-title pf-m-2xl">Repositories</h1>
+        </div>
+        {!chrome.user && (
+          <p class="qs-muted qs-gap-below">
+            Showing public repositories. <a href="/signin">Sign in</a> to see yours.
+          </p>
+        )}
+        <div class="pf-v6-c-toolbar">
+          <div class="pf-v6-c-toolbar__content">
+            <div class="pf-v6-c-toolbar__content-section">
+              <FilterBox action="/repositories" value={table.filter} target={REPO_TABLE_ID} label="Filter repositories" placeholder="Filter by name" />
+            </div>
+          </div>
+        </div>
+        <RepoTable {...table} />
+      </Section>
+    </Layout>
+  );
+}

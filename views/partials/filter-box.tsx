@@ -1,0 +1,39 @@
+// A filter input over a table. Without JavaScript it is a GET form; with htmx it fetches the
+// table partial as the user types and swaps it in, keeping the address bar in step.
+
+export interface FilterBoxProps {
+  /** The page URL the filter applies to (the same URL serves the partial to htmx). */
+  action: string;
+  value: string;
+  /** id of the table container htmx replaces. */
+  target: string;
+  label: string;
+  placeholder: string;
+}
+
+export function FilterBox(props: FilterBoxProps) {
+  return (
+    <form method="get" action={props.action} role="search" class="pf-v6-c-toolbar__item qs-filter">
+      <div class="pf-v6-c-text-input-group">
+        <div class="pf-v6-c-text-input-group__main">
+          <span class="pf-v6-c-text-input-group__text">
+            <input
+              class="pf-v6-c-text-input-group__text-input"
+              type="search"
+              name="filter"
+              value={props.value}
+              placeholder={props.placeholder}
+              aria-label={props.label}
+              autocomplete="off"
+              hx-get={props.action}
+              hx-trigger="keyup changed delay:300ms, search"
+              hx-target={`#${props.target}`}
+              hx-swap="outerHTML"
+              hx-push-url="true"
+            />
+          </span>
+        </div>
+      </div>
+    </form>
+  );
+}

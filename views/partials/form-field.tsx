@@ -1,0 +1,97 @@
+// Form pieces: a labelled input whose error sits right under it, and the hidden CSRF field.
+
+/** PatternFly marks errors with a red icon; the text itself stays in the regular colour. */
+function ErrorIcon() {
+  return (
+    <span class="pf-v6-c-helper-text__item-icon">
+      <svg class="pf-v6-svg" fill="currentColor" viewBox="0 0 512 512" aria-hidden="true" role="img" width="1em" height="1em">
+        <path d="M504 256c0 136.997-111.043 248-248 248S8 392.997 8 256C8 119.083 119.043 8 256 8s248 111.083 248 248zm-248 50c-25.405 0-46 20.595-46 46s20.595 46 46 46 46-20.595 46-46-20.595-46-46-46zm-43.673-165.346l7.418 136c.347 6.364 5.609 11.346 11.982 11.346h48.546c6.373 0 11.635-4.982 11.982-11.346l7.418-136c.375-6.874-5.098-12.654-11.982-12.654h-63.383c-6.884 0-12.356 5.78-11.981 12.654z" />
+      </svg>
+    </span>
+  );
+}
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  type?: "text" | "password" | "email";
+  value?: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  autofocus?: boolean;
+}
+
+export function TextField(props: TextFieldProps) {
+  const id = `field-${props.name}`;
+  const message = props.error ?? props.hint;
+  return (
+    <div class="pf-v6-c-form__group">
+      <div class="pf-v6-c-form__group-label">
+        <label class="pf-v6-c-form__label" for={id}>
+          <span class="pf-v6-c-form__label-text">{props.label}</span>
+          {props.required && (
+            <span class="pf-v6-c-form__label-required" aria-hidden="true">
+              {" *"}
+            </span>
+          )}
+        </label>
+      </div>
+      <div class="pf-v6-c-form__group-control">
+        <span class={`pf-v6-c-form-control${props.required ? " pf-m-required" : ""}${props.error ? " pf-m-error" : ""}`}>
+          <input
+            id={id}
+            name={props.name}
+            type={props.type ?? "text"}
+            value={props.type === "password" ? undefined : props.value}
+            required={props.required}
+            autocomplete={props.autocomplete}
+            autofocus={props.autofocus}
+            aria-invalid={props.error ? "true" : undefined}
+            aria-describedby={message ? `${id}-helper` : undefined}
+          />
+        </span>
+        {message && (
+          <div class="pf-v6-c-form__helper-text" aria-live="polite">
+            <div class="pf-v6-c-helper-text">
+              <div class={`pf-v6-c-helper-text__item${props.error ? " pf-m-error" : ""}`} id={`${id}-helper`}>
+                {props.error && <ErrorIcon />}
+                <span class="pf-v6-c-helper-text__item-text">{message}</span>
+              </div>
+            </div>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function SubmitButton({ label }: { label: string }) {
+  return (
+    <div class="pf-v6-c-form__group pf-m-action">
+      <div class="pf-v6-c-form__actions">
+        <button class="pf-v6-c-button pf-m-primary pf-m-block" type="submit">
+          <span class="pf-v6-c-button__text">{label}</span>
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** A problem that belongs to no single field (e.g. someone else finished setup first). */
+export function FormError({ message }: { message: string }) {
+  return (
+    <div class="pf-v6-c-form__helper-text" aria-live="polite">
+      <div class="pf-v6-c-helper-text">
+        <div class="pf-v6-c-helper-text__item pf-m-error" role="alert">
+          <ErrorIcon />
+          <span class="pf-v6-c-helper-text__item-text">{message}</span>
+        </div>
+      </div>
+    </div>
+  );
+}

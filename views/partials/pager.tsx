@@ -1,0 +1,64 @@
+// Previous/next paging under a table. Plain links that work without JavaScript; with htmx they
+// swap only the table and update the address bar.
+
+export interface PagerProps {
+  /** 1-based position of the first and last row shown. */
+  first: number;
+  last: number;
+  prevHref: string | null;
+  nextHref: string | null;
+  /** id of the element the links replace when htmx is present. */
+  target: string;
+}
+
+function PageLink({ href, label, target, direction }: { href: string | null; label: string; target: string; direction: "prev" | "next" }) {
+  const path =
+    direction === "prev"
+      ? "m6.41 10 7.29-7.29.02-.02c.38-.4.37-1.03-.02-1.41-.4-.38-1.03-.37-1.41.02L4.64 8.95a1.49 1.49 0 0 0 0 2.12l7.65 7.65c.19.19.44.29.71.29.27 0 .52-.11.71-.29a.996.996 0 0 0 0-1.41l-7.29-7.29Z"
+      : "M14.35 8.94 6.71 1.29l-.02-.02c-.4-.38-1.03-.37-1.41.02-.38.4-.37 1.03.02 1.41l7.29 7.29-7.29 7.29a1.003 1.003 0 0 0 1.42 1.42l7.65-7.65c.59-.59.59-1.54 0-2.12Z";
+  const icon = (
+    <span class="pf-v6-c-button__icon">
+      <svg class="pf-v6-svg" fill="currentColor" viewBox="0 0 20 20" aria-hidden="true" role="img" width="1em" height="1em">
+        <path d={path} />
+      </svg>
+    </span>
+  );
+  return (
+    <div class={`pf-v6-c-pagination__nav-control pf-m-${direction}`}>
+      {href ? (
+        <a
+          class="pf-v6-c-button pf-m-plain"
+          href={href}
+          aria-label={label}
+          rel={direction}
+          hx-get={href}
+          hx-target={`#${target}`}
+          hx-swap="outerHTML"
+          hx-push-url="true"
+        >
+          {icon}
+        </a>
+      ) : (
+        <button class="pf-v6-c-button pf-m-plain" type="button" disabled aria-label={label}>
+          {icon}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Pager(props: PagerProps) {
+  return (
+    <div class="pf-v6-c-pagination pf-m-compact pf-m-bottom qs-table-footer">
+      <div class="pf-v6-c-pagination__total-items">
+        <b>
+          {props.first} - {props.last}
+        </b>
+      </div>
+      <nav class="pf-v6-c-pagination__nav" aria-label="Pagination">
+        <PageLink href={props.prevHref} label="Go to previous page" target={props.target} direction="prev" />
+        <PageLink href={props.nextHref} label="Go to next page" target={props.target} direction="next" />
+      </nav>
+    </div>
+  );
+}

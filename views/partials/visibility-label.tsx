@@ -1,0 +1,11 @@
+// The public/private badge next to a repository name.
+export function VisibilityLabel({ visibility }: { visibility: "public" | "private" }) {
+  const color = visibility === "public" ? "pf-m-green" : "pf-m-orange";
+  return (
+    <span class={`pf-v6-c-label pf-m-outline ${color}`} data-testid="visibility">
+      <span class="pf-v6-c-label__content">
+        <span class="pf-v6-c-label__text">{visibility}</span>
+      </span>
+    </span>
+  );
+}
