@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../db/embedded.ts";
+import { freePort } from "./ports.ts";
 
 export interface BenchServer {
   url: string;
@@ -15,7 +15,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startQuayside(env: Record<string, string> = {}): Promise<BenchServer> {
+/** `nodeArgs` go before the script, e.g. `--cpu-prof --cpu-prof-dir=DIR` (written at exit). */
+export async function startQuayside(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "quayside-bench-"));
   const port = await freePort();
   // Run exactly what `npm start` runs (its prestart bundle, then node with its flags), but as
@@ -23,7 +24,7 @@ export async function startQuayside(env: Record<string, string> = {}): Promise<B
   execFileSync("npm", ["run", "--silent", "prestart"], { stdio: "inherit" });
   const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } };
   const [, ...args] = pkg.scripts.start.split(" ");
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -35,21 +36,29 @@ export async function startQuayside(env: Record<string, string> = {}): Promise<B
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((resolveStarted, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      if (d.toString().includes("quayside listening")) resolveStarted();
+  try {
+    await new Promise<void>((resolveStarted, reject) => {
+      child.stdout!.on("data", (d: Buffer) => {
+        if (d.toString().includes("quayside listening")) resolveStarted();
+      });
+      child.once("exit", (code) => reject(new Error(`quayside exited with ${code}`)));
     });
-    child.once("exit", (code) => reject(new Error(`quayside exited with ${code}`)));
-  });
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     pid: child.pid!,
     dataDir,
     async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
+      // On Ctrl-C the server gets the SIGINT too and may already be gone.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
       await rm(dataDir, { recursive: true, force: true });
     },
   };

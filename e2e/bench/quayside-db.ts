@@ -1,0 +1,60 @@
+// Direct access to the benchmark server's embedded Postgres, to fill the scale rows (100 000
+// tags or repositories) in a second instead of pushing them over HTTP. The server keeps running
+// as `npm start` runs it; we find its cluster from the data dir it was given.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import postgres from "postgres";
+import type { BenchServer } from "./server-process.ts";
+
+export interface QuaysideDb {
+  /** Adds live tags `names` in `repo` ("ns/name") pointing at the manifest `digest` already pushed there. */
+  addTags(repo: string, digest: string, names: string[]): Promise<void>;
+  /** Adds empty private repositories `namespace/<name>` for each name. */
+  addRepositories(namespace: string, names: string[]): Promise<void>;
+  countRepositories(): Promise<number>;
+  postgresVersion(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function connectQuaysideDb(server: BenchServer): QuaysideDb {
+  const password = readFileSync(join(server.dataDir, "postgres.password"), "utf8").trim();
+  // postmaster.pid: pid, data dir, start time, port, ...
+  const port = Number(readFileSync(join(server.dataDir, "postgres/postmaster.pid"), "utf8").split("\n")[3]);
+  const sql = postgres({ host: "127.0.0.1", port, user: "postgres", password, database: "quayside", max: 2, onnotice: () => {} });
+  return {
+    async addTags(repo, digest, names) {
+      const [namespace, ...rest] = repo.split("/");
+      const [row] = await sql<{ repoId: number; manifestId: number }[]>`
+        select r.id as "repoId", m.id as "manifestId"
+        from repositories r
+        join namespaces n on n.id = r.namespace_id
+        join manifests m on m.repository_id = r.id and m.digest = ${digest}
+        where n.name = ${namespace!} and r.name = ${rest.join("/")}`;
+      if (!row) throw new Error(`quayside: no manifest ${digest} in ${repo}`);
+      for (let i = 0; i < names.length; i += 50_000) {
+        await sql`
+          insert into tags (repository_id, name, manifest_id, lifetime_start)
+          select ${row.repoId}, t.name, ${row.manifestId}, now()
+          from unnest(${names.slice(i, i + 50_000)}::text[]) as t(name)`;
+      }
+    },
+    async addRepositories(namespace, names) {
+      for (let i = 0; i < names.length; i += 50_000) {
+        await sql`
+          insert into repositories (namespace_id, name)
+          select n.id, r.name
+          from namespaces n, unnest(${names.slice(i, i + 50_000)}::text[]) as r(name)
+          where n.name = ${namespace}`;
+      }
+    },
+    async countRepositories() {
+      const [row] = await sql<{ count: number }[]>`select count(*)::int as count from repositories`;
+      return row!.count;
+    },
+    async postgresVersion() {
+      const [row] = await sql<{ server_version: string }[]>`show server_version`;
+      return row!.server_version;
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,189 @@
+// Quayside vs CNCF distribution 2.8, side by side on this machine, plus nginx and a bare Node
+// server as the physical limits. Run: npm run bench (about 5 minutes on 2 cores).
+// BENCH_QUICK=1 makes every cell one short run (for checking the harness, not for numbers).
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startBareNode } from "./bare-node.ts";
+import { cleanupAll, installSignalHandlers, onCleanup, stopping } from "./cleanup.ts";
+import { OCI_MANIFEST, randomPool, type Target } from "./client.ts";
+import { distributionVersion, startDistribution } from "./distribution.ts";
+import type { Row } from "./measure.ts";
+import { nginxVersion, startNginx } from "./nginx.ts";
+import {
+  type Bench,
+  blobPull,
+  chunkedPush,
+  concurrentPushes,
+  makeFixtures,
+  manifestGet,
+  manifestHead,
+  manifestPut,
+  monolithicPush,
+  PULL_BLOB_BYTES,
+  type QuaysideTarget,
+  rangeReads,
+  setUpManifest,
+  setUpPullBlob,
+  skopeoCopyImage,
+  tagsListLoad,
+  tokenIssuance,
+} from "./operations.ts";
+import { connectQuaysideDb } from "./quayside-db.ts";
+import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
+import { catalogLatency, fillRepositories, fillTags, setUpScale, tagsListLatency, TAGS_REPO } from "./scale.ts";
+import { type BenchServer, registryToken, residentBytes, sampleMemory, startQuayside } from "./server-process.ts";
+
+const quick = process.env.BENCH_QUICK === "1";
+
+function quaysideTarget(server: BenchServer): QuaysideTarget {
+  const tokens = new Map<string, Promise<string>>();
+  const bearer = async (scope: string) => {
+    if (!tokens.has(scope)) tokens.set(scope, registryToken(server, scope));
+    return { authorization: `Bearer ${await tokens.get(scope)!}` };
+  };
+  return {
+    label: "Quayside",
+    url: server.url,
+    host: server.host,
+    pid: server.pid,
+    auth: (repo) => bearer(`repository:${repo}:pull,push`),
+    catalogAuth: () => bearer("registry:catalog:*"),
+  };
+}
+
+const t0 = performance.now();
+const elapsed = () => `[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s]`;
+
+function progress(row: Row): void {
+  const r = ratio(row);
+  const fmt = (v: number | undefined) => (v === undefined ? "–" : v.toFixed(v < 10 ? 2 : 0));
+  console.log(
+    `bench ${elapsed()} ${row.name}: Quayside ${fmt(row.quayside?.median)} ${row.unit}, distribution ${fmt(row.distribution?.median)}` +
+      `${r === undefined ? "" : `, ratio ${r.toFixed(2)}×`}` +
+      row.limits.map((l) => `, ${l.label} ${fmt(l.result.median)}`).join(""),
+  );
+}
+
+async function main(): Promise<void> {
+  installSignalHandlers();
+  const started = performance.now();
+  const date = new Date().toISOString();
+  const loadAtStart = loadavg()[0]!;
+  const workDir = await mkdtemp(join(tmpdir(), "quayside-bench-run-"));
+  onCleanup("work dir", () => rm(workDir, { recursive: true, force: true }));
+  try {
+    console.log(`bench: preparing ${PULL_BLOB_BYTES / 1024 / 1024} MiB of random data`);
+    const pool = await randomPool(PULL_BLOB_BYTES);
+    const fixtures = await makeFixtures(pool);
+
+    console.log("bench: starting Quayside (embedded Postgres), distribution, nginx, bare Node");
+    const server = await startQuayside();
+    onCleanup("quayside", () => server.stop());
+    const idleBytes = residentBytes(server.pid);
+    const distributionServer = await startDistribution(workDir);
+    const nginx = await startNginx(workDir, [
+      { name: "blob.bin", body: fixtures.pullBlob.data, contentType: "application/octet-stream" },
+      { name: "manifest.json", body: fixtures.manifest.body, contentType: OCI_MANIFEST },
+    ]);
+    const bareNode = await startBareNode(workDir, fixtures.manifest.body, OCI_MANIFEST);
+    const quaysideDb = connectQuaysideDb(server);
+    onCleanup("quayside database connection", () => quaysideDb.close());
+    const distribution: Target = {
+      label: "distribution",
+      url: distributionServer.url,
+      host: distributionServer.host,
+      auth: async () => ({}),
+      catalogAuth: async () => ({}),
+    };
+    const bench: Bench = {
+      quayside: quaysideTarget(server),
+      distribution,
+      nginx,
+      bareNode,
+      pool,
+      fixtures,
+      workDir,
+      reps: quick ? 1 : 3,
+      loadSeconds: quick ? 1 : 5,
+      limitSeconds: quick ? 1 : 3,
+    };
+    const overall = sampleMemory(server.pid, 100);
+    const ops: Row[] = [];
+    const scale: Row[] = [];
+    const record = (into: Row[], row: Row) => {
+      progress(row);
+      into.push(row);
+    };
+
+    // Catalog rows first, while the registries hold little besides the rows' repositories
+    // (setUpScale's tags repository counts towards the totals).
+    const st = await setUpScale(bench, quaysideDb, distributionServer);
+    const catalogRows: Row[] = [];
+    for (const total of [10, 1000]) {
+      await fillRepositories(st, total);
+      record(catalogRows, await catalogLatency(st, total));
+    }
+    for (const total of [10, 1000]) {
+      await fillTags(st, total);
+      record(scale, await tagsListLatency(st));
+    }
+    const tagsLoad = await tagsListLoad(bench, TAGS_REPO, 1000);
+
+    record(ops, await monolithicPush(bench));
+    record(ops, await chunkedPush(bench));
+    const concurrent = await concurrentPushes(bench);
+    record(ops, concurrent);
+    await setUpPullBlob(bench);
+    record(ops, await blobPull(bench));
+    record(ops, await rangeReads(bench));
+    await setUpManifest(bench);
+    record(ops, await manifestGet(bench));
+    record(ops, await manifestHead(bench));
+    record(ops, await manifestPut(bench));
+    record(ops, tagsLoad);
+    record(ops, await tokenIssuance(bench));
+    record(ops, await skopeoCopyImage(bench));
+
+    console.log(`bench ${elapsed()} filling 100 000 tags and repositories`);
+    await fillTags(st, 100_000);
+    record(scale, await tagsListLatency(st));
+    await fillRepositories(st, 100_000);
+    record(catalogRows, await catalogLatency(st, 100_000));
+
+    const report: Report = {
+      date,
+      durationSeconds: (performance.now() - started) / 1000,
+      machine: machine(),
+      versions: {
+        ...toolVersions(),
+        distribution: distributionVersion(),
+        nginx: nginxVersion(),
+        postgres: await quaysideDb.postgresVersion(),
+      },
+      settings: { reps: bench.reps, loadSeconds: bench.loadSeconds, limitSeconds: bench.limitSeconds },
+      loadAverage: { start: loadAtStart, end: loadavg()[0]! },
+      rows: [...ops, ...scale, ...catalogRows],
+      memory: {
+        idleBytes,
+        peakBytes: overall.stop(),
+        concurrentPushes: concurrent.quaysidePeakRssBytes
+          ? { beforeBytes: concurrent.quaysideRssBeforeBytes ?? 0, peakBytes: concurrent.quaysidePeakRssBytes }
+          : undefined,
+      },
+    };
+    const markdown = await writeReport(report);
+    console.log("");
+    console.log(markdown);
+  } finally {
+    console.log(`bench ${elapsed()} stopping servers, removing temporary data`);
+    await cleanupAll();
+    console.log(`bench ${elapsed()} done`);
+  }
+}
+
+main().catch(async (err) => {
+  if (!stopping()) console.error("bench failed:", err instanceof Error ? (err.stack ?? err.message) : err);
+  await cleanupAll();
+  process.exit(stopping() ? 130 : 1);
+});
