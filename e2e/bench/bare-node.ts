@@ -2,7 +2,7 @@
 // answers every request with the same bytes (the benchmark manifest) and nothing else.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { freePort } from "./ports.ts";
+import { freePort } from "../../server/free-port.ts";
 import { startChild, waitForHttp } from "./processes.ts";
 
 export interface BareNodeServer {

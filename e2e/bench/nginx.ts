@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { freePort } from "./ports.ts";
+import { freePort } from "../../server/free-port.ts";
 import { startChild, waitForHttp } from "./processes.ts";
 
 export interface NginxServer {

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { freePort } from "../../db/embedded.ts";
+import { freePort } from "../../server/free-port.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
 import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../db/embedded.ts";
+import { freePort } from "../../server/free-port.ts";
 import { basic } from "../support/registry-client.ts";
 import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
 

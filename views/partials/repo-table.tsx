@@ -1,7 +1,7 @@
 // The repository list's table (also the htmx partial the filter box and pager swap in).
-import { isoTime, timeAgo } from "../format.ts";
+import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
 import { Commands, EmptyState } from "./empty-state.tsx";
-import { Pager, type PagerProps } from "./pager.tsx";
+import type { PagerProps } from "./pager.tsx";
 import { VisibilityLabel } from "./visibility-label.tsx";
 
 export const REPO_TABLE_ID = "repo-table";
@@ -65,46 +65,31 @@ function NothingHere({ filter, viewer, registryHost }: RepoTableProps) {
 
 export function RepoTable(props: RepoTableProps) {
   return (
-    <div id={REPO_TABLE_ID} class="qs-swappable">
-      {props.rows.length === 0 ? (
-        <NothingHere {...props} />
-      ) : (
-        <>
-          <table class="pf-v6-c-table pf-m-grid-md" role="grid" aria-label="Repositories">
-            <thead class="pf-v6-c-table__thead">
-              <tr class="pf-v6-c-table__tr" role="row">
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Name</th>
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Visibility</th>
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Description</th>
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody class="pf-v6-c-table__tbody" role="rowgroup">
-              {props.rows.map((repo) => (
-                <tr class="pf-v6-c-table__tr" role="row" data-testid="repo-row">
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Name">
-                    <a href={`/repository/${repo.namespace}/${repo.name}`}>
-                      {repo.namespace}/{repo.name}
-                    </a>
-                  </td>
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Visibility">
-                    <VisibilityLabel visibility={repo.visibility} />
-                  </td>
-                  <td class="pf-v6-c-table__td qs-muted" role="cell" data-label="Description">
-                    {repo.description}
-                  </td>
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Created">
-                    <time datetime={isoTime(repo.createdAt)} title={isoTime(repo.createdAt)}>
-                      {timeAgo(repo.createdAt, props.now)}
-                    </time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {props.pager && <Pager {...props.pager} />}
-        </>
+    <DataTable
+      id={REPO_TABLE_ID}
+      label="Repositories"
+      columns={["Name", "Visibility", "Description", "Created"]}
+      rows={props.rows}
+      empty={<NothingHere {...props} />}
+      pager={props.pager}
+      row={(repo) => (
+        <tr class="pf-v6-c-table__tr" role="row" data-testid="repo-row">
+          <Cell label="Name">
+            <a href={`/repository/${repo.namespace}/${repo.name}`}>
+              {repo.namespace}/{repo.name}
+            </a>
+          </Cell>
+          <Cell label="Visibility">
+            <VisibilityLabel visibility={repo.visibility} />
+          </Cell>
+          <Cell label="Description" muted>
+            {repo.description}
+          </Cell>
+          <Cell label="Created">
+            <TimeAgo date={repo.createdAt} now={props.now} />
+          </Cell>
+        </tr>
       )}
-    </div>
+    />
   );
 }

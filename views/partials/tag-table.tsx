@@ -1,7 +1,8 @@
 // A repository's tags table (also the htmx partial its filter box and pager swap in).
-import { humanSize, isoTime, shortDigest, timeAgo } from "../format.ts";
+import { humanSize, shortDigest } from "../format.ts";
+import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
 import { Commands, EmptyState } from "./empty-state.tsx";
-import { Pager, type PagerProps } from "./pager.tsx";
+import type { PagerProps } from "./pager.tsx";
 
 export const TAG_TABLE_ID = "tag-table";
 
@@ -50,46 +51,27 @@ function NothingHere({ filter, pageHref, imageRef }: TagTableProps) {
 
 export function TagTable(props: TagTableProps) {
   return (
-    <div id={TAG_TABLE_ID} class="qs-swappable">
-      {props.rows.length === 0 ? (
-        <NothingHere {...props} />
-      ) : (
-        <>
-          <table class="pf-v6-c-table pf-m-grid-md" role="grid" aria-label="Tags">
-            <thead class="pf-v6-c-table__thead">
-              <tr class="pf-v6-c-table__tr" role="row">
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Tag</th>
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Manifest</th>
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Size</th>
-                <th class="pf-v6-c-table__th" role="columnheader" scope="col">Last modified</th>
-              </tr>
-            </thead>
-            <tbody class="pf-v6-c-table__tbody" role="rowgroup">
-              {props.rows.map((tag) => (
-                <tr class="pf-v6-c-table__tr" role="row" data-testid="tag-row">
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Tag">
-                    {tag.name}
-                  </td>
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Manifest">
-                    <span class="qs-digest" title={tag.manifestDigest}>
-                      {shortDigest(tag.manifestDigest)}
-                    </span>
-                  </td>
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Size">
-                    {tag.isIndex ? <span class="qs-muted">multi-arch</span> : humanSize(tag.size)}
-                  </td>
-                  <td class="pf-v6-c-table__td" role="cell" data-label="Last modified">
-                    <time datetime={isoTime(tag.lastModified)} title={isoTime(tag.lastModified)}>
-                      {timeAgo(tag.lastModified, props.now)}
-                    </time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {props.pager && <Pager {...props.pager} />}
-        </>
+    <DataTable
+      id={TAG_TABLE_ID}
+      label="Tags"
+      columns={["Tag", "Manifest", "Size", "Last modified"]}
+      rows={props.rows}
+      empty={<NothingHere {...props} />}
+      pager={props.pager}
+      row={(tag) => (
+        <tr class="pf-v6-c-table__tr" role="row" data-testid="tag-row">
+          <Cell label="Tag">{tag.name}</Cell>
+          <Cell label="Manifest">
+            <span class="qs-digest" title={tag.manifestDigest}>
+              {shortDigest(tag.manifestDigest)}
+            </span>
+          </Cell>
+          <Cell label="Size">{tag.isIndex ? <span class="qs-muted">multi-arch</span> : humanSize(tag.size)}</Cell>
+          <Cell label="Last modified">
+            <TimeAgo date={tag.lastModified} now={props.now} />
+          </Cell>
+        </tr>
       )}
-    </div>
+    />
   );
 }

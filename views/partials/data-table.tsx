@@ -1,0 +1,64 @@
+// A PatternFly table that is also an htmx swap target: the column headers, the rows (or an
+// empty state when there are none) and the pager below. The repository and tag lists use it.
+import type { Child } from "hono/jsx";
+import { isoTime, timeAgo } from "../format.ts";
+import { Pager, type PagerProps } from "./pager.tsx";
+
+export interface DataTableProps<Row> {
+  /** Element id the filter box and pager swap. */
+  id: string;
+  label: string;
+  columns: string[];
+  rows: Row[];
+  /** One `<tr>` per row, built from `Cell`s. */
+  row: (row: Row) => Child;
+  /** Shown instead of the table when there are no rows. */
+  empty: Child;
+  pager: PagerProps | null;
+}
+
+export function DataTable<Row>(props: DataTableProps<Row>) {
+  return (
+    <div id={props.id} class="qs-swappable">
+      {props.rows.length === 0 ? (
+        props.empty
+      ) : (
+        <>
+          <table class="pf-v6-c-table pf-m-grid-md" role="grid" aria-label={props.label}>
+            <thead class="pf-v6-c-table__thead">
+              <tr class="pf-v6-c-table__tr" role="row">
+                {props.columns.map((column) => (
+                  <th class="pf-v6-c-table__th" role="columnheader" scope="col">
+                    {column}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody class="pf-v6-c-table__tbody" role="rowgroup">
+              {props.rows.map(props.row)}
+            </tbody>
+          </table>
+          {props.pager && <Pager {...props.pager} />}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A body cell; `label` is its column's name, which narrow screens show beside the value. */
+export function Cell({ label, muted, children }: { label: string; muted?: boolean; children?: Child }) {
+  return (
+    <td class={muted ? "pf-v6-c-table__td qs-muted" : "pf-v6-c-table__td"} role="cell" data-label={label}>
+      {children}
+    </td>
+  );
+}
+
+/** "3 minutes ago", with the exact time in the tooltip and the markup. */
+export function TimeAgo({ date, now }: { date: Date; now: Date }) {
+  return (
+    <time datetime={isoTime(date)} title={isoTime(date)}>
+      {timeAgo(date, now)}
+    </time>
+  );
+}
