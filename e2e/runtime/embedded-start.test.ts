@@ -49,6 +49,8 @@ describe("npm start on the embedded default", () => {
     // npm itself dies of the SIGINT; what matters is that the server shut down in order.
     await proc.stop("SIGINT");
     expect(proc.output()).toContain("SIGINT, shutting down");
+    // Postgres stops last: nothing still connected is cut off by it.
+    expect(proc.output()).not.toContain("terminating connection");
     expect(postgresRunningIn(dataDir)).toBe(false);
 
     // Second start: same cluster, same users, the admin variables are not needed any more.
