@@ -200,15 +200,16 @@ export function renderMarkdown(report: Report): string {
   return lines.join("\n") + "\n";
 }
 
-export async function writeReport(report: Report): Promise<string> {
+/** Writes `<name>.md` and `<name>.json` under results/ and returns the Markdown. */
+export async function writeReport(report: Report, name = "latest"): Promise<string> {
   const markdown = renderMarkdown(report);
   await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(join(RESULTS_DIR, "latest.md"), markdown);
+  await writeFile(join(RESULTS_DIR, `${name}.md`), markdown);
   const json = {
     ...report,
     ratioConvention: "ratio > 1 means Quayside is better (rates: Quayside/distribution; times: distribution/Quayside)",
     rows: report.rows.map((row) => ({ ...row, ratio: ratio(row), targetMet: targetMet(row) })),
   };
-  await writeFile(join(RESULTS_DIR, "latest.json"), JSON.stringify(json, null, 2) + "\n");
+  await writeFile(join(RESULTS_DIR, `${name}.json`), JSON.stringify(json, null, 2) + "\n");
   return markdown;
 }

@@ -1,6 +1,7 @@
 // Quayside vs CNCF distribution 2.8, side by side on this machine, plus nginx and a bare Node
 // server as the physical limits. Run: npm run bench (about 5 minutes on 2 cores).
-// BENCH_QUICK=1 makes every cell one short run (for checking the harness, not for numbers).
+// BENCH_QUICK=1 makes every cell one short run (for checking the harness, not for numbers);
+// BENCH_ONLY=<regex> runs only the matching steps and writes results/partial.{md,json}.
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
     const fixtures = await makeFixtures(pool);
 
     console.log("bench: starting Quayside (embedded Postgres), distribution, nginx, bare Node");
-    const server = await startQuayside();
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (see profile-summary.ts).
+    const server = await startQuayside({}, process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []);
     onCleanup("quayside", () => server.stop());
     const idleBytes = residentBytes(server.pid);
     const distributionServer = await startDistribution(workDir);
@@ -116,40 +118,60 @@ async function main(): Promise<void> {
       into.push(row);
     };
 
+    // BENCH_ONLY=<regex> runs just the steps whose key matches (for iterating on one operation).
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : undefined;
+    const step = async (key: string, run: () => Promise<void>) => {
+      if (!only || only.test(key)) await run();
+    };
+
     // Catalog rows first, while the registries hold little besides the rows' repositories
     // (setUpScale's tags repository counts towards the totals).
     const st = await setUpScale(bench, quaysideDb, distributionServer);
     const catalogRows: Row[] = [];
-    for (const total of [10, 1000]) {
-      await fillRepositories(st, total);
-      record(catalogRows, await catalogLatency(st, total));
-    }
-    for (const total of [10, 1000]) {
-      await fillTags(st, total);
+    let tagsLoad: Row | undefined;
+    await step("scale-small catalog", async () => {
+      for (const total of [10, 1000]) {
+        await fillRepositories(st, total);
+        record(catalogRows, await catalogLatency(st, total));
+      }
+    });
+    await step("scale-small tags", async () => {
+      for (const total of [10, 1000]) {
+        await fillTags(st, total);
+        record(scale, await tagsListLatency(st));
+      }
+      tagsLoad = await tagsListLoad(bench, TAGS_REPO, 1000);
+    });
+
+    let concurrent: Row | undefined;
+    await step("push monolithic", async () => record(ops, await monolithicPush(bench)));
+    await step("push chunked", async () => record(ops, await chunkedPush(bench)));
+    await step("push concurrent", async () => {
+      concurrent = await concurrentPushes(bench);
+      record(ops, concurrent);
+    });
+    await step("pull range", async () => {
+      await setUpPullBlob(bench);
+      record(ops, await blobPull(bench));
+      record(ops, await rangeReads(bench));
+    });
+    await step("manifest get head put", async () => {
+      await setUpManifest(bench);
+      record(ops, await manifestGet(bench));
+      record(ops, await manifestHead(bench));
+      record(ops, await manifestPut(bench));
+    });
+    if (tagsLoad) record(ops, tagsLoad);
+    await step("token", async () => record(ops, await tokenIssuance(bench)));
+    await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
+
+    await step("scale-large tags catalog", async () => {
+      console.log(`bench ${elapsed()} filling 100 000 tags and repositories`);
+      await fillTags(st, 100_000);
       record(scale, await tagsListLatency(st));
-    }
-    const tagsLoad = await tagsListLoad(bench, TAGS_REPO, 1000);
-
-    record(ops, await monolithicPush(bench));
-    record(ops, await chunkedPush(bench));
-    const concurrent = await concurrentPushes(bench);
-    record(ops, concurrent);
-    await setUpPullBlob(bench);
-    record(ops, await blobPull(bench));
-    record(ops, await rangeReads(bench));
-    await setUpManifest(bench);
-    record(ops, await manifestGet(bench));
-    record(ops, await manifestHead(bench));
-    record(ops, await manifestPut(bench));
-    record(ops, tagsLoad);
-    record(ops, await tokenIssuance(bench));
-    record(ops, await skopeoCopyImage(bench));
-
-    console.log(`bench ${elapsed()} filling 100 000 tags and repositories`);
-    await fillTags(st, 100_000);
-    record(scale, await tagsListLatency(st));
-    await fillRepositories(st, 100_000);
-    record(catalogRows, await catalogLatency(st, 100_000));
+      await fillRepositories(st, 100_000);
+      record(catalogRows, await catalogLatency(st, 100_000));
+    });
 
     const report: Report = {
       date,
@@ -167,12 +189,12 @@ async function main(): Promise<void> {
       memory: {
         idleBytes,
         peakBytes: overall.stop(),
-        concurrentPushes: concurrent.quaysidePeakRssBytes
+        concurrentPushes: concurrent?.quaysidePeakRssBytes
           ? { beforeBytes: concurrent.quaysideRssBeforeBytes ?? 0, peakBytes: concurrent.quaysidePeakRssBytes }
           : undefined,
       },
     };
-    const markdown = await writeReport(report);
+    const markdown = await writeReport(report, process.env.BENCH_ONLY ? "partial" : "latest");
     console.log("");
     console.log(markdown);
   } finally {

@@ -207,7 +207,7 @@ describe("anonymous pulls", () => {
     publicDigest = await seedImage("alice/open", "v1");
     await seedImage("alice/closed", "v1");
     const repo = await findRepository(server.deps.db, parseRepoPath("alice/open"));
-    await setVisibility(server.deps.db, { principal: toPrincipal(alice) }, repo!, "public");
+    await setVisibility(server.deps, { principal: toPrincipal(alice) }, repo!, "public");
   });
 
   it("pulls a public repository with no credentials at all", async () => {

@@ -143,14 +143,14 @@ export async function updateRepositoryHandler(r: ApiRequest, ref: RepoRef): Prom
   const { repo } = await authorizeRepository(r.deps, r.caller, ref, "write");
   const body = await jsonBody(r.c, repositoryUpdate);
   if (!repo) throw notFound();
-  await setDescription(r.deps.db, r.actor, repo, body.description);
+  await setDescription(r.deps, r.actor, repo, body.description);
   return r.c.json({ success: true });
 }
 
 /** `DELETE /api/v1/repository/{repo}` (repo:admin): 204, also when it was already gone (Quay). */
 export async function deleteRepositoryHandler(r: ApiRequest, ref: RepoRef): Promise<Response> {
   const { repo } = await authorizeRepository(r.deps, r.caller, ref, "admin");
-  if (repo) await deleteRepository(r.deps.db, r.actor, repo);
+  if (repo) await deleteRepository(r.deps, r.actor, repo);
   return r.c.body(null, 204);
 }
 
@@ -162,6 +162,6 @@ export async function changeVisibilityHandler(r: ApiRequest, ref: RepoRef): Prom
   const body = await jsonBody(r.c, visibilityChange);
   // Quay's quirk: a missing repository (the caller owns its namespace) answers 200 `null`.
   if (!repo) return r.c.json(null);
-  await setVisibility(r.deps.db, r.actor, repo, body.visibility);
+  await setVisibility(r.deps, r.actor, repo, body.visibility);
   return r.c.json({ success: true });
 }

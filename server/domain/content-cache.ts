@@ -1,9 +1,11 @@
-// Hot registry reads served from memory: repository name → id, and manifests by tag or digest.
+// Hot registry reads served from memory: repositories by name, manifests by tag or digest, and
+// each repository's tag names.
 // Database triggers NOTIFY every node of each change to a repository, its tags or manifests
 // (after commit); this process also drops its own entries at once when it writes, so a client
 // reads its own pushes. Entries also age out, in case a notification is ever lost.
 import type postgres from "postgres";
 import type { StoredManifest } from "./manifests.ts";
+import type { Repository } from "./repositories.ts";
 
 const CHANNEL = "quayside_content";
 const TTL_MS = 30_000;
@@ -21,8 +23,10 @@ export class ContentCache {
    * stores what it read if nothing changed meanwhile, so a slow read cannot re-cache old data.
    */
   private generation = 0;
-  private readonly repositoryIds = new Map<string, Entry<number>>();
+  private readonly repositories = new Map<string, Entry<Repository>>();
   private readonly manifests = new Map<number, Map<string, Entry<StoredManifest>>>();
+  /** Sorted live tag names; null when the repository has too many to keep. */
+  private readonly tagNameLists = new Map<number, Entry<string[] | null>>();
 
   /** Subscribes to change notifications; resolves once listening. */
   async listen(sql: postgres.Sql): Promise<void> {
@@ -33,14 +37,14 @@ export class ContentCache {
     return this.generation;
   }
 
-  repositoryId(fullName: string): number | undefined {
-    return this.fresh(this.repositoryIds, fullName);
+  repository(fullName: string): Repository | undefined {
+    return this.fresh(this.repositories, fullName);
   }
 
-  rememberRepositoryId(fullName: string, id: number, readAt: number): void {
+  rememberRepository(fullName: string, repository: Repository, readAt: number): void {
     if (readAt !== this.generation) return;
-    if (this.repositoryIds.size >= MAX_REPOSITORIES) this.repositoryIds.clear();
-    this.repositoryIds.set(fullName, { value: id, until: Date.now() + TTL_MS });
+    if (this.repositories.size >= MAX_REPOSITORIES) this.repositories.clear();
+    this.repositories.set(fullName, { value: repository, until: Date.now() + TTL_MS });
   }
 
   manifest(repositoryId: number, reference: string): StoredManifest | undefined {
@@ -59,17 +63,33 @@ export class ContentCache {
     forRepo.set(reference, { value: manifest, until: Date.now() + TTL_MS });
   }
 
-  /** Drops everything known about one repository (its name mapping included). */
+  tagNames(repositoryId: number): string[] | null | undefined {
+    const entry = this.tagNameLists.get(repositoryId);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.value;
+    this.tagNameLists.delete(repositoryId);
+    return undefined;
+  }
+
+  rememberTagNames(repositoryId: number, names: string[] | null, readAt: number): void {
+    if (readAt !== this.generation) return;
+    if (this.tagNameLists.size >= MAX_REPOSITORIES) this.tagNameLists.clear();
+    this.tagNameLists.set(repositoryId, { value: names, until: Date.now() + TTL_MS });
+  }
+
+  /** Drops everything known about one repository (its record included). */
   forget(repositoryId: number): void {
     this.generation++;
     this.manifests.delete(repositoryId);
-    for (const [name, entry] of this.repositoryIds) if (entry.value === repositoryId) this.repositoryIds.delete(name);
+    this.tagNameLists.delete(repositoryId);
+    for (const [name, entry] of this.repositories) if (entry.value.id === repositoryId) this.repositories.delete(name);
   }
 
   clear(): void {
     this.generation++;
-    this.repositoryIds.clear();
+    this.repositories.clear();
     this.manifests.clear();
+    this.tagNameLists.clear();
   }
 
   private fresh<T>(map: Map<string, Entry<T>>, key: string): T | undefined {

@@ -8,6 +8,7 @@ import { DomainError } from "./errors.ts";
 import { type RepoRef, repositoryNameProblem } from "./names.ts";
 import { canCreateIn } from "./permissions.ts";
 import { type Actor, performerId, type Principal } from "./principal.ts";
+import type { Services } from "./services.ts";
 
 export type Visibility = "public" | "private";
 
@@ -194,8 +195,8 @@ export async function isStarred(db: DbOrTx, principal: Principal, repo: Reposito
   return row !== undefined;
 }
 
-export async function setDescription(db: Db, actor: Actor, repo: Repository, description: string) {
-  await db.transaction(async (tx) => {
+export async function setDescription(svc: Services, actor: Actor, repo: Repository, description: string) {
+  await svc.db.transaction(async (tx) => {
     await tx.update(repositories).set({ description }).where(eq(repositories.id, repo.id));
     await writeAudit(tx, {
       kind: "set_repo_description",
@@ -206,10 +207,11 @@ export async function setDescription(db: Db, actor: Actor, repo: Repository, des
       metadata: { repo: repo.name, namespace: repo.namespace, description },
     });
   });
+  svc.cache.forget(repo.id); // this node at once; others hear the change notification
 }
 
-export async function setVisibility(db: Db, actor: Actor, repo: Repository, visibility: Visibility) {
-  await db.transaction(async (tx) => {
+export async function setVisibility(svc: Services, actor: Actor, repo: Repository, visibility: Visibility) {
+  await svc.db.transaction(async (tx) => {
     await tx.update(repositories).set({ visibility }).where(eq(repositories.id, repo.id));
     await writeAudit(tx, {
       kind: "change_repo_visibility",
@@ -220,14 +222,15 @@ export async function setVisibility(db: Db, actor: Actor, repo: Repository, visi
       metadata: { repo: repo.name, namespace: repo.namespace, visibility },
     });
   });
+  svc.cache.forget(repo.id); // this node at once; others hear the change notification
 }
 
 /**
  * Deletes the repository's rows (tags, manifests, links, uploads). Blob bytes stay in storage
  * until garbage collection finds nothing else references them.
  */
-export async function deleteRepository(db: Db, actor: Actor, repo: Repository) {
-  await db.transaction(async (tx) => {
+export async function deleteRepository(svc: Services, actor: Actor, repo: Repository) {
+  await svc.db.transaction(async (tx) => {
     await tx.delete(repositories).where(eq(repositories.id, repo.id));
     await writeAudit(tx, {
       kind: "delete_repo",
@@ -237,4 +240,5 @@ export async function deleteRepository(db: Db, actor: Actor, repo: Repository) {
       metadata: { repo: repo.name, namespace: repo.namespace },
     });
   });
+  svc.cache.forget(repo.id); // this node at once; others hear the change notification
 }

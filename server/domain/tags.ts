@@ -3,6 +3,7 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { manifests, tags } from "../../db/schema.ts";
+import type { Services } from "./services.ts";
 
 export interface TagChange {
   /** The manifest the tag pointed to before, if it was live. */
@@ -70,6 +71,43 @@ export async function listTagNames(
   const query = db.select({ name: tags.name }).from(tags).where(and(...filters)).orderBy(byteOrder);
   const rows = options.limit !== undefined ? await query.limit(options.limit) : await query;
   return rows.map((r) => r.name);
+}
+
+/** Repositories with at most this many tags have their tag names kept in memory. */
+export const CACHED_TAG_NAMES_MAX = 10_000;
+
+/**
+ * A page of live tag names in byte order, after `last`. Served from memory (kept in step with
+ * writes by the content cache) unless the repository has more tags than are worth keeping.
+ * Tag names are ASCII by the OCI grammar, so JavaScript's string order is byte order.
+ */
+export async function tagNamesPage(
+  svc: Services,
+  repositoryId: number,
+  page: { last?: string; limit: number },
+): Promise<string[]> {
+  let all = svc.cache.tagNames(repositoryId);
+  if (all === undefined) {
+    const readAt = svc.cache.version;
+    const names = await listTagNames(svc.db, repositoryId, { limit: CACHED_TAG_NAMES_MAX + 1 });
+    all = names.length > CACHED_TAG_NAMES_MAX ? null : names;
+    svc.cache.rememberTagNames(repositoryId, all, readAt);
+  }
+  if (all === null) return listTagNames(svc.db, repositoryId, page);
+  const start = page.last === undefined ? 0 : firstAfter(all, page.last);
+  return all.slice(start, start + page.limit);
+}
+
+/** Index of the first name greater than `last` in a sorted list. */
+function firstAfter(sorted: string[], last: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]! <= last) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 export interface TagView {

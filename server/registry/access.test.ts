@@ -20,7 +20,7 @@ beforeAll(async () => {
   await alice.pushImage("alice/private", "latest");
   await alice.pushImage("alice/public", "latest");
   const repo = await findRepository(env.deps.db, { namespace: "alice", name: "public" });
-  await setVisibility(env.deps.db, { principal: { kind: "anonymous" } }, repo!, "public");
+  await setVisibility(env.deps, { principal: { kind: "anonymous" } }, repo!, "public");
 });
 afterAll(() => env.close());
 

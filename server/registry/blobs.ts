@@ -5,7 +5,7 @@ import { DomainError } from "../domain/errors.ts";
 import type { ByteRange } from "../storage/blob-store.ts";
 import { requireAction } from "./auth.ts";
 import { OciError } from "./errors.ts";
-import { existingRepository, existingRepositoryId } from "./repository.ts";
+import { existingRepository } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
 /** Parses `bytes=start-end` / `bytes=start-` / `bytes=-suffix`; null when the header is absent. */
@@ -33,7 +33,7 @@ function parseRange(header: string | undefined, size: number): ByteRange | null 
 export async function getBlob(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   parseDigest(r.param);
-  const blob = await findBlobInRepo(r.deps.db, await existingRepositoryId(r.deps, r.name), r.param);
+  const blob = await findBlobInRepo(r.deps.db, (await existingRepository(r.deps, r.name)).id, r.param);
   if (!blob) throw new DomainError("BLOB_UNKNOWN", "blob unknown to registry", { digest: r.param });
   const headers: Record<string, string> = {
     "Content-Type": "application/octet-stream",

@@ -5,6 +5,7 @@ import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { buildApp } from "../app.ts";
 import { buildDeps } from "../runtime.ts";
 import { connect, type Database } from "../../db/client.ts";
+import { deleteRepository, findRepository } from "../domain/repositories.ts";
 
 let env: TestEnv;
 let alice: RegistryClient;
@@ -54,3 +55,41 @@ it("reads its own writes at once and sees other nodes' writes promptly", async (
   expect(await digestOn(env.app, "/v2/alice/cached/manifests/v1")).toBe("status 404");
   await eventually(async () => (await digestOn(otherNode, `/v2/alice/cached/manifests/${second.digest}`)) === "status 404");
 });
+
+async function tagsOn(app: ReturnType<typeof buildApp>, query = ""): Promise<string[]> {
+  const token = await alice.token("repository:alice/listed:pull");
+  const res = await app.request(`/v2/alice/listed/tags/list${query}`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as { tags: string[] }).tags;
+}
+
+it("keeps the tags list in step with pushes and deletions on every node", async () => {
+  const { body, digest } = await alice.pushImage("alice/listed", "b");
+  expect(await tagsOn(env.app)).toEqual(["b"]);
+  expect(await tagsOn(otherNode)).toEqual(["b"]);
+
+  await alice.pushManifest("alice/listed", "a", body, "application/vnd.oci.image.manifest.v1+json");
+  await alice.pushManifest("alice/listed", "c", body, "application/vnd.oci.image.manifest.v1+json");
+  expect(await tagsOn(env.app)).toEqual(["a", "b", "c"]);
+  expect(await tagsOn(env.app, "?n=1&last=a")).toEqual(["b"]);
+  await eventually(async () => (await tagsOn(otherNode)).join() === "a,b,c");
+
+  await alice.request(`/v2/alice/listed/manifests/${digest}`, { method: "DELETE" });
+  expect(await tagsOn(env.app)).toEqual([]);
+  await eventually(async () => (await tagsOn(otherNode)).length === 0);
+});
+
+it("forgets a repository deleted on this node at once, so a push recreates it", async () => {
+  await alice.pushImage("alice/doomed", "v1");
+  expect(await alice.request("/v2/alice/doomed/tags/list").then((r) => r.status)).toBe(200);
+  const repo = await findRepository(env.deps.db, { namespace: "alice", name: "doomed" });
+  await deleteRepository(env.deps, { principal: { kind: "anonymous" } }, repo!);
+  const gone = await alice.request("/v2/alice/doomed/tags/list");
+  expect(gone.status).toBe(404);
+  expect(((await gone.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe("NAME_UNKNOWN");
+  await alice.pushImage("alice/doomed", "v2");
+  expect(await tagsIn(alice, "alice/doomed")).toEqual(["v2"]);
+});
+
+async function tagsIn(client: RegistryClient, repo: string): Promise<string[]> {
+  return ((await (await client.request(`/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;
+}

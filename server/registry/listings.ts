@@ -4,7 +4,7 @@ import { DomainError } from "../domain/errors.ts";
 import { MEDIA_TYPES } from "../domain/manifest-formats.ts";
 import { listReferrers } from "../domain/manifests.ts";
 import { listRepositoryNames } from "../domain/repositories.ts";
-import { listTagNames } from "../domain/tags.ts";
+import { tagNamesPage } from "../domain/tags.ts";
 import { challenge, requireAction } from "./auth.ts";
 import { existingRepository } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
@@ -40,9 +40,9 @@ function nextLink(path: string, limit: number, items: string[]): Record<string, 
 
 export async function listTags(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
-  const repo = await existingRepository(r.deps, r.name);
+  const repositoryId = (await existingRepository(r.deps, r.name)).id;
   const { limit, last } = paging(new URL(r.c.req.url));
-  const tags = limit === 0 ? [] : await listTagNames(r.deps.db, repo.id, { last, limit });
+  const tags = limit === 0 ? [] : await tagNamesPage(r.deps, repositoryId, { last, limit });
   return json({ name: r.name, tags }, nextLink(`/v2/${r.name}/tags/list`, limit, tags));
 }
 
@@ -56,9 +56,9 @@ export async function catalog(r: RegistryRequest): Promise<Response> {
 export async function referrers(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   parseDigest(r.param);
-  const repo = await existingRepository(r.deps, r.name);
+  const repositoryId = (await existingRepository(r.deps, r.name)).id;
   const artifactType = new URL(r.c.req.url).searchParams.get("artifactType") ?? undefined;
-  const manifests = await listReferrers(r.deps.db, repo.id, r.param, artifactType);
+  const manifests = await listReferrers(r.deps.db, repositoryId, r.param, artifactType);
   const headers: Record<string, string> = artifactType ? { "OCI-Filters-Applied": "artifactType" } : {};
   return json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests }, headers, MEDIA_TYPES.ociIndex);
 }

@@ -3,13 +3,13 @@ import { MAX_MANIFEST_BYTES } from "../domain/manifest-formats.ts";
 import { deleteManifest, getManifestCached, parseReference, pushManifest } from "../domain/manifests.ts";
 import { requireAction } from "./auth.ts";
 import { readLimited } from "./body.ts";
-import { existingRepository, existingRepositoryId, pushTarget } from "./repository.ts";
+import { existingRepository, pushTarget } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
 export async function getManifestHandler(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   const ref = parseReference(r.param);
-  const manifest = await getManifestCached(r.deps, await existingRepositoryId(r.deps, r.name), ref);
+  const manifest = await getManifestCached(r.deps, (await existingRepository(r.deps, r.name)).id, ref);
   const headers = {
     "Content-Type": manifest.mediaType,
     "Docker-Content-Digest": manifest.digest,

@@ -1,7 +1,7 @@
 // BlobStore on a local directory: `<root>/uploads/<id>` while uploading, then
 // `<root>/blobs/<algorithm>/<first two hex>/<hex>` once committed by rename.
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import type { BlobStore, ByteRange } from "./blob-store.ts";
@@ -22,6 +22,17 @@ function unwritten(chunks: Uint8Array[], written: number): Uint8Array[] {
     written = 0;
   }
   return rest;
+}
+
+/** Writes the chunks at `position` in as few writev calls as the kernel allows. */
+async function writeAll(file: FileHandle, chunks: Uint8Array[], bytes: number, position: number): Promise<void> {
+  let remaining = bytes;
+  while (remaining > 0) {
+    const { bytesWritten } = await file.writev(chunks, position);
+    position += bytesWritten;
+    remaining -= bytesWritten;
+    if (remaining > 0) chunks = unwritten(chunks, bytesWritten);
+  }
 }
 
 export class FsBlobStore implements BlobStore {
@@ -47,34 +58,33 @@ export class FsBlobStore implements BlobStore {
     const path = this.uploadPath(id);
     await mkdir(dirname(path), { recursive: true });
     const file = await open(path, "a+");
+    // One write in flight while the next buffer fills: the socket keeps being read while the
+    // disk works, and memory stays bounded at about two buffers.
+    let writing: Promise<void> = Promise.resolve();
     try {
       await file.truncate(offset);
       let position = offset;
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
-      // Gathered chunks go to disk in one writev call: no copying them into a bigger buffer.
-      const flush = async () => {
-        if (pendingBytes === 0) return;
-        let chunks = pending;
-        let remaining = pendingBytes;
+      const startWrite = async () => {
+        await writing;
+        writing = writeAll(file, pending, pendingBytes, position);
+        writing.catch(() => {}); // awaited below; this only keeps a failure from going unhandled meanwhile
+        position += pendingBytes;
         pending = [];
         pendingBytes = 0;
-        while (remaining > 0) {
-          const { bytesWritten } = await file.writev(chunks, position);
-          position += bytesWritten;
-          remaining -= bytesWritten;
-          if (remaining > 0) chunks = unwritten(chunks, bytesWritten);
-        }
       };
       for await (const chunk of body) {
         onChunk(chunk);
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
-        if (pendingBytes >= WRITE_BUFFER) await flush();
+        if (pendingBytes >= WRITE_BUFFER) await startWrite();
       }
-      await flush();
+      if (pendingBytes > 0) await startWrite();
+      await writing;
       return position;
     } finally {
+      await writing.catch(() => {});
       await file.close();
     }
   }

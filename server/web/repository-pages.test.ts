@@ -21,7 +21,7 @@ async function signIn(username: string): Promise<PageClient> {
 async function makePublic(namespace: string, name: string) {
   const owner = (await findUserByName(env.deps.db, namespace))!;
   const repo = (await findRepository(env.deps.db, { namespace, name }))!;
-  await setVisibility(env.deps.db, { principal: toPrincipal(owner) }, repo, "public");
+  await setVisibility(env.deps, { principal: toPrincipal(owner) }, repo, "public");
 }
 
 /** The names in the repository table of a page or partial, in order. */
@@ -95,7 +95,7 @@ describe("repository list", () => {
   it("tells a user with no repositories how to push one", async () => {
     await env.user("carol");
     const carol = await signIn("carol");
-    await setVisibility(env.deps.db, { principal: { kind: "anonymous" } }, (await findRepository(env.deps.db, { namespace: "alice", name: "webapp" }))!, "private");
+    await setVisibility(env.deps, { principal: { kind: "anonymous" } }, (await findRepository(env.deps.db, { namespace: "alice", name: "webapp" }))!, "private");
     try {
       const html = await (await carol.get("/")).text();
       expect(html).toContain("No repositories yet");
