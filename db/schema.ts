@@ -213,6 +213,10 @@ export const tags = pgTable(
   },
   (t) => [
     uniqueIndex("tags_live_name").on(t.repositoryId, t.name).where(sql`${t.lifetimeEnd} is null`),
+    // The registry lists tags in byte order (`n`/`last` paging): walk this instead of sorting.
+    index("tags_live_name_bytes")
+      .on(t.repositoryId, sql`${t.name} collate "C"`)
+      .where(sql`${t.lifetimeEnd} is null`),
     index("tags_manifest").on(t.manifestId),
   ],
 );

@@ -30,7 +30,15 @@ export class ContentCache {
 
   /** Subscribes to change notifications; resolves once listening. */
   async listen(sql: postgres.Sql): Promise<void> {
-    await sql.listen(CHANNEL, (payload) => this.forget(Number(payload)), () => this.clear());
+    await sql.listen(CHANNEL, (payload) => this.onNotification(payload), () => this.clear());
+  }
+
+  /** `repository:<id>` (the repository row changed) or `content:<id>` (its tags or manifests). */
+  private onNotification(payload: string): void {
+    const [kind, id] = payload.split(":");
+    if (kind === "content") this.forgetContent(Number(id));
+    else if (kind === "repository") this.forget(Number(id));
+    else this.clear(); // a node of another version: play safe
   }
 
   get version(): number {
@@ -77,11 +85,16 @@ export class ContentCache {
     this.tagNameLists.set(repositoryId, { value: names, until: Date.now() + TTL_MS });
   }
 
-  /** Drops everything known about one repository (its record included). */
-  forget(repositoryId: number): void {
+  /** Drops what is cached of a repository's tags and manifests (after a push or delete). */
+  forgetContent(repositoryId: number): void {
     this.generation++;
     this.manifests.delete(repositoryId);
     this.tagNameLists.delete(repositoryId);
+  }
+
+  /** Drops everything known about one repository, its record included. */
+  forget(repositoryId: number): void {
+    this.forgetContent(repositoryId);
     for (const [name, entry] of this.repositories) if (entry.value.id === repositoryId) this.repositories.delete(name);
   }
 

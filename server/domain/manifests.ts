@@ -127,8 +127,25 @@ export async function pushManifest(
   const now = svc.clock.now();
   await svc.db.transaction(async (tx) => {
     const referenced = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
-    const sizes = await requireBlobs(tx, repo.id, referenced);
-    const childIds = await requireChildren(tx, repo.id, parsed.children);
+    // Statements that do not depend on each other go out together: postgres.js pipelines them
+    // on the transaction's connection, saving round trips (a failed check still rolls all back).
+    const [sizes, childIds] = await Promise.all([
+      requireBlobs(tx, repo.id, referenced),
+      requireChildren(tx, repo.id, parsed.children),
+      writeAudit(tx, {
+        kind: "push_repo",
+        namespaceId: repo.namespaceId,
+        repositoryId: repo.id,
+        performerId: performerId(actor),
+        ip: actor.ip,
+        metadata: {
+          repo: repo.name,
+          namespace: repo.namespace,
+          ...("tag" in ref ? { tag: ref.tag } : {}),
+          manifest_digest: parsed.digest,
+        },
+      }),
+    ]);
     const layersSize = parsed.allLayers.reduce((sum, l) => sum + (l.size || sizes.get(l.digest) || 0), 0);
     const [row] = await tx
       .insert(manifests)
@@ -150,6 +167,8 @@ export async function pushManifest(
       })
       .returning({ id: manifests.id, inserted: sql<boolean>`(xmax = 0)` });
     const manifestId = row!.id;
+    const writes: Promise<unknown>[] = [];
+    if ("tag" in ref) writes.push(pointTag(tx, repo.id, ref.tag, manifestId, now));
     if (row!.inserted) {
       const blobRows = referenced.map((d, position) => ({
         manifestId,
@@ -158,27 +177,15 @@ export async function pushManifest(
         size: d.size || sizes.get(d.digest) || 0,
         mediaType: d.mediaType,
       }));
-      if (blobRows.length) await tx.insert(manifestBlobs).values(blobRows);
+      if (blobRows.length) writes.push(tx.insert(manifestBlobs).values(blobRows).execute());
       if (childIds.length) {
-        await tx.insert(manifestChildren).values(childIds.map((childId, position) => ({ manifestId, childId, position })));
+        const childRows = childIds.map((childId, position) => ({ manifestId, childId, position }));
+        writes.push(tx.insert(manifestChildren).values(childRows).execute());
       }
     }
-    if ("tag" in ref) await pointTag(tx, repo.id, ref.tag, manifestId, now);
-    await writeAudit(tx, {
-      kind: "push_repo",
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: {
-        repo: repo.name,
-        namespace: repo.namespace,
-        ...("tag" in ref ? { tag: ref.tag } : {}),
-        manifest_digest: parsed.digest,
-      },
-    });
+    await Promise.all(writes);
   });
-  svc.cache.forget(repo.id);
+  svc.cache.forgetContent(repo.id);
   return {
     digest: parsed.digest,
     subjectDigest: parsed.subject?.digest,
@@ -213,7 +220,7 @@ export async function deleteManifest(svc: Services, actor: Actor, repo: Reposito
     await tx.update(manifests).set({ deletedAt: now }).where(eq(manifests.id, manifest.id));
     for (const tag of await endTagsOf(tx, repo.id, manifest.id, now)) await audit(tag, manifest.digest);
   });
-  svc.cache.forget(repo.id);
+  svc.cache.forgetContent(repo.id);
 }
 
 export interface Referrer {

@@ -6,7 +6,8 @@ import type { ByteRange } from "../storage/blob-store.ts";
 import { requireAction } from "./auth.ts";
 import { OciError } from "./errors.ts";
 import { existingRepository } from "./repository.ts";
-import { type RegistryRequest, respond } from "./request.ts";
+import { API_VERSION_HEADER, type RegistryRequest, respond, respondWithStream } from "./request.ts";
+import { nodeResponse, sendFileRange } from "./send-file.ts";
 
 /** Parses `bytes=start-end` / `bytes=start-` / `bytes=-suffix`; null when the header is absent. */
 function parseRange(header: string | undefined, size: number): ByteRange | null {
@@ -49,7 +50,12 @@ export async function getBlob(r: RegistryRequest): Promise<Response> {
   if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${blob.size}`;
   if (r.c.req.method === "HEAD") return respond(status, headers);
   if (length === 0) return respond(status, headers, new Uint8Array());
-  return respond(status, headers, await r.deps.store.read(blob.digest, range ?? undefined));
+  const localPath = r.deps.store.localPath?.(blob.digest);
+  const outgoing = nodeResponse(r.c);
+  if (localPath && outgoing) {
+    return sendFileRange(outgoing, status, { ...API_VERSION_HEADER, ...headers }, localPath, range?.start ?? 0, length);
+  }
+  return respondWithStream(r.c, status, headers, await r.deps.store.read(blob.digest, range ?? undefined));
 }
 
 export async function deleteBlob(r: RegistryRequest): Promise<Response> {

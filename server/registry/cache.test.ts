@@ -78,14 +78,20 @@ it("keeps the tags list in step with pushes and deletions on every node", async 
   await eventually(async () => (await tagsOn(otherNode)).length === 0);
 });
 
-it("forgets a repository deleted on this node at once, so a push recreates it", async () => {
+it("forgets a deleted repository (this node at once, others when notified), so a push recreates it", async () => {
   await alice.pushImage("alice/doomed", "v1");
   expect(await alice.request("/v2/alice/doomed/tags/list").then((r) => r.status)).toBe(200);
+  const onOtherNode = async () => {
+    const token = await alice.token("repository:alice/doomed:pull");
+    return (await otherNode.request("/v2/alice/doomed/tags/list", { headers: { authorization: `Bearer ${token}` } })).status;
+  };
+  expect(await onOtherNode()).toBe(200);
   const repo = await findRepository(env.deps.db, { namespace: "alice", name: "doomed" });
   await deleteRepository(env.deps, { principal: { kind: "anonymous" } }, repo!);
   const gone = await alice.request("/v2/alice/doomed/tags/list");
   expect(gone.status).toBe(404);
   expect(((await gone.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe("NAME_UNKNOWN");
+  await eventually(async () => (await onOtherNode()) === 404);
   await alice.pushImage("alice/doomed", "v2");
   expect(await tagsIn(alice, "alice/doomed")).toEqual(["v2"]);
 });

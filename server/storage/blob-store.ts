@@ -2,6 +2,8 @@
 // `commitUpload` moves them into place after the digest has been checked, so a killed or failed
 // upload never leaves a visible blob behind.
 
+import type { Readable } from "node:stream";
+
 export interface ByteRange {
   /** First byte, inclusive. */
   start: number;
@@ -28,7 +30,9 @@ export interface BlobStore {
   deleteUpload(id: string): Promise<void>;
   /** Size in bytes, or null when the blob is not stored. */
   stat(digest: string): Promise<number | null>;
-  /** The blob's bytes (or a range of them) as a web stream. */
-  read(digest: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>>;
+  /** The blob's bytes (or a range of them); rejects when the blob is not stored. */
+  read(digest: string, range?: ByteRange): Promise<Readable>;
   delete(digest: string): Promise<void>;
+  /** Where a committed blob sits on the local disk, for stores that keep files (fast sending). */
+  localPath?(digest: string): string;
 }

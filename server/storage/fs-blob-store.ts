@@ -3,7 +3,7 @@
 import { createReadStream } from "node:fs";
 import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { BlobStore, ByteRange } from "./blob-store.ts";
 
 /** Bytes gathered before each write call: fewer, larger writes are much faster than one per socket read. */
@@ -41,6 +41,10 @@ export class FsBlobStore implements BlobStore {
   private uploadPath(id: string): string {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`bad upload id ${id}`);
     return join(this.root, "uploads", id);
+  }
+
+  localPath(digest: string): string {
+    return this.blobPath(digest);
   }
 
   private blobPath(digest: string): string {
@@ -112,7 +116,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async read(digest: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  async read(digest: string, range?: ByteRange): Promise<Readable> {
     const stream = createReadStream(this.blobPath(digest), {
       highWaterMark: READ_CHUNK,
       ...(range ? { start: range.start, end: range.end } : {}),
@@ -121,7 +125,7 @@ export class FsBlobStore implements BlobStore {
       stream.once("open", () => resolveOpen());
       stream.once("error", reject);
     });
-    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+    return stream;
   }
 
   async delete(digest: string): Promise<void> {

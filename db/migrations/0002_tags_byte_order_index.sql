@@ -1,0 +1,1 @@
+CREATE INDEX "tags_live_name_bytes" ON "tags" USING btree ("repository_id","name" collate "C") WHERE "tags"."lifetime_end" is null;
