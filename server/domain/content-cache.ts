@@ -11,6 +11,8 @@ const CHANNEL = "quayside_content";
 const TTL_MS = 30_000;
 const MAX_REPOSITORIES = 5_000;
 const MAX_MANIFESTS_PER_REPOSITORY = 2_000;
+/** Tag names kept across all repositories (a short name costs ~40 bytes: about 12 MB). */
+const TAG_NAMES_BUDGET = 300_000;
 
 interface Entry<T> {
   value: T;
@@ -27,6 +29,7 @@ export class ContentCache {
   private readonly manifests = new Map<number, Map<string, Entry<StoredManifest>>>();
   /** Sorted live tag names; null when the repository has too many to keep. */
   private readonly tagNameLists = new Map<number, Entry<string[] | null>>();
+  private tagNamesHeld = 0;
 
   /** Subscribes to change notifications; resolves once listening. */
   async listen(sql: postgres.Sql): Promise<void> {
@@ -75,21 +78,34 @@ export class ContentCache {
     const entry = this.tagNameLists.get(repositoryId);
     if (!entry) return undefined;
     if (entry.until > Date.now()) return entry.value;
-    this.tagNameLists.delete(repositoryId);
+    this.dropTagNames(repositoryId);
     return undefined;
   }
 
   rememberTagNames(repositoryId: number, names: string[] | null, readAt: number): void {
     if (readAt !== this.generation) return;
-    if (this.tagNameLists.size >= MAX_REPOSITORIES) this.tagNameLists.clear();
+    this.dropTagNames(repositoryId);
+    const size = names?.length ?? 0;
+    if (this.tagNameLists.size >= MAX_REPOSITORIES || this.tagNamesHeld + size > TAG_NAMES_BUDGET) this.clearTagNames();
     this.tagNameLists.set(repositoryId, { value: names, until: Date.now() + TTL_MS });
+    this.tagNamesHeld += size;
+  }
+
+  private dropTagNames(repositoryId: number): void {
+    this.tagNamesHeld -= this.tagNameLists.get(repositoryId)?.value?.length ?? 0;
+    this.tagNameLists.delete(repositoryId);
+  }
+
+  private clearTagNames(): void {
+    this.tagNameLists.clear();
+    this.tagNamesHeld = 0;
   }
 
   /** Drops what is cached of a repository's tags and manifests (after a push or delete). */
   forgetContent(repositoryId: number): void {
     this.generation++;
     this.manifests.delete(repositoryId);
-    this.tagNameLists.delete(repositoryId);
+    this.dropTagNames(repositoryId);
   }
 
   /** Drops everything known about one repository, its record included. */
@@ -102,7 +118,7 @@ export class ContentCache {
     this.generation++;
     this.repositories.clear();
     this.manifests.clear();
-    this.tagNameLists.clear();
+    this.clearTagNames();
   }
 
   private fresh<T>(map: Map<string, Entry<T>>, key: string): T | undefined {

@@ -175,7 +175,7 @@ export async function listRepositoryNames(
 ): Promise<string[]> {
   const fullName = sql<string>`${namespaces.name} || '/' || ${repositories.name}`;
   const filters: SQL[] = [readableBy(principal), sql`${repositories.state} <> 'MARKED_FOR_DELETION'`];
-  if (after !== undefined) filters.push(sql`${fullName} > ${after}`);
+  if (after !== undefined) filters.push(sql`${fullName} collate "C" > ${after}`);
   const rows = await db
     .select({ name: fullName })
     .from(repositories)

@@ -74,7 +74,7 @@ export async function listTagNames(
 }
 
 /** Repositories with at most this many tags have their tag names kept in memory. */
-export const CACHED_TAG_NAMES_MAX = 10_000;
+export const CACHED_TAG_NAMES_MAX = 100_000;
 
 /**
  * A page of live tag names in byte order, after `last`. Served from memory (kept in step with
