@@ -127,9 +127,9 @@ export async function pushManifest(
   const now = svc.clock.now();
   await svc.db.transaction(async (tx) => {
     const referenced = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
-    // Statements that do not depend on each other go out together: postgres.js pipelines them
-    // on the transaction's connection, saving round trips (a failed check still rolls all back).
-    const [sizes, childIds] = await Promise.all([
+    // Statements go out together wherever one does not need another's answer: postgres.js
+    // pipelines them on the transaction's connection. A failed check still rolls everything back.
+    const checked = Promise.all([
       requireBlobs(tx, repo.id, referenced),
       requireChildren(tx, repo.id, parsed.children),
       writeAudit(tx, {
@@ -146,8 +146,11 @@ export async function pushManifest(
         },
       }),
     ]);
-    const layersSize = parsed.allLayers.reduce((sum, l) => sum + (l.size || sizes.get(l.digest) || 0), 0);
-    const [row] = await tx
+    checked.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    // Schema 1 descriptors carry no sizes: then the stored blobs' sizes are needed first.
+    const storedSizes = referenced.some((d) => !d.size) ? (await checked)[0] : undefined;
+    const sizeOf = (d: Descriptor) => d.size || storedSizes?.get(d.digest) || 0;
+    const inserting = tx
       .insert(manifests)
       .values({
         repositoryId: repo.id,
@@ -159,13 +162,14 @@ export async function pushManifest(
         subjectDigest: parsed.subject?.digest,
         artifactType: parsed.artifactType,
         annotations: parsed.annotations,
-        layersSize,
+        layersSize: parsed.allLayers.reduce((sum, l) => sum + sizeOf(l), 0),
       })
       .onConflictDoUpdate({
         target: [manifests.repositoryId, manifests.digest],
         set: { deletedAt: null },
       })
       .returning({ id: manifests.id, inserted: sql<boolean>`(xmax = 0)` });
+    const [[, childIds], [row]] = await Promise.all([checked, inserting]);
     const manifestId = row!.id;
     const writes: Promise<unknown>[] = [];
     if ("tag" in ref) writes.push(pointTag(tx, repo.id, ref.tag, manifestId, now));
@@ -174,11 +178,11 @@ export async function pushManifest(
         manifestId,
         position,
         digest: d.digest,
-        size: d.size || sizes.get(d.digest) || 0,
+        size: sizeOf(d),
         mediaType: d.mediaType,
       }));
       if (blobRows.length) writes.push(tx.insert(manifestBlobs).values(blobRows).execute());
-      if (childIds.length) {
+      if (childIds.length > 0) {
         const childRows = childIds.map((childId, position) => ({ manifestId, childId, position }));
         writes.push(tx.insert(manifestChildren).values(childRows).execute());
       }

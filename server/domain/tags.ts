@@ -1,8 +1,9 @@
 // Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
 // row and starts a new one, so the rows are the tag's history.
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { manifests, tags } from "../../db/schema.ts";
+import { DomainError } from "./errors.ts";
 import type { Services } from "./services.ts";
 
 export interface TagChange {
@@ -13,7 +14,12 @@ export interface TagChange {
 
 const live = (repositoryId: number) => and(eq(tags.repositoryId, repositoryId), isNull(tags.lifetimeEnd));
 
-/** Points `name` at a manifest (ending the previous row); a no-op when it already points there. */
+/**
+ * Points `name` at a manifest (ending the previous row); a no-op when it already points there.
+ * The end and the start go to Postgres together (one round trip): ending touches only a row
+ * pointing elsewhere, and starting does nothing if a live row remains. Neither doing anything
+ * means the tag already pointed here, or a concurrent push just moved it: then try again.
+ */
 export async function pointTag(
   tx: DbOrTx,
   repositoryId: number,
@@ -22,21 +28,24 @@ export async function pointTag(
   now: Date,
   options: { reversion?: boolean } = {},
 ): Promise<TagChange> {
-  const [current] = await tx
-    .select({ id: tags.id, manifestId: tags.manifestId })
-    .from(tags)
-    .where(and(live(repositoryId), eq(tags.name, name)))
-    .for("update");
-  if (current?.manifestId === manifestId) return { previousManifestId: manifestId, changed: false };
-  if (current) await tx.update(tags).set({ lifetimeEnd: now }).where(eq(tags.id, current.id));
-  await tx.insert(tags).values({
-    repositoryId,
-    name,
-    manifestId,
-    lifetimeStart: now,
-    reversion: options.reversion ?? false,
-  });
-  return { previousManifestId: current?.manifestId ?? null, changed: true };
+  for (let attempt = 0; ; attempt++) {
+    const [ended, started] = await Promise.all([
+      tx
+        .update(tags)
+        .set({ lifetimeEnd: now })
+        .where(and(live(repositoryId), eq(tags.name, name), ne(tags.manifestId, manifestId)))
+        .returning({ manifestId: tags.manifestId }),
+      tx
+        .insert(tags)
+        .values({ repositoryId, name, manifestId, lifetimeStart: now, reversion: options.reversion ?? false })
+        .onConflictDoNothing({ target: [tags.repositoryId, tags.name], where: sql`${tags.lifetimeEnd} is null` })
+        .returning({ id: tags.id }),
+    ]);
+    if (started.length > 0) return { previousManifestId: ended[0]?.manifestId ?? null, changed: true };
+    const current = await liveTagManifestId(tx, repositoryId, name);
+    if (current === manifestId) return { previousManifestId: manifestId, changed: false };
+    if (attempt === 2) throw new DomainError("CONFLICT", `tag ${name} is being changed by another request`);
+  }
 }
 
 /** Ends a live tag; returns the manifest it pointed to, or null when there was none. */

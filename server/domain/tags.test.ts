@@ -1,0 +1,56 @@
+// Tag rows as history: pointing a tag ends its live row and starts a new one, exactly once even
+// when pushes race.
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { tags } from "../../db/schema.ts";
+import { RegistryClient } from "../../e2e/support/registry-client.ts";
+import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
+import { findRepository } from "./repositories.ts";
+import { liveTagManifestId, pointTag } from "./tags.ts";
+
+let env: TestEnv;
+let repositoryId: number;
+let first: number;
+let second: number;
+
+beforeAll(async () => {
+  env = await testEnv();
+  await env.user("alice");
+  const alice = new RegistryClient(env, { username: "alice", password: "password-alice" });
+  await alice.pushImage("alice/history", "one");
+  await alice.pushImage("alice/history", "two");
+  repositoryId = (await findRepository(env.deps.db, { namespace: "alice", name: "history" }))!.id;
+  first = (await liveTagManifestId(env.deps.db, repositoryId, "one"))!;
+  second = (await liveTagManifestId(env.deps.db, repositoryId, "two"))!;
+});
+afterAll(() => env.close());
+
+const liveRows = (name: string) =>
+  env.deps.db.select().from(tags).where(and(eq(tags.repositoryId, repositoryId), eq(tags.name, name), isNull(tags.lifetimeEnd)));
+
+it("moves a tag, keeping the old row as history, and does nothing when it already points there", async () => {
+  const now = new Date();
+  expect(await pointTag(env.deps.db, repositoryId, "moving", first, now)).toEqual({ previousManifestId: null, changed: true });
+  expect(await pointTag(env.deps.db, repositoryId, "moving", second, now)).toEqual({ previousManifestId: first, changed: true });
+  expect(await pointTag(env.deps.db, repositoryId, "moving", second, now)).toEqual({ previousManifestId: second, changed: false });
+  const all = await env.deps.db.select().from(tags).where(and(eq(tags.repositoryId, repositoryId), eq(tags.name, "moving")));
+  expect(all).toHaveLength(2);
+  expect(await liveRows("moving")).toHaveLength(1);
+});
+
+it("lets racing pushes of one tag both succeed, leaving exactly one live row", async () => {
+  for (let round = 0; round < 5; round++) {
+    const name = `raced-${round}`;
+    await pointTag(env.deps.db, repositoryId, name, first, new Date());
+    // Two transactions move the same tag at once, each holding its lock a moment.
+    const move = (to: number) =>
+      env.deps.db.transaction(async (tx) => {
+        const change = await pointTag(tx, repositoryId, name, to, new Date());
+        await new Promise((r) => setTimeout(r, 20));
+        return change;
+      });
+    const results = await Promise.all([move(second), move(second), move(first)]);
+    expect(results.every((r) => typeof r.changed === "boolean")).toBe(true);
+    expect(await liveRows(name)).toHaveLength(1);
+  }
+});
