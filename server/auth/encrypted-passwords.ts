@@ -2,9 +2,8 @@
 // this instance holds (AES-256-GCM), accepted in its place by registry logins. The key is made
 // once and kept in the database so every node of a cluster opens what another sealed.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { instanceSettings } from "../../db/schema.ts";
+import { instanceSecret } from "./instance-secrets.ts";
 
 const SETTING = "password_encryption_key";
 const IV_BYTES = 12;
@@ -17,14 +16,7 @@ const keys = new WeakMap<Db, Promise<Buffer>>();
 function keyFor(db: Db): Promise<Buffer> {
   let key = keys.get(db);
   if (!key) {
-    key = (async () => {
-      await db
-        .insert(instanceSettings)
-        .values({ key: SETTING, value: randomBytes(32).toString("base64url") })
-        .onConflictDoNothing();
-      const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, SETTING));
-      return Buffer.from(row!.value, "base64url");
-    })();
+    key = instanceSecret(db, SETTING);
     key.catch(() => keys.delete(db));
     keys.set(db, key);
   }
