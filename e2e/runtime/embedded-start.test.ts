@@ -51,7 +51,7 @@ describe("npm start on the embedded default", () => {
     expect(proc.output()).toContain("SIGINT, shutting down");
     // Postgres stops last: nothing still connected is cut off by it.
     expect(proc.output()).not.toContain("terminating connection");
-    expect(postgresRunningIn(dataDir)).toBe(false);
+    expect(postgresRunningIn(dataDir), proc.output()).toBe(false);
 
     // Second start: same cluster, same users, the admin variables are not needed any more.
     proc = await npmStart(port);
@@ -61,7 +61,7 @@ describe("npm start on the embedded default", () => {
     expect(again.status).toBe(200);
     await proc.stop("SIGTERM");
     expect(proc.output()).toContain("SIGTERM, shutting down");
-    expect(postgresRunningIn(dataDir)).toBe(false);
+    expect(postgresRunningIn(dataDir), proc.output()).toBe(false);
   });
 
   it("refuses to start with a bad configuration value, saying which", { timeout: 60_000 }, async () => {
