@@ -155,12 +155,10 @@ async function main(): Promise<void> {
       record(ops, await blobPull(bench));
       record(ops, await rangeReads(bench));
     });
-    await step("manifest get head put", async () => {
-      await setUpManifest(bench);
-      record(ops, await manifestGet(bench));
-      record(ops, await manifestHead(bench));
-      record(ops, await manifestPut(bench));
-    });
+    if (!only || only.test("manifest get head put")) await setUpManifest(bench);
+    await step("manifest get", async () => record(ops, await manifestGet(bench)));
+    await step("manifest head", async () => record(ops, await manifestHead(bench)));
+    await step("manifest put", async () => record(ops, await manifestPut(bench)));
     if (tagsLoad) record(ops, tagsLoad);
     await step("token", async () => record(ops, await tokenIssuance(bench)));
     await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
