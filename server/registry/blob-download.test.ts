@@ -32,6 +32,14 @@ it("sends the whole blob with its headers", async () => {
   expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(digest);
 });
 
+it("sends a blob smaller than one buffer", async () => {
+  const small = Buffer.from('{"small": true}');
+  const smallDigest = sha256(small);
+  await fetch(url(`/v2/admin/files/blobs/uploads/?digest=${smallDigest}`), { method: "POST", headers: auth, body: small });
+  const res = await fetch(url(`/v2/admin/files/blobs/${smallDigest}`), { headers: auth });
+  expect(Buffer.from(await res.arrayBuffer()).equals(small)).toBe(true);
+});
+
 it("sends a range that crosses buffer boundaries", async () => {
   const res = await fetch(url(`/v2/admin/files/blobs/${digest}`), { headers: { ...auth, range: "bytes=500000-1100000" } });
   expect(res.status).toBe(206);

@@ -3,10 +3,10 @@
 import { pipeline, Readable } from "node:stream";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
-import { nodeResponse } from "./send-file.ts";
 import type { Actor } from "../domain/principal.ts";
 import type { Caller } from "./auth.ts";
 import type { RegistryDeps } from "./deps.ts";
+import { nodeResponse } from "./send-file.ts";
 
 export interface RegistryRequest {
   deps: RegistryDeps;

@@ -7,6 +7,17 @@ import type { Context } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 
 const CHUNK = 512 * 1024;
+/** Full-size buffers kept between responses, so steady pulls allocate nothing (at most 8 MiB). */
+const spare: Buffer[] = [];
+const MAX_SPARE = 16;
+
+function takeBuffer(size: number): Buffer {
+  return size === CHUNK ? (spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK)) : Buffer.allocUnsafeSlow(size);
+}
+
+function giveBack(buffers: Buffer[]): void {
+  for (const b of buffers) if (b.length === CHUNK && spare.length < MAX_SPARE) spare.push(b);
+}
 
 /** Node's response object when the app runs under @hono/node-server (Node, or Deno's node:http). */
 export function nodeResponse(c: Context): ServerResponse | undefined {
@@ -34,18 +45,20 @@ export async function sendFileRange(
 async function pump(out: ServerResponse, file: Awaited<ReturnType<typeof open>>, start: number, length: number) {
   const gone = new Promise<never>((_, reject) => out.once("close", () => reject(new Error("client went away"))));
   gone.catch(() => {});
-  const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
+  // Small blobs (configs, signatures) get one buffer of their own size.
+  const size = Math.min(CHUNK, length);
+  const buffers = length > CHUNK ? [takeBuffer(size), takeBuffer(size)] : [takeBuffer(size)];
   // The write still using each buffer; a buffer is refilled only once the socket has taken it.
-  const inFlight: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+  const inFlight: Promise<void>[] = buffers.map(() => Promise.resolve());
   const write = (chunk: Buffer) =>
     new Promise<void>((resolve, reject) => out.write(chunk, (err) => (err ? reject(err) : resolve())));
   try {
     let position = start;
     let remaining = length;
-    for (let turn = 0; remaining > 0; turn ^= 1) {
+    for (let turn = 0; remaining > 0; turn = (turn + 1) % buffers.length) {
       await Promise.race([inFlight[turn], gone]);
       const buffer = buffers[turn]!;
-      const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK, remaining), position);
+      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, remaining), position);
       if (bytesRead === 0) throw new Error("blob file is shorter than its recorded size");
       inFlight[turn] = write(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
       inFlight[turn]!.catch(() => {});
@@ -54,6 +67,7 @@ async function pump(out: ServerResponse, file: Awaited<ReturnType<typeof open>>,
     }
     await Promise.race([Promise.all(inFlight), gone]);
     out.end();
+    giveBack(buffers); // only after a clean finish: a dropped socket may still hold one
   } catch {
     // The client went away, or the file was cut short: drop the connection, so the client sees
     // an incomplete body rather than a complete-looking wrong one.
