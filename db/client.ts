@@ -3,7 +3,7 @@ import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema.ts";
 
-export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
+export type Db = PostgresJsDatabase<typeof schema>;
 /** A transaction handle; domain functions accept either. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
@@ -55,34 +55,3 @@ export function connect(url: string, options: { max?: number } = {}): Database {
   return { url, db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
-/**
- * Runs `work` in a transaction whose BEGIN travels with the first statements `work` sends: the
- * connection is reserved and BEGIN is not awaited, so postgres.js writes them together. One
- * round trip fewer than `db.transaction`, for hot write paths. Statements `work` starts without
- * awaiting each other are pipelined the same way.
- */
-export async function pipelinedTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
-  const connection = await db.$client.reserve();
-  try {
-    const begun = connection`begin`.execute();
-    begun.catch(() => {}); // awaited below
-    // No schema: only the query builder is used here, and building the relational config
-    // on every call would cost more than the round trip saved.
-    // A reserved connection has no options of its own; drizzle reads (and sets) the type parsers
-    // there, which the pool's connections share.
-    const client = Object.assign(preparingStatements(connection), { options: db.$client.options });
-    const tx = drizzle(client) as unknown as Db;
-    let result: T;
-    try {
-      result = await work(tx);
-      await begun;
-    } catch (err) {
-      await connection`rollback`.catch(() => {});
-      throw err;
-    }
-    await connection`commit`;
-    return result;
-  } finally {
-    connection.release();
-  }
-}

@@ -1,7 +1,7 @@
 // Manifests in a repository: push (with every reference checked), lookup by tag or digest,
 // deletion, and the referrers of a subject.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { type DbOrTx, pipelinedTransaction } from "../../db/client.ts";
+import type { DbOrTx } from "../../db/client.ts";
 import { blobs, manifestBlobs, manifestChildren, manifests, repoBlobs } from "../../db/schema.ts";
 import { writeAudit } from "./audit.ts";
 import { looksLikeDigest, parseDigest } from "./digests.ts";
@@ -125,7 +125,7 @@ export async function pushManifest(
     });
   }
   const now = svc.clock.now();
-  await pipelinedTransaction(svc.db, async (tx) => {
+  await svc.db.transaction(async (tx) => {
     const referenced = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
     // Statements go out together wherever one does not need another's answer: postgres.js
     // pipelines them on the transaction's connection. A failed check still rolls everything back.

@@ -1,6 +1,6 @@
 // Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
 // row and starts a new one, so the rows are the tag's history.
-import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { manifests, tags } from "../../db/schema.ts";
 import { DomainError } from "./errors.ts";
@@ -16,9 +16,9 @@ const live = (repositoryId: number) => and(eq(tags.repositoryId, repositoryId), 
 
 /**
  * Points `name` at a manifest (ending the previous row); a no-op when it already points there.
- * The end and the start go to Postgres together (one round trip): ending touches only a row
- * pointing elsewhere, and starting does nothing if a live row remains. Neither doing anything
- * means the tag already pointed here, or a concurrent push just moved it: then try again.
+ * One statement, one round trip: the insert reads the update's result, so Postgres ends the old
+ * row first (statements merely sent together may run in another order). Nothing started means
+ * the tag already pointed here, or a concurrent push just moved it: then look, and try again.
  */
 export async function pointTag(
   tx: DbOrTx,
@@ -29,19 +29,21 @@ export async function pointTag(
   options: { reversion?: boolean } = {},
 ): Promise<TagChange> {
   for (let attempt = 0; ; attempt++) {
-    const [ended, started] = await Promise.all([
-      tx
-        .update(tags)
-        .set({ lifetimeEnd: now })
-        .where(and(live(repositoryId), eq(tags.name, name), ne(tags.manifestId, manifestId)))
-        .returning({ manifestId: tags.manifestId }),
-      tx
-        .insert(tags)
-        .values({ repositoryId, name, manifestId, lifetimeStart: now, reversion: options.reversion ?? false })
-        .onConflictDoNothing({ target: [tags.repositoryId, tags.name], where: sql`${tags.lifetimeEnd} is null` })
-        .returning({ id: tags.id }),
-    ]);
-    if (started.length > 0) return { previousManifestId: ended[0]?.manifestId ?? null, changed: true };
+    const [row] = await tx.execute<{ started: boolean; previous: number | null }>(sql`
+      with ended as (
+        update ${tags} set lifetime_end = ${now.toISOString()}
+        where repository_id = ${repositoryId} and name = ${name} and lifetime_end is null
+          and manifest_id <> ${manifestId}
+        returning manifest_id
+      ), started as (
+        insert into ${tags} (repository_id, name, manifest_id, lifetime_start, reversion)
+        select ${repositoryId}, ${name}, ${manifestId}, ${now.toISOString()}, ${options.reversion ?? false}
+        where (select count(*) from ended) >= 0
+        on conflict (repository_id, name) where lifetime_end is null do nothing
+        returning id
+      )
+      select exists (select 1 from started) as started, (select manifest_id from ended limit 1) as previous`);
+    if (row!.started) return { previousManifestId: row!.previous === null ? null : Number(row!.previous), changed: true };
     const current = await liveTagManifestId(tx, repositoryId, name);
     if (current === manifestId) return { previousManifestId: manifestId, changed: false };
     if (attempt === 2) throw new DomainError("CONFLICT", `tag ${name} is being changed by another request`);
