@@ -1,5 +1,5 @@
-// Hot registry reads served from memory: repositories by name, manifests by tag or digest, and
-// each repository's tag names.
+// Hot registry reads served from memory: repositories by name, manifests by tag or digest, each
+// repository's tag names, and each principal's catalog.
 // Database triggers NOTIFY every node of each change to a repository, its tags or manifests
 // (after commit); this process also drops its own entries at once when it writes, so a client
 // reads its own pushes. Entries also age out, in case a notification is ever lost.
@@ -13,10 +13,46 @@ const MAX_REPOSITORIES = 5_000;
 const MAX_MANIFESTS_PER_REPOSITORY = 2_000;
 /** Tag names kept across all repositories (a short name costs ~40 bytes: about 12 MB). */
 const TAG_NAMES_BUDGET = 300_000;
+/** Repository names kept in catalogs across all principals. */
+const CATALOG_NAMES_BUDGET = 100_000;
 
 interface Entry<T> {
   value: T;
   until: number;
+}
+
+/** Sorted name lists (null: too long to keep) within a budget of names held in all. */
+class NameLists<K> {
+  private readonly lists = new Map<K, Entry<string[] | null>>();
+  private held = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(key: K): string[] | null | undefined {
+    const entry = this.lists.get(key);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.value;
+    this.drop(key);
+    return undefined;
+  }
+
+  set(key: K, names: string[] | null): void {
+    this.drop(key);
+    const size = names?.length ?? 0;
+    if (this.lists.size >= MAX_REPOSITORIES || this.held + size > this.budget) this.clear();
+    this.lists.set(key, { value: names, until: Date.now() + TTL_MS });
+    this.held += size;
+  }
+
+  drop(key: K): void {
+    this.held -= this.lists.get(key)?.value?.length ?? 0;
+    this.lists.delete(key);
+  }
+
+  clear(): void {
+    this.lists.clear();
+    this.held = 0;
+  }
 }
 
 export class ContentCache {
@@ -27,9 +63,10 @@ export class ContentCache {
   private generation = 0;
   private readonly repositories = new Map<string, Entry<Repository>>();
   private readonly manifests = new Map<number, Map<string, Entry<StoredManifest>>>();
-  /** Sorted live tag names; null when the repository has too many to keep. */
-  private readonly tagNameLists = new Map<number, Entry<string[] | null>>();
-  private tagNamesHeld = 0;
+  /** Each repository's live tag names, sorted. */
+  private readonly tagNameLists = new NameLists<number>(TAG_NAMES_BUDGET);
+  /** Catalogs: the repository names a principal may see, sorted, by principal. */
+  private readonly catalogs = new NameLists<string>(CATALOG_NAMES_BUDGET);
 
   /** Subscribes to change notifications; resolves once listening. */
   async listen(sql: postgres.Sql): Promise<void> {
@@ -75,42 +112,32 @@ export class ContentCache {
   }
 
   tagNames(repositoryId: number): string[] | null | undefined {
-    const entry = this.tagNameLists.get(repositoryId);
-    if (!entry) return undefined;
-    if (entry.until > Date.now()) return entry.value;
-    this.dropTagNames(repositoryId);
-    return undefined;
+    return this.tagNameLists.get(repositoryId);
   }
 
   rememberTagNames(repositoryId: number, names: string[] | null, readAt: number): void {
-    if (readAt !== this.generation) return;
-    this.dropTagNames(repositoryId);
-    const size = names?.length ?? 0;
-    if (this.tagNameLists.size >= MAX_REPOSITORIES || this.tagNamesHeld + size > TAG_NAMES_BUDGET) this.clearTagNames();
-    this.tagNameLists.set(repositoryId, { value: names, until: Date.now() + TTL_MS });
-    this.tagNamesHeld += size;
+    if (readAt === this.generation) this.tagNameLists.set(repositoryId, names);
   }
 
-  private dropTagNames(repositoryId: number): void {
-    this.tagNamesHeld -= this.tagNameLists.get(repositoryId)?.value?.length ?? 0;
-    this.tagNameLists.delete(repositoryId);
+  catalog(principalKey: string): string[] | null | undefined {
+    return this.catalogs.get(principalKey);
   }
 
-  private clearTagNames(): void {
-    this.tagNameLists.clear();
-    this.tagNamesHeld = 0;
+  rememberCatalog(principalKey: string, names: string[] | null, readAt: number): void {
+    if (readAt === this.generation) this.catalogs.set(principalKey, names);
   }
 
   /** Drops what is cached of a repository's tags and manifests (after a push or delete). */
   forgetContent(repositoryId: number): void {
     this.generation++;
     this.manifests.delete(repositoryId);
-    this.dropTagNames(repositoryId);
+    this.tagNameLists.drop(repositoryId);
   }
 
   /** Drops everything known about one repository, its record included. */
   forget(repositoryId: number): void {
     this.forgetContent(repositoryId);
+    this.catalogs.clear(); // a repository appeared, went, or changed who may see it
     for (const [name, entry] of this.repositories) if (entry.value.id === repositoryId) this.repositories.delete(name);
   }
 
@@ -118,7 +145,8 @@ export class ContentCache {
     this.generation++;
     this.repositories.clear();
     this.manifests.clear();
-    this.clearTagNames();
+    this.tagNameLists.clear();
+    this.catalogs.clear();
   }
 
   private fresh<T>(map: Map<string, Entry<T>>, key: string): T | undefined {

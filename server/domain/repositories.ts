@@ -5,6 +5,7 @@ import type { Db, DbOrTx } from "../../db/client.ts";
 import { namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
 import { writeAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
+import { pageAfter } from "./name-pages.ts";
 import { type RepoRef, repositoryNameProblem } from "./names.ts";
 import { canCreateIn } from "./permissions.ts";
 import { type Actor, performerId, type Principal } from "./principal.ts";
@@ -184,6 +185,29 @@ export async function listRepositoryNames(
     .orderBy(sql`${fullName} collate "C"`)
     .limit(limit);
   return rows.map((r) => r.name);
+}
+
+/** Catalogs of at most this many names are kept in memory, per principal. */
+export const CACHED_CATALOG_MAX = 10_000;
+
+/**
+ * A page of the registry catalog for a principal: served from memory (dropped whenever any
+ * repository appears, goes or changes hands) unless it is longer than is worth keeping.
+ */
+export async function catalogPage(
+  svc: Services,
+  principal: Principal,
+  page: { last?: string; limit: number },
+): Promise<string[]> {
+  const key = principal.kind === "user" ? `user:${principal.userId}` : "anonymous";
+  let all = svc.cache.catalog(key);
+  if (all === undefined) {
+    const readAt = svc.cache.version;
+    const names = await listRepositoryNames(svc.db, principal, undefined, CACHED_CATALOG_MAX + 1);
+    all = names.length > CACHED_CATALOG_MAX ? null : names;
+    svc.cache.rememberCatalog(key, all, readAt);
+  }
+  return all === null ? listRepositoryNames(svc.db, principal, page.last, page.limit) : pageAfter(all, page.last, page.limit);
 }
 
 export async function isStarred(db: DbOrTx, principal: Principal, repo: Repository): Promise<boolean> {

@@ -4,6 +4,7 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { manifests, tags } from "../../db/schema.ts";
 import { DomainError } from "./errors.ts";
+import { pageAfter } from "./name-pages.ts";
 import type { Services } from "./services.ts";
 
 export interface TagChange {
@@ -90,7 +91,6 @@ export const CACHED_TAG_NAMES_MAX = 100_000;
 /**
  * A page of live tag names in byte order, after `last`. Served from memory (kept in step with
  * writes by the content cache) unless the repository has more tags than are worth keeping.
- * Tag names are ASCII by the OCI grammar, so JavaScript's string order is byte order.
  */
 export async function tagNamesPage(
   svc: Services,
@@ -104,21 +104,7 @@ export async function tagNamesPage(
     all = names.length > CACHED_TAG_NAMES_MAX ? null : names;
     svc.cache.rememberTagNames(repositoryId, all, readAt);
   }
-  if (all === null) return listTagNames(svc.db, repositoryId, page);
-  const start = page.last === undefined ? 0 : firstAfter(all, page.last);
-  return all.slice(start, start + page.limit);
-}
-
-/** Index of the first name greater than `last` in a sorted list. */
-function firstAfter(sorted: string[], last: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid]! <= last) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return all === null ? listTagNames(svc.db, repositoryId, page) : pageAfter(all, page.last, page.limit);
 }
 
 export interface TagView {

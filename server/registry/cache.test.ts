@@ -5,7 +5,9 @@ import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { buildApp } from "../app.ts";
 import { buildDeps } from "../runtime.ts";
 import { connect, type Database } from "../../db/client.ts";
+import { repoPermissions } from "../../db/schema.ts";
 import { deleteRepository, findRepository } from "../domain/repositories.ts";
+import { findUserByName } from "../domain/users.ts";
 
 let env: TestEnv;
 let alice: RegistryClient;
@@ -99,3 +101,30 @@ it("forgets a deleted repository (this node at once, others when notified), so a
 async function tagsIn(client: RegistryClient, repo: string): Promise<string[]> {
   return ((await (await client.request(`/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;
 }
+
+it("keeps each caller's catalog in step with new, deleted and newly granted repositories", async () => {
+  await env.user("bob");
+  const bob = new RegistryClient(env, { username: "bob", password: "password-bob" });
+  const catalogOn = async (app: ReturnType<typeof buildApp>, client: RegistryClient) => {
+    const token = await client.token("registry:catalog:*");
+    const res = await app.request("/v2/_catalog", { headers: { authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { repositories: string[] }).repositories;
+  };
+  const before = await catalogOn(env.app, alice);
+  await catalogOn(otherNode, alice);
+  await alice.pushImage("alice/catalogued", "v1");
+  expect(await catalogOn(env.app, alice)).toEqual([...before, "alice/catalogued"].sort());
+  await eventually(async () => (await catalogOn(otherNode, alice)).includes("alice/catalogued"));
+
+  expect(await catalogOn(env.app, bob)).not.toContain("alice/catalogued");
+  await catalogOn(otherNode, bob);
+  const repo = await findRepository(env.deps.db, { namespace: "alice", name: "catalogued" });
+  const bobUser = await findUserByName(env.deps.db, "bob");
+  await env.deps.db.insert(repoPermissions).values({ repositoryId: repo!.id, userId: bobUser!.id, role: "read" });
+  await eventually(async () => (await catalogOn(env.app, bob)).includes("alice/catalogued"));
+  await eventually(async () => (await catalogOn(otherNode, bob)).includes("alice/catalogued"));
+
+  await deleteRepository(env.deps, { principal: { kind: "anonymous" } }, repo!);
+  expect(await catalogOn(env.app, alice)).not.toContain("alice/catalogued");
+  await eventually(async () => !(await catalogOn(otherNode, bob)).includes("alice/catalogued"));
+});

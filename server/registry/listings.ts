@@ -3,7 +3,7 @@ import { parseDigest } from "../domain/digests.ts";
 import { DomainError } from "../domain/errors.ts";
 import { MEDIA_TYPES } from "../domain/manifest-formats.ts";
 import { listReferrers } from "../domain/manifests.ts";
-import { listRepositoryNames } from "../domain/repositories.ts";
+import { catalogPage } from "../domain/repositories.ts";
 import { tagNamesPage } from "../domain/tags.ts";
 import { challenge, requireAction } from "./auth.ts";
 import { existingRepository } from "./repository.ts";
@@ -49,7 +49,7 @@ export async function listTags(r: RegistryRequest): Promise<Response> {
 export async function catalog(r: RegistryRequest): Promise<Response> {
   if (!r.caller.presentedCredentials) throw challenge(r.deps, r.c, "registry:catalog:*");
   const { limit, last } = paging(new URL(r.c.req.url));
-  const names = limit === 0 ? [] : await listRepositoryNames(r.deps.db, r.caller.principal, last, limit);
+  const names = limit === 0 ? [] : await catalogPage(r.deps, r.caller.principal, { last, limit });
   return json({ repositories: names }, nextLink("/v2/_catalog", limit, names));
 }
 
