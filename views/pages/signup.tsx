@@ -1,7 +1,7 @@
 // Open sign-up (only when the instance allows it).
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { AuthCard } from "../partials/auth-card.tsx";
-import { CsrfField, SubmitButton, TextField } from "../partials/form-field.tsx";
+import { AccountForm } from "../partials/account-form.tsx";
 
 export interface SignUpPageProps {
   chrome: Chrome;
@@ -22,13 +22,7 @@ export function SignUpPage({ chrome, csrfToken, values, errors }: SignUpPageProp
             </p>
           }
         >
-          <form class="pf-v6-c-form" method="post" action="/signup" novalidate>
-            <CsrfField token={csrfToken} />
-            <TextField name="username" label="Username" value={values.username} error={errors.username} required autocomplete="username" autofocus />
-            <TextField name="email" label="Email" type="email" value={values.email} error={errors.email} autocomplete="email" />
-            <TextField name="password" label="Password" type="password" error={errors.password} hint="At least 8 characters" required autocomplete="new-password" />
-            <SubmitButton label="Create account" />
-          </form>
+          <AccountForm action="/signup" submitLabel="Create account" csrfToken={csrfToken} values={values} errors={errors} />
         </AuthCard>
       </Section>
     </Layout>
