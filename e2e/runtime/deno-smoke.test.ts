@@ -1,11 +1,14 @@
 // `deno task start` runs the same server on Deno 2: start it against a fresh database and check
-// that the registry answers.
+// that the registry answers, takes a blob and serves it back (the Node-specific fast paths run
+// on Deno's node:http).
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { freePort } from "../../server/free-port.ts";
+import { basic, sha256 } from "../support/registry-client.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
 import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
 
@@ -26,9 +29,24 @@ it("serves /v2/ when started with `deno task start`", { timeout: 120_000 }, asyn
     PORT: String(port),
     DATABASE_URL: await freshDatabaseUrl(),
     QUAYSIDE_DATA_DIR: dataDir,
+    QUAYSIDE_ADMIN_USER: "admin",
+    QUAYSIDE_ADMIN_PASSWORD: "admin-password",
   });
   const res = await waitForHttp(`http://127.0.0.1:${port}/v2/`, proc);
   expect(res.status).toBe(401);
   expect(res.headers.get("docker-distribution-api-version")).toBe("registry/2.0");
   expect(proc.output()).toContain("quayside listening");
+
+  const auth = { authorization: basic("admin", "admin-password") };
+  const blob = randomBytes(700_000);
+  const digest = sha256(blob);
+  const push = await fetch(`http://127.0.0.1:${port}/v2/admin/deno/blobs/uploads/?digest=${digest}`, {
+    method: "POST",
+    headers: auth,
+    body: blob,
+  });
+  expect(push.status).toBe(201);
+  const pull = await fetch(`http://127.0.0.1:${port}/v2/admin/deno/blobs/${digest}`, { headers: auth });
+  expect(pull.status).toBe(200);
+  expect(sha256(new Uint8Array(await pull.arrayBuffer()))).toBe(digest);
 });
