@@ -1,6 +1,6 @@
 // Blobs as repositories see them: a blob is reachable through a repository only once it has
 // been pushed or mounted there.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { blobs, repoBlobs } from "../../db/schema.ts";
 import { DomainError } from "./errors.ts";
@@ -21,8 +21,12 @@ export async function findBlobInRepo(db: DbOrTx, repositoryId: number, digest: s
 
 /** Records a stored blob and makes it reachable through a repository (both idempotent). */
 export async function recordBlob(db: DbOrTx, repositoryId: number, blob: BlobInfo): Promise<void> {
-  await db.insert(blobs).values(blob).onConflictDoNothing();
-  await db.insert(repoBlobs).values({ repositoryId, digest: blob.digest }).onConflictDoNothing();
+  // One statement: the link's foreign-key check runs at its end and sees the blob row.
+  await db.execute(sql`
+    with recorded as (
+      insert into ${blobs} (digest, size) values (${blob.digest}, ${blob.size}) on conflict do nothing
+    )
+    insert into ${repoBlobs} (repository_id, digest) values (${repositoryId}, ${blob.digest}) on conflict do nothing`);
 }
 
 /** Cross-repository mount: link a blob the caller can read in `fromRepositoryId`. */

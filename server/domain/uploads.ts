@@ -99,12 +99,13 @@ export async function appendChunk(
   });
 }
 
-async function writeChunk(
+/** Appends `body` to the stored bytes and the running hash; returns the new size. */
+async function appendBytes(
   svc: Services,
   upload: Upload,
   body: AsyncIterable<Uint8Array>,
   expectedLength?: number,
-): Promise<Upload> {
+): Promise<number> {
   const state = await runningHashAt(svc, upload, "sha256");
   let size: number;
   try {
@@ -121,16 +122,29 @@ async function writeChunk(
     });
   }
   state.offset = size;
+  return size;
+}
+
+/** Appends a chunk and records the session's new size (only if nobody else moved it meanwhile). */
+async function writeChunk(
+  svc: Services,
+  upload: Upload,
+  body: AsyncIterable<Uint8Array>,
+  expectedLength?: number,
+): Promise<Upload> {
+  const size = await appendBytes(svc, upload, body, expectedLength);
   const [row] = await svc.db
     .update(uploads)
     .set({ size, updatedAt: svc.clock.now() })
     .where(and(eq(uploads.id, upload.id), eq(uploads.size, upload.size)))
     .returning();
-  if (!row) {
-    runningHashes.delete(upload.id);
-    throw new DomainError("BLOB_UPLOAD_INVALID", "upload was changed by another request", { uuid: upload.id });
-  }
+  if (!row) throw changedElsewhere(upload);
   return { ...upload, size };
+}
+
+function changedElsewhere(upload: Upload): DomainError {
+  runningHashes.delete(upload.id);
+  return new DomainError("BLOB_UPLOAD_INVALID", "upload was changed by another request", { uuid: upload.id });
 }
 
 /**
@@ -143,27 +157,57 @@ export async function finishUpload(
   digest: string,
   lastChunk?: AsyncIterable<Uint8Array>,
 ): Promise<BlobInfo> {
+  parseDigest(digest);
+  return withSessionLock(upload.id, async () =>
+    finishLocked(svc, await findUpload(svc, upload.repositoryId, upload.id), digest, lastChunk),
+  );
+}
+
+/** `finishUpload` for a session read under its lock (or just created by this request). */
+async function finishLocked(
+  svc: Services,
+  recorded: Upload,
+  digest: string,
+  lastChunk?: AsyncIterable<Uint8Array>,
+): Promise<BlobInfo> {
   const { algorithm } = parseDigest(digest);
-  return withSessionLock(upload.id, async () => {
-    let current = await findUpload(svc, upload.repositoryId, upload.id);
-    if (lastChunk) current = await writeChunk(svc, current, lastChunk);
-    const state = await runningHashAt(svc, current, algorithm);
-    const actual = `${algorithm}:${state.hash.copy().digest("hex")}`;
-    if (actual !== digest) {
-      throw new DomainError("DIGEST_INVALID", "provided digest did not match uploaded content", {
-        expected: digest,
-        actual,
-      });
-    }
-    await svc.store.commitUpload(current.id, digest);
-    const blob = { digest, size: current.size };
-    await svc.db.transaction(async (tx) => {
-      await recordBlob(tx, current.repositoryId, blob);
-      await tx.delete(uploads).where(eq(uploads.id, current.id));
+  // The last chunk's size is not recorded on its own: the session row goes away below, on
+  // condition that it still has the size read at the start (nobody else appended meanwhile).
+  const current = lastChunk ? { ...recorded, size: await appendBytes(svc, recorded, lastChunk) } : recorded;
+  const state = await runningHashAt(svc, current, algorithm);
+  const actual = `${algorithm}:${state.hash.copy().digest("hex")}`;
+  if (actual !== digest) {
+    if (current.size !== recorded.size) await recordSize(svc, recorded, current.size);
+    throw new DomainError("DIGEST_INVALID", "provided digest did not match uploaded content", {
+      expected: digest,
+      actual,
     });
-    runningHashes.delete(current.id);
-    return blob;
+  }
+  await svc.store.commitUpload(current.id, digest);
+  const blob = { digest, size: current.size };
+  await svc.db.transaction(async (tx) => {
+    // Independent statements, sent together.
+    const [, ended] = await Promise.all([
+      recordBlob(tx, current.repositoryId, blob),
+      tx
+        .delete(uploads)
+        .where(and(eq(uploads.id, current.id), eq(uploads.size, recorded.size)))
+        .returning({ id: uploads.id }),
+    ]);
+    if (ended.length === 0) throw changedElsewhere(current);
   });
+  runningHashes.delete(current.id);
+  return blob;
+}
+
+/** Records a size reached without finishing (the session stays open for a retry). */
+async function recordSize(svc: Services, recorded: Upload, size: number): Promise<void> {
+  const [row] = await svc.db
+    .update(uploads)
+    .set({ size, updatedAt: svc.clock.now() })
+    .where(and(eq(uploads.id, recorded.id), eq(uploads.size, recorded.size)))
+    .returning({ id: uploads.id });
+  if (!row) throw changedElsewhere(recorded);
 }
 
 export async function cancelUpload(svc: Services, upload: Upload): Promise<void> {
@@ -184,7 +228,7 @@ export async function uploadWhole(
   parseDigest(digest);
   const upload = await startUpload(svc, repositoryId);
   try {
-    return await finishUpload(svc, upload, digest, body);
+    return await withSessionLock(upload.id, () => finishLocked(svc, upload, digest, body));
   } catch (err) {
     await cancelUpload(svc, upload).catch(() => {});
     throw err;

@@ -185,6 +185,18 @@ describe("chunked upload", () => {
     expect((await alice.request(`${location}?digest=${sha256(data)}`, { method: "PUT" })).status).toBe(201);
   });
 
+  it("keeps a final chunk whose digest does not match, so the session can still finish", async () => {
+    const head = randomBytes(500);
+    const tail = randomBytes(300);
+    const location = await startSession();
+    await alice.request(location, { method: "PATCH", body: body(head) });
+    const bad = await alice.request(`${location}?digest=${sha256("other")}`, { method: "PUT", body: body(tail) });
+    expect(await errorCode(bad)).toBe("DIGEST_INVALID");
+    expect((await alice.request(location)).headers.get("range")).toBe("0-799");
+    const whole = Buffer.concat([head, tail]);
+    expect((await alice.request(`${location}?digest=${sha256(whole)}`, { method: "PUT" })).status).toBe(201);
+  });
+
   it("requires ?digest= on PUT", async () => {
     const location = await startSession();
     const res = await alice.request(location, { method: "PUT" });
