@@ -133,12 +133,7 @@ async function writeChunk(
   expectedLength?: number,
 ): Promise<Upload> {
   const size = await appendBytes(svc, upload, body, expectedLength);
-  const [row] = await svc.db
-    .update(uploads)
-    .set({ size, updatedAt: svc.clock.now() })
-    .where(and(eq(uploads.id, upload.id), eq(uploads.size, upload.size)))
-    .returning();
-  if (!row) throw changedElsewhere(upload);
+  await recordSize(svc, upload, size);
   return { ...upload, size };
 }
 
@@ -200,7 +195,7 @@ async function finishLocked(
   return blob;
 }
 
-/** Records a size reached without finishing (the session stays open for a retry). */
+/** Records the size the session has reached, unless another request moved it meanwhile. */
 async function recordSize(svc: Services, recorded: Upload, size: number): Promise<void> {
   const [row] = await svc.db
     .update(uploads)
