@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { apiRoutes } from "./api/routes.ts";
 import type { RegistryDeps } from "./registry/deps.ts";
 import { registryRoutes } from "./registry/routes.ts";
+import { nodeResponse } from "./registry/send-file.ts";
 import { staticRoutes } from "./web/static.ts";
 import { webRoutes } from "./web/routes.ts";
 
@@ -14,7 +15,9 @@ export function buildApp(deps: AppDeps): Hono {
     app.use(async (c, next) => {
       const started = performance.now();
       await next();
-      console.log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+      // A body sent straight into Node's socket (blob bytes) set its status there.
+      const status = c.res.headers.has("x-hono-already-sent") ? nodeResponse(c)?.statusCode : c.res.status;
+      console.log(`${c.req.method} ${c.req.path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     });
   }
   app.get("/health", (c) => c.json({ status: "ok" }));
