@@ -1,12 +1,13 @@
 // Manifests in a repository: push (with every reference checked), lookup by tag or digest,
 // deletion, and the referrers of a subject.
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
-import { blobs, manifestBlobs, manifestChildren, manifests, repoBlobs } from "../../db/schema.ts";
+import { manifests } from "../../db/schema.ts";
 import { writeAudit } from "./audit.ts";
 import { looksLikeDigest, parseDigest } from "./digests.ts";
 import { DomainError } from "./errors.ts";
-import { type Descriptor, effectiveArtifactType, parseManifest } from "./manifest-formats.ts";
+import { effectiveArtifactType, parseManifest } from "./manifest-formats.ts";
+import { writeManifest } from "./manifest-write.ts";
 import { isValidTagName } from "./names.ts";
 import { type Actor, performerId } from "./principal.ts";
 import type { Repository } from "./repositories.ts";
@@ -72,35 +73,6 @@ export async function getManifestCached(svc: Services, repositoryId: number, ref
   return manifest;
 }
 
-/** Every referenced blob must be in the repository; returns their sizes by digest. */
-async function requireBlobs(tx: DbOrTx, repositoryId: number, descriptors: Descriptor[]): Promise<Map<string, number>> {
-  const digests = [...new Set(descriptors.map((d) => d.digest))];
-  if (digests.length === 0) return new Map();
-  const found = await tx
-    .select({ digest: blobs.digest, size: blobs.size })
-    .from(repoBlobs)
-    .innerJoin(blobs, eq(blobs.digest, repoBlobs.digest))
-    .where(and(eq(repoBlobs.repositoryId, repositoryId), inArray(repoBlobs.digest, digests)));
-  const sizes = new Map(found.map((b) => [b.digest, b.size]));
-  const missing = digests.find((d) => !sizes.has(d));
-  if (missing) throw new DomainError("MANIFEST_BLOB_UNKNOWN", "blob unknown to registry", { digest: missing });
-  return sizes;
-}
-
-/** Every child of an index must already be a manifest in the repository; returns their ids. */
-async function requireChildren(tx: DbOrTx, repositoryId: number, children: Descriptor[]): Promise<number[]> {
-  if (children.length === 0) return [];
-  const digests = [...new Set(children.map((c) => c.digest))];
-  const found = await tx
-    .select({ id: manifests.id, digest: manifests.digest })
-    .from(manifests)
-    .where(and(eq(manifests.repositoryId, repositoryId), inArray(manifests.digest, digests), isNull(manifests.deletedAt)));
-  const ids = new Map(found.map((m) => [m.digest, m.id]));
-  const missing = digests.find((d) => !ids.has(d));
-  if (missing) throw new DomainError("MANIFEST_BLOB_UNKNOWN", "manifest references an unknown child manifest", { digest: missing });
-  return children.map((c) => ids.get(c.digest)!);
-}
-
 export interface PushResult {
   digest: string;
   subjectDigest?: string;
@@ -125,70 +97,33 @@ export async function pushManifest(
     });
   }
   const now = svc.clock.now();
-  await svc.db.transaction(async (tx) => {
-    const referenced = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
-    // Statements go out together wherever one does not need another's answer: postgres.js
-    // pipelines them on the transaction's connection. A failed check still rolls everything back.
-    const checked = Promise.all([
-      requireBlobs(tx, repo.id, referenced),
-      requireChildren(tx, repo.id, parsed.children),
-      writeAudit(tx, {
-        kind: "push_repo",
-        namespaceId: repo.namespaceId,
-        repositoryId: repo.id,
-        performerId: performerId(actor),
-        ip: actor.ip,
-        metadata: {
-          repo: repo.name,
-          namespace: repo.namespace,
-          ...("tag" in ref ? { tag: ref.tag } : {}),
-          manifest_digest: parsed.digest,
-        },
-      }),
-    ]);
-    checked.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-    // Schema 1 descriptors carry no sizes: then the stored blobs' sizes are needed first.
-    const storedSizes = referenced.some((d) => !d.size) ? (await checked)[0] : undefined;
-    const sizeOf = (d: Descriptor) => d.size || storedSizes?.get(d.digest) || 0;
-    const inserting = tx
-      .insert(manifests)
-      .values({
-        repositoryId: repo.id,
-        digest: parsed.digest,
-        mediaType: parsed.mediaType,
-        raw: Buffer.from(bytes),
-        configDigest: parsed.config?.digest,
-        configMediaType: parsed.config?.mediaType,
-        subjectDigest: parsed.subject?.digest,
-        artifactType: parsed.artifactType,
-        annotations: parsed.annotations,
-        layersSize: parsed.allLayers.reduce((sum, l) => sum + sizeOf(l), 0),
-      })
-      .onConflictDoUpdate({
-        target: [manifests.repositoryId, manifests.digest],
-        set: { deletedAt: null },
-      })
-      .returning({ id: manifests.id, inserted: sql<boolean>`(xmax = 0)` });
-    const [[, childIds], [row]] = await Promise.all([checked, inserting]);
-    const manifestId = row!.id;
-    const writes: Promise<unknown>[] = [];
-    if ("tag" in ref) writes.push(pointTag(tx, repo.id, ref.tag, manifestId, now));
-    if (row!.inserted) {
-      const blobRows = referenced.map((d, position) => ({
-        manifestId,
-        position,
-        digest: d.digest,
-        size: sizeOf(d),
-        mediaType: d.mediaType,
-      }));
-      if (blobRows.length) writes.push(tx.insert(manifestBlobs).values(blobRows).execute());
-      if (childIds.length > 0) {
-        const childRows = childIds.map((childId, position) => ({ manifestId, childId, position }));
-        writes.push(tx.insert(manifestChildren).values(childRows).execute());
-      }
-    }
-    await Promise.all(writes);
+  const tag = "tag" in ref ? ref.tag : undefined;
+  const written = await writeManifest(svc.db, {
+    repositoryId: repo.id,
+    namespaceId: repo.namespaceId,
+    parsed,
+    raw: bytes,
+    tag,
+    now,
+    performerId: performerId(actor),
+    ip: actor.ip ?? null,
+    auditMetadata: {
+      repo: repo.name,
+      namespace: repo.namespace,
+      ...(tag !== undefined ? { tag } : {}),
+      manifest_digest: parsed.digest,
+    },
   });
+  if (!written.stored) {
+    if (written.missingBlob) {
+      throw new DomainError("MANIFEST_BLOB_UNKNOWN", "blob unknown to registry", { digest: written.missingBlob });
+    }
+    throw new DomainError("MANIFEST_BLOB_UNKNOWN", "manifest references an unknown child manifest", {
+      digest: written.missingChild,
+    });
+  }
+  // The tag did not start: it already pointed here, or a racing push moved it just now.
+  if (tag !== undefined && !written.tagStarted) await pointTag(svc.db, repo.id, tag, written.manifestId, now);
   svc.cache.forgetContent(repo.id);
   return {
     digest: parsed.digest,

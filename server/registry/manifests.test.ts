@@ -1,5 +1,7 @@
+import { and, eq, isNull } from "drizzle-orm";
 import { exportJWK, FlattenedSign, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog, manifestBlobs, manifests, tags } from "../../db/schema.ts";
 import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 
@@ -319,5 +321,69 @@ describe("names and methods", () => {
     const res = await alice.request(`/v2/${repo}/manifests/latest`, { method: "POST" });
     expect(res.status).toBe(405);
     expect((await errorOf(res)).code).toBe("UNSUPPORTED");
+  });
+});
+
+describe("what a push stores", () => {
+  const rowsOf = async (digest: string) => {
+    const [manifest] = await env.deps.db.select().from(manifests).where(eq(manifests.digest, digest));
+    const layers = manifest
+      ? await env.deps.db.select().from(manifestBlobs).where(eq(manifestBlobs.manifestId, manifest.id)).orderBy(manifestBlobs.position)
+      : [];
+    return { manifest, layers };
+  };
+
+  it("writes nothing at all when a referenced blob is missing", async () => {
+    const config = await alice.pushBlob(repo, `config ${Math.random()}`);
+    const missing = sha256(`missing ${Math.random()}`);
+    const body = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 10 },
+      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: missing, size: 5 }],
+    });
+    const auditBefore = (await env.deps.db.select().from(auditLog)).length;
+    const res = await alice.pushManifest(repo, "half", body, OCI_MANIFEST);
+    expect(await errorOf(res)).toMatchObject({ code: "MANIFEST_BLOB_UNKNOWN", detail: { digest: missing } });
+    expect((await rowsOf(sha256(body))).manifest).toBeUndefined();
+    expect((await env.deps.db.select().from(auditLog)).length).toBe(auditBefore);
+  });
+
+  it("records layer rows once however often the manifest is pushed, with its push in the usage log", async () => {
+    const body = await imageManifest(OCI_MANIFEST, "application/vnd.oci.image.config.v1+json");
+    for (const tag of ["once", "twice", "once"]) expect((await alice.pushManifest(repo, tag, body, OCI_MANIFEST)).status).toBe(201);
+    const { manifest, layers } = await rowsOf(sha256(body));
+    expect(layers.map((l) => l.position)).toEqual([0, 1]);
+    expect(manifest!.layersSize).toBe(layers[1]!.size);
+    const pushes = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "push_repo"));
+    expect(pushes.filter((p) => p.metadata.manifest_digest === sha256(body)).map((p) => p.metadata.tag)).toEqual(["once", "twice", "once"]);
+  });
+
+  it("takes schema 1 layer sizes from the stored blobs", async () => {
+    const layerText = `sized layer ${Math.random()}`;
+    const layer = await alice.pushBlob(repo, layerText);
+    const body = JSON.stringify({
+      schemaVersion: 1,
+      name: repo,
+      tag: "sized",
+      architecture: "amd64",
+      fsLayers: [{ blobSum: layer }, { blobSum: layer }],
+      history: [{ v1Compatibility: "{}" }, { v1Compatibility: "{}" }],
+    });
+    expect((await alice.pushManifest(repo, "sized", body, "application/vnd.docker.distribution.manifest.v1+json")).status).toBe(201);
+    const { manifest, layers } = await rowsOf(sha256(body));
+    expect(layers.map((l) => l.size)).toEqual([layerText.length]);
+    expect(manifest!.layersSize).toBe(2 * layerText.length);
+  });
+
+  it("leaves one live tag when two pushes move it at once", async () => {
+    const bodies = await Promise.all([1, 2, 3].map(() => imageManifest(OCI_MANIFEST, "application/vnd.oci.image.config.v1+json")));
+    const results = await Promise.all(bodies.map((b) => alice.pushManifest(repo, "contested", b, OCI_MANIFEST)));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+    const live = await env.deps.db
+      .select()
+      .from(tags)
+      .where(and(eq(tags.name, "contested"), isNull(tags.lifetimeEnd)));
+    expect(live).toHaveLength(1);
   });
 });

@@ -1,0 +1,107 @@
+// Storing a pushed manifest in one statement: one round trip, atomic without BEGIN/COMMIT.
+// Every write in it is gated on the checks (all referenced blobs linked to the repository, all
+// children present), so a failed check writes nothing and says what is missing. The rules are
+// the same as written out step by step: the manifest row (revived if it was deleted), its layer
+// and child rows when it is new, the tag moved as `pointTag` moves it, and a `push_repo` entry.
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.ts";
+import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
+
+export interface ManifestWrite {
+  repositoryId: number;
+  namespaceId: number;
+  parsed: ParsedManifest;
+  raw: Uint8Array;
+  tag?: string;
+  now: Date;
+  performerId: number | null;
+  ip: string | null;
+  auditMetadata: Record<string, unknown>;
+}
+
+export type ManifestWriteResult =
+  | { stored: true; manifestId: number; tagStarted: boolean }
+  | { stored: false; missingBlob: string | null; missingChild: string | null };
+
+const array = (values: unknown[]) => sql.param(values);
+
+export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<ManifestWriteResult> {
+  const { parsed } = w;
+  const referenced: Descriptor[] = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
+  const now = w.now.toISOString();
+  const tag = w.tag ?? null;
+  const [row] = await db.execute<{
+    ok: boolean;
+    missing_blob: string | null;
+    missing_child: string | null;
+    manifest_id: number | null;
+    tag_started: boolean;
+  }>(sql`
+    with refs as (
+      select r.digest, r.size, r.media_type, (r.ord - 1)::int as position
+      from unnest(${array(referenced.map((d) => d.digest))}::text[], ${array(referenced.map((d) => d.size))}::bigint[],
+                  ${array(referenced.map((d) => d.mediaType))}::text[]) with ordinality as r(digest, size, media_type, ord)
+    ), found as (
+      select b.digest, b.size from repo_blobs l join blobs b on b.digest = l.digest
+      where l.repository_id = ${w.repositoryId} and l.digest in (select digest from refs)
+    ), missing_blob as (
+      select digest from refs where digest not in (select digest from found) limit 1
+    ), children as (
+      select c.digest, (c.ord - 1)::int as position
+      from unnest(${array(parsed.children.map((c) => c.digest))}::text[]) with ordinality as c(digest, ord)
+    ), found_children as (
+      select id, digest from manifests
+      where repository_id = ${w.repositoryId} and deleted_at is null and digest in (select digest from children)
+    ), missing_child as (
+      select digest from children where digest not in (select digest from found_children) limit 1
+    ), checked as (
+      select not exists (select 1 from missing_blob) and not exists (select 1 from missing_child) as ok
+    ), m as (
+      insert into manifests (repository_id, digest, media_type, raw, config_digest, config_media_type,
+                             subject_digest, artifact_type, annotations, layers_size)
+      select ${w.repositoryId}::int, ${parsed.digest}::text, ${parsed.mediaType}::text, ${Buffer.from(w.raw)}::bytea,
+             ${parsed.config?.digest ?? null}::text, ${parsed.config?.mediaType ?? null}::text, ${parsed.subject?.digest ?? null}::text,
+             ${parsed.artifactType ?? null}::text, ${parsed.annotations ? JSON.stringify(parsed.annotations) : null}::jsonb,
+             -- schema 1 descriptors carry no sizes: take the stored blobs'
+             (select coalesce(sum(coalesce(nullif(l.size, 0), f.size, 0)), 0)
+              from unnest(${array(parsed.allLayers.map((l) => l.digest))}::text[], ${array(parsed.allLayers.map((l) => l.size))}::bigint[])
+                   as l(digest, size) left join found f on f.digest = l.digest)
+      from checked where checked.ok
+      on conflict (repository_id, digest) do update set deleted_at = null
+      returning id, (xmax = 0) as inserted
+    ), layer_rows as (
+      insert into manifest_blobs (manifest_id, position, digest, size, media_type)
+      select m.id, r.position, r.digest, coalesce(nullif(r.size, 0), f.size, 0), r.media_type
+      from m cross join refs r left join found f on f.digest = r.digest
+      where m.inserted
+    ), child_rows as (
+      insert into manifest_children (manifest_id, child_id, position)
+      select m.id, fc.id, c.position
+      from m cross join children c join found_children fc on fc.digest = c.digest
+      where m.inserted
+    ), ended as (
+      update tags set lifetime_end = ${now}::timestamptz from m
+      where ${tag}::text is not null and tags.repository_id = ${w.repositoryId} and tags.name = ${tag}::text
+        and tags.lifetime_end is null and tags.manifest_id <> m.id
+      returning tags.manifest_id
+    ), started as (
+      -- reads "ended", so the old row is ended first
+      insert into tags (repository_id, name, manifest_id, lifetime_start, reversion)
+      select ${w.repositoryId}::int, ${tag}::text, m.id, ${now}::timestamptz, false from m
+      where ${tag}::text is not null and (select count(*) from ended) >= 0
+      on conflict (repository_id, name) where lifetime_end is null do nothing
+      returning id
+    ), audit as (
+      insert into audit_log (kind, namespace_id, repository_id, performer_id, ip, metadata)
+      select 'push_repo', ${w.namespaceId}::int, ${w.repositoryId}::int, ${w.performerId}::int, ${w.ip}::text,
+             ${JSON.stringify(w.auditMetadata)}::jsonb
+      from m
+    )
+    select (select ok from checked) as ok,
+           (select digest from missing_blob) as missing_blob,
+           (select digest from missing_child) as missing_child,
+           (select id from m) as manifest_id,
+           exists (select 1 from started) as tag_started`);
+  if (!row!.ok) return { stored: false, missingBlob: row!.missing_blob, missingChild: row!.missing_child };
+  return { stored: true, manifestId: Number(row!.manifest_id), tagStarted: row!.tag_started };
+}
