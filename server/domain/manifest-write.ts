@@ -1,11 +1,12 @@
 // Storing a pushed manifest in one statement: one round trip, atomic without BEGIN/COMMIT.
 // Every write in it is gated on the checks (all referenced blobs linked to the repository, all
 // children present), so a failed check writes nothing and says what is missing. The rules are
-// the same as written out step by step: the manifest row (revived if it was deleted), its layer
-// and child rows when it is new, the tag moved as `pointTag` moves it, and a `push_repo` entry.
+// the manifest row (revived if it was deleted), its layer and child rows when it is new, the tag
+// moved by the same CTEs `pointTag` uses, and a `push_repo` entry.
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
+import { tagMoveCtes } from "./tags.ts";
 
 export interface ManifestWrite {
   repositoryId: number;
@@ -28,7 +29,6 @@ const array = (values: unknown[]) => sql.param(values);
 export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<ManifestWriteResult> {
   const { parsed } = w;
   const referenced: Descriptor[] = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
-  const now = w.now.toISOString();
   const tag = w.tag ?? null;
   const [row] = await db.execute<{
     ok: boolean;
@@ -79,19 +79,9 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
       select m.id, fc.id, c.position
       from m cross join children c join found_children fc on fc.digest = c.digest
       where m.inserted
-    ), ended as (
-      update tags set lifetime_end = ${now}::timestamptz from m
-      where ${tag}::text is not null and tags.repository_id = ${w.repositoryId} and tags.name = ${tag}::text
-        and tags.lifetime_end is null and tags.manifest_id <> m.id
-      returning tags.manifest_id
-    ), started as (
-      -- reads "ended", so the old row is ended first
-      insert into tags (repository_id, name, manifest_id, lifetime_start, reversion)
-      select ${w.repositoryId}::int, ${tag}::text, m.id, ${now}::timestamptz, false from m
-      where ${tag}::text is not null and (select count(*) from ended) >= 0
-      on conflict (repository_id, name) where lifetime_end is null do nothing
-      returning id
-    ), audit as (
+    ),
+    ${tag === null ? sql`started as (select null::int as id where false)` : tagMoveCtes(w.repositoryId, tag, w.now)},
+    audit as (
       insert into audit_log (kind, namespace_id, repository_id, performer_id, ip, metadata)
       select 'push_repo', ${w.namespaceId}::int, ${w.repositoryId}::int, ${w.performerId}::int, ${w.ip}::text,
              ${JSON.stringify(w.auditMetadata)}::jsonb

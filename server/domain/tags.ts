@@ -1,6 +1,6 @@
 // Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
 // row and starts a new one, so the rows are the tag's history.
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { manifests, tags } from "../../db/schema.ts";
 import { DomainError } from "./errors.ts";
@@ -16,10 +16,31 @@ export interface TagChange {
 const live = (repositoryId: number) => and(eq(tags.repositoryId, repositoryId), isNull(tags.lifetimeEnd));
 
 /**
+ * The rule for moving a tag, as two CTEs for a statement that has already defined `m` (one row:
+ * the manifest's `id`): `ended` ends the live row if it points elsewhere, and `started` begins a
+ * new row unless one is still live. `started` reads `ended`, so Postgres ends the old row first
+ * (statements merely sent together may run in another order).
+ */
+export function tagMoveCtes(repositoryId: number, name: string, now: Date, reversion = false): SQL {
+  return sql`
+    ended as (
+      update ${tags} set lifetime_end = ${now.toISOString()}::timestamptz from m
+      where ${tags.repositoryId} = ${repositoryId}::int and ${tags.name} = ${name}::text
+        and ${tags.lifetimeEnd} is null and ${tags.manifestId} <> m.id
+      returning ${tags.manifestId} as manifest_id
+    ), started as (
+      insert into ${tags} (repository_id, name, manifest_id, lifetime_start, reversion)
+      select ${repositoryId}::int, ${name}::text, m.id, ${now.toISOString()}::timestamptz, ${reversion}::boolean from m
+      where (select count(*) from ended) >= 0
+      on conflict (repository_id, name) where lifetime_end is null do nothing
+      returning id
+    )`;
+}
+
+/**
  * Points `name` at a manifest (ending the previous row); a no-op when it already points there.
- * One statement, one round trip: the insert reads the update's result, so Postgres ends the old
- * row first (statements merely sent together may run in another order). Nothing started means
- * the tag already pointed here, or a concurrent push just moved it: then look, and try again.
+ * One statement, one round trip. Nothing started means the tag already pointed here, or a
+ * concurrent push just moved it: then look, and try again.
  */
 export async function pointTag(
   tx: DbOrTx,
@@ -31,18 +52,7 @@ export async function pointTag(
 ): Promise<TagChange> {
   for (let attempt = 0; ; attempt++) {
     const [row] = await tx.execute<{ started: boolean; previous: number | null }>(sql`
-      with ended as (
-        update ${tags} set lifetime_end = ${now.toISOString()}
-        where repository_id = ${repositoryId} and name = ${name} and lifetime_end is null
-          and manifest_id <> ${manifestId}
-        returning manifest_id
-      ), started as (
-        insert into ${tags} (repository_id, name, manifest_id, lifetime_start, reversion)
-        select ${repositoryId}, ${name}, ${manifestId}, ${now.toISOString()}, ${options.reversion ?? false}
-        where (select count(*) from ended) >= 0
-        on conflict (repository_id, name) where lifetime_end is null do nothing
-        returning id
-      )
+      with m as (select ${manifestId}::int as id), ${tagMoveCtes(repositoryId, name, now, options.reversion)}
       select exists (select 1 from started) as started, (select manifest_id from ended limit 1) as previous`);
     if (row!.started) return { previousManifestId: row!.previous === null ? null : Number(row!.previous), changed: true };
     const current = await liveTagManifestId(tx, repositoryId, name);
