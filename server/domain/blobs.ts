@@ -29,16 +29,27 @@ export async function recordBlob(db: DbOrTx, repositoryId: number, blob: BlobInf
     insert into ${repoBlobs} (repository_id, digest) values (${repositoryId}, ${blob.digest}) on conflict do nothing`);
 }
 
-/** Cross-repository mount: link a blob the caller can read in `fromRepositoryId`. */
+/**
+ * Cross-repository mount: link a blob the caller can read in `fromRepositoryId`. One statement:
+ * the link is made only if the source has the blob, and the blob is returned either way.
+ */
 export async function mountBlob(
   db: DbOrTx,
   fromRepositoryId: number,
   toRepositoryId: number,
   digest: string,
 ): Promise<BlobInfo | undefined> {
-  const blob = await findBlobInRepo(db, fromRepositoryId, digest);
-  if (blob) await recordBlob(db, toRepositoryId, blob);
-  return blob;
+  const [row] = await db.execute<{ digest: string; size: number }>(sql`
+    with source as (
+      select ${blobs.digest} as digest, ${blobs.size} as size from ${repoBlobs}
+      join ${blobs} on ${blobs.digest} = ${repoBlobs.digest}
+      where ${repoBlobs.repositoryId} = ${fromRepositoryId} and ${repoBlobs.digest} = ${digest}
+    ), linked as (
+      insert into ${repoBlobs} (repository_id, digest) select ${toRepositoryId}::int, digest from source
+      on conflict do nothing
+    )
+    select digest, size from source`);
+  return row ? { digest: row.digest, size: Number(row.size) } : undefined;
 }
 
 /** Removes a blob from a repository; the bytes stay until garbage collection. */

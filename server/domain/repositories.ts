@@ -2,7 +2,7 @@
 // visibility and deletion.
 import { and, asc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client.ts";
-import { namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
+import { auditLog, namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
 import { writeAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import { pageAfter } from "./name-pages.ts";
@@ -59,28 +59,40 @@ export async function createRepository(db: Db, actor: Actor, input: NewRepositor
   }
   const problem = repositoryNameProblem(input.name);
   if (problem) throw new DomainError("NAME_INVALID", "Invalid repository name", { reason: problem });
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(repositories)
-      .values({
-        namespaceId: ns.id,
-        name: input.name,
-        visibility: input.visibility,
-        description: input.description ?? "",
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) throw new DomainError("CONFLICT", "Repository already exists");
-    await writeAudit(tx, {
-      kind: "create_repo",
-      namespaceId: ns.id,
-      repositoryId: row.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { repo: input.name, namespace: input.namespace },
-    });
-    return { ...row, namespace: ns.name };
-  });
+  // The repository row and its usage-log entry in one statement (atomic, one round trip).
+  const [row] = await db.execute<{
+    id: number;
+    name: string;
+    visibility: Visibility;
+    kind: Repository["kind"];
+    state: Repository["state"];
+    description: string;
+    created_at: string;
+  }>(sql`
+    with created as (
+      insert into ${repositories} (namespace_id, name, visibility, description)
+      values (${ns.id}, ${input.name}, ${input.visibility}, ${input.description ?? ""})
+      on conflict do nothing
+      returning *
+    ), logged as (
+      insert into ${auditLog} (kind, namespace_id, repository_id, performer_id, ip, metadata)
+      select 'create_repo', ${ns.id}::int, id, ${performerId(actor)}::int, ${actor.ip ?? null}::text,
+             ${JSON.stringify({ repo: input.name, namespace: input.namespace })}::jsonb
+      from created
+    )
+    select id, name, visibility, kind, state, description, created_at from created`);
+  if (!row) throw new DomainError("CONFLICT", "Repository already exists");
+  return {
+    id: Number(row.id),
+    namespaceId: ns.id,
+    namespace: ns.name,
+    name: row.name,
+    visibility: row.visibility,
+    kind: row.kind,
+    state: row.state,
+    description: row.description,
+    createdAt: new Date(row.created_at),
+  };
 }
 
 /**

@@ -19,8 +19,13 @@ async function cachedRepository(
   return repo;
 }
 
+/** The repository `name` names, if it exists. */
+export function knownRepository(deps: RegistryDeps, name: string): Promise<Repository | undefined> {
+  return cachedRepository(deps, name, () => findRepository(deps.db, parseRepoPath(name)));
+}
+
 export async function existingRepository(deps: RegistryDeps, name: string): Promise<Repository> {
-  const repo = await cachedRepository(deps, name, () => findRepository(deps.db, parseRepoPath(name)));
+  const repo = await knownRepository(deps, name);
   if (!repo) throw new DomainError("NAME_UNKNOWN", "repository name not known to registry", { name });
   return repo;
 }

@@ -4,7 +4,6 @@ import { mountBlob } from "../domain/blobs.ts";
 import { parseDigest } from "../domain/digests.ts";
 import { DomainError } from "../domain/errors.ts";
 import { parseRepoPath } from "../domain/names.ts";
-import { findRepository } from "../domain/repositories.ts";
 import {
   appendChunk,
   cancelUpload,
@@ -17,7 +16,7 @@ import {
 } from "../domain/uploads.ts";
 import { requireAction } from "./auth.ts";
 import { hasBody, requestBody } from "./body.ts";
-import { existingRepository, pushTarget } from "./repository.ts";
+import { existingRepository, knownRepository, pushTarget } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
 const blobLocation = (name: string, digest: string) => `/v2/${name}/blobs/${digest}`;
@@ -47,14 +46,13 @@ function parseContentRange(header: string | undefined): ChunkRange | undefined {
 
 async function tryMount(r: RegistryRequest, repositoryId: number, digest: string, from: string): Promise<boolean> {
   parseDigest(digest);
-  let fromRef;
   try {
-    fromRef = parseRepoPath(from);
+    parseRepoPath(from);
   } catch {
-    return false;
+    return false; // not a repository name: a normal upload session instead
   }
   if (!(await r.caller.actionsOn(from)).has("pull")) return false;
-  const source = await findRepository(r.deps.db, fromRef);
+  const source = await knownRepository(r.deps, from);
   return source !== undefined && (await mountBlob(r.deps.db, source.id, repositoryId, digest)) !== undefined;
 }
 
