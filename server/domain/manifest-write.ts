@@ -5,6 +5,7 @@
 // moved by the same CTEs `pointTag` uses, and a `push_repo` entry.
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
+import { tags } from "../../db/schema.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
 import { tagMoveCtes } from "./tags.ts";
 
@@ -21,7 +22,8 @@ export interface ManifestWrite {
 }
 
 export type ManifestWriteResult =
-  | { stored: true; manifestId: number; tagStarted: boolean }
+  /** `tagInPlace`: the tag now points at the manifest (moved here, or already there). */
+  | { stored: true; manifestId: number; tagInPlace: boolean }
   | { stored: false; missingBlob: string | null; missingChild: string | null };
 
 const array = (values: unknown[]) => sql.param(values);
@@ -36,6 +38,7 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
     missing_child: string | null;
     manifest_id: number | null;
     tag_started: boolean;
+    tag_already_here: boolean;
   }>(sql`
     with refs as (
       select r.digest, r.size, r.media_type, (r.ord - 1)::int as position
@@ -91,7 +94,11 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
            (select digest from missing_blob) as missing_blob,
            (select digest from missing_child) as missing_child,
            (select id from m) as manifest_id,
-           exists (select 1 from started) as tag_started`);
+           exists (select 1 from started) as tag_started,
+           -- what the tag pointed to before this statement (its own writes are not visible here)
+           exists (select 1 from ${tags} t join m on t.manifest_id = m.id
+                   where t.repository_id = ${w.repositoryId}::int and t.name = ${tag}::text and t.lifetime_end is null)
+             as tag_already_here`);
   if (!row!.ok) return { stored: false, missingBlob: row!.missing_blob, missingChild: row!.missing_child };
-  return { stored: true, manifestId: Number(row!.manifest_id), tagStarted: row!.tag_started };
+  return { stored: true, manifestId: Number(row!.manifest_id), tagInPlace: row!.tag_started || row!.tag_already_here };
 }

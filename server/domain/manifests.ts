@@ -122,8 +122,8 @@ export async function pushManifest(
       digest: written.missingChild,
     });
   }
-  // The tag did not start: it already pointed here, or a racing push moved it just now.
-  if (tag !== undefined && !written.tagStarted) await pointTag(svc.db, repo.id, tag, written.manifestId, now);
+  // A racing push moved the tag between this statement's look and its write: try again alone.
+  if (tag !== undefined && !written.tagInPlace) await pointTag(svc.db, repo.id, tag, written.manifestId, now);
   svc.cache.forgetContent(repo.id);
   return {
     digest: parsed.digest,
