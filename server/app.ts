@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { apiRoutes } from "./api/routes.ts";
 import type { RegistryDeps } from "./registry/deps.ts";
 import { registryRoutes } from "./registry/routes.ts";
-import { nodeResponse } from "./registry/send-file.ts";
+import { nodeResponse } from "./registry/request.ts";
 import { staticRoutes } from "./web/static.ts";
 import { webRoutes } from "./web/routes.ts";
 

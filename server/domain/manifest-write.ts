@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { tags } from "../../db/schema.ts";
+import { auditInsertFrom } from "./audit.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
 import { tagMoveCtes } from "./tags.ts";
 
@@ -85,10 +86,14 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
     ),
     ${tag === null ? sql`started as (select null::int as id where false)` : tagMoveCtes(w.repositoryId, tag, w.now)},
     audit as (
-      insert into audit_log (kind, namespace_id, repository_id, performer_id, ip, metadata)
-      select 'push_repo', ${w.namespaceId}::int, ${w.repositoryId}::int, ${w.performerId}::int, ${w.ip}::text,
-             ${JSON.stringify(w.auditMetadata)}::jsonb
-      from m
+      ${auditInsertFrom(sql`m`, {
+        kind: "push_repo",
+        namespaceId: w.namespaceId,
+        repositoryId: w.repositoryId,
+        performerId: w.performerId,
+        ip: w.ip,
+        metadata: w.auditMetadata,
+      })}
     )
     select (select ok from checked) as ok,
            (select digest from missing_blob) as missing_blob,

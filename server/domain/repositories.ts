@@ -2,8 +2,8 @@
 // visibility and deletion.
 import { and, asc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client.ts";
-import { auditLog, namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
-import { writeAudit } from "./audit.ts";
+import { namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
+import { auditInsertFrom, writeAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import { pageAfter } from "./name-pages.ts";
 import { type RepoRef, repositoryNameProblem } from "./names.ts";
@@ -75,10 +75,14 @@ export async function createRepository(db: Db, actor: Actor, input: NewRepositor
       on conflict do nothing
       returning *
     ), logged as (
-      insert into ${auditLog} (kind, namespace_id, repository_id, performer_id, ip, metadata)
-      select 'create_repo', ${ns.id}::int, id, ${performerId(actor)}::int, ${actor.ip ?? null}::text,
-             ${JSON.stringify({ repo: input.name, namespace: input.namespace })}::jsonb
-      from created
+      ${auditInsertFrom(sql`created`, {
+        kind: "create_repo",
+        namespaceId: ns.id,
+        repositoryId: sql`created.id`,
+        performerId: performerId(actor),
+        ip: actor.ip,
+        metadata: { repo: input.name, namespace: input.namespace },
+      })}
     )
     select id, name, visibility, kind, state, description, created_at from created`);
   if (!row) throw new DomainError("CONFLICT", "Repository already exists");

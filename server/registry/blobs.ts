@@ -6,8 +6,8 @@ import type { ByteRange } from "../storage/blob-store.ts";
 import { requireAction } from "./auth.ts";
 import { OciError } from "./errors.ts";
 import { existingRepository } from "./repository.ts";
-import { API_VERSION_HEADER, type RegistryRequest, respond, respondWithStream } from "./request.ts";
-import { nodeResponse, sendFileRange } from "./send-file.ts";
+import { API_VERSION_HEADER, nodeResponse, type RegistryRequest, respond, respondWithStream } from "./request.ts";
+import { sendFileRange } from "./send-file.ts";
 
 /** Parses `bytes=start-end` / `bytes=start-` / `bytes=-suffix`; null when the header is absent. */
 function parseRange(header: string | undefined, size: number): ByteRange | null {

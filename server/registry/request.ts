@@ -1,12 +1,12 @@
 // One /v2 request after routing: the dependencies, the Hono context, who is calling, the
 // repository name and the path parameter after it (digest, reference or upload id).
+import type { ServerResponse } from "node:http";
 import { pipeline, Readable } from "node:stream";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import type { Actor } from "../domain/principal.ts";
 import type { Caller } from "./auth.ts";
 import type { RegistryDeps } from "./deps.ts";
-import { nodeResponse } from "./send-file.ts";
 
 export interface RegistryRequest {
   deps: RegistryDeps;
@@ -21,6 +21,11 @@ export interface RegistryRequest {
 export type RegistryHandler = (r: RegistryRequest) => Promise<Response>;
 
 export const API_VERSION_HEADER = { "Docker-Distribution-API-Version": "registry/2.0" };
+
+/** Node's response object when the app runs under @hono/node-server (Node, or Deno's node:http). */
+export function nodeResponse(c: Context): ServerResponse | undefined {
+  return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+}
 
 export function respond(status: number, headers: Record<string, string>, body: BodyInit | null = null): Response {
   return new Response(body, { status, headers: { ...API_VERSION_HEADER, ...headers } });

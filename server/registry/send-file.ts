@@ -3,7 +3,6 @@
 // fresh buffer per chunk made the garbage collector the main cost of a large blob pull.
 import type { ServerResponse } from "node:http";
 import { open } from "node:fs/promises";
-import type { Context } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 
 const CHUNK = 512 * 1024;
@@ -17,11 +16,6 @@ function takeBuffer(size: number): Buffer {
 
 function giveBack(buffers: Buffer[]): void {
   for (const b of buffers) if (b.length === CHUNK && spare.length < MAX_SPARE) spare.push(b);
-}
-
-/** Node's response object when the app runs under @hono/node-server (Node, or Deno's node:http). */
-export function nodeResponse(c: Context): ServerResponse | undefined {
-  return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
 }
 
 /**
