@@ -2,11 +2,11 @@
 // first-run setup, the empty state, an image pushed over /v2 showing up, the htmx filter box,
 // the repository page, and signing out. Chromium is required: without it this test fails.
 import { createHash } from "node:crypto";
-import { type Browser, chromium, type Page } from "playwright";
+import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestServer, testServer } from "../support/test-app.ts";
+import { DESKTOP, expectAccessible, launchChromium, openPage } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/quayside-ui.png";
 const ADMIN = { username: "admin", password: "admin-password-1" };
 
@@ -51,20 +51,8 @@ const repoRows = () => page.locator('[data-testid="repo-row"]');
 
 beforeAll(async () => {
   server = await testServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  browser = await launchChromium();
+  page = await openPage(browser, DESKTOP);
 });
 
 afterAll(async () => {
@@ -122,6 +110,7 @@ describe("web UI in Chromium", () => {
     expect(row).toMatch(/sha256:[0-9a-f]{12}/);
     expect(row).toMatch(/\d+(\.\d)? KiB/);
     await page.screenshot({ path: SCREENSHOT, fullPage: true, animations: "disabled" });
+    await expectAccessible(page);
   });
 
   it("signs out", async () => {

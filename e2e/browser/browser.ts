@@ -1,0 +1,46 @@
+// Shared set-up for browser tests: Debian's Chromium under Playwright (browsers cannot be
+// downloaded here), the two widths the UI must hold at, and an accessibility check that every
+// browser test runs on each page it visits.
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, chromium, type Page } from "playwright";
+import { expect } from "vitest";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const DESKTOP = { width: 1280, height: 800 };
+export const MOBILE = { width: 390, height: 844 };
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A page in a context of its own (the accessibility check needs one made by newContext). */
+export async function openPage(browser: Browser, viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  return context.newPage();
+}
+
+/** Fails the test on any axe-core violation (WCAG 2.1 A and AA rules) on the current page. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const violations = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
+  );
+  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+/** True when nothing on the page sticks out past the viewport's right edge. */
+export function fitsViewport(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
