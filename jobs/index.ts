@@ -2,7 +2,7 @@
 // handler. One file per queue beside this one.
 import PgBoss from "pg-boss";
 import type { Database } from "../db/client.ts";
-import type { AppDeps } from "../server/app.ts";
+import type { AppDeps } from "../server/deps.ts";
 import { uploadCleanup } from "./upload-cleanup.ts";
 
 export interface JobDefinition {

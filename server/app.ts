@@ -1,13 +1,11 @@
 // Builds the one Hono app: the OCI door (/v2), the JSON API (/api/v1), the HTML UI and static files.
 import { Hono } from "hono";
 import { apiRoutes } from "./api/routes.ts";
-import type { RegistryDeps } from "./registry/deps.ts";
+import type { AppDeps } from "./deps.ts";
 import { registryRoutes } from "./registry/routes.ts";
 import { nodeResponse } from "./registry/request.ts";
 import { staticRoutes } from "./web/static.ts";
 import { webRoutes } from "./web/routes.ts";
-
-export type AppDeps = RegistryDeps;
 
 export function buildApp(deps: AppDeps): Hono {
   const app = new Hono();

@@ -13,7 +13,7 @@ import { type Clock, systemClock } from "./domain/clock.ts";
 import { ContentCache } from "./domain/content-cache.ts";
 import { ensureAdmin } from "./domain/users.ts";
 import { FsBlobStore } from "./storage/fs-blob-store.ts";
-import type { AppDeps } from "./app.ts";
+import type { AppDeps } from "./deps.ts";
 
 export interface Running {
   deps: AppDeps;

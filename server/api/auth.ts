@@ -1,7 +1,7 @@
 // Who is calling /api/v1 and what they may do: an OAuth bearer token (its scopes cap the
 // caller's real rights), a browser session (all scopes; writes need its CSRF token), or nobody.
 import type { Context } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { resolveAccessToken } from "../auth/oauth-tokens.ts";
 import { capRepoRole, capsOf, NO_CAPS, type ScopeCaps, SESSION_CAPS } from "../auth/scopes.ts";
 import { sameSecret } from "../auth/secrets.ts";

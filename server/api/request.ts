@@ -1,6 +1,6 @@
 // One /api/v1 request after its caller is known: what handlers receive.
 import type { Context } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import type { Actor } from "../domain/principal.ts";
 import type { Caller } from "./auth.ts";
 

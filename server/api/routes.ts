@@ -2,7 +2,7 @@
 // session writes) before its handler runs; errors become Quay's error bodies. Repository paths
 // hold slashes, so the routes under /repository/ are matched by suffix, most specific first.
 import { type Context, Hono } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { DomainError } from "../domain/errors.ts";
 import { baseUrl } from "../registry/deps.ts";
 import { actorOf, checkCsrf, identifyCaller, isAnonymous } from "./auth.ts";

@@ -2,7 +2,7 @@
 // caller's own view (`GET /api/v1/user/`).
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { encryptPassword } from "../auth/encrypted-passwords.ts";
 import { startSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";

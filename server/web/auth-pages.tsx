@@ -5,7 +5,7 @@ import { z } from "zod";
 import { SetupPage } from "../../views/pages/setup.tsx";
 import { SignInPage } from "../../views/pages/signin.tsx";
 import { SignUpPage } from "../../views/pages/signup.tsx";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { endSession, startSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";
 import { DomainError } from "../domain/errors.ts";

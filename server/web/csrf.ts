@@ -4,7 +4,7 @@
 // Forms send it as the `_csrf` field, htmx as the `X-CSRF-Token` header.
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { newSecret, sameSecret } from "../auth/secrets.ts";
 import { cookieOptions } from "../auth/session-cookie.ts";
 import type { WebContext, WebEnv } from "./session.ts";

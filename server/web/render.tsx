@@ -3,7 +3,7 @@
 import type { Child } from "hono/jsx";
 import type { Chrome } from "../../views/layout.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import type { WebContext } from "./session.ts";
 import { pageAssets } from "./static.ts";
 

@@ -8,7 +8,7 @@ import { RepositoryPage } from "../../views/pages/repository.tsx";
 import type { PagerProps } from "../../views/partials/pager.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../../views/partials/repo-table.tsx";
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials/tag-table.tsx";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
 import { roleOn } from "../domain/permissions.ts";
 import { findRepository, listRepositories } from "../domain/repositories.ts";

@@ -2,7 +2,7 @@
 // request. Setting and clearing the cookie lives in server/auth/session-cookie.ts, shared with
 // the JSON API.
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 import { readSession } from "../auth/session-cookie.ts";
 import type { Session } from "../auth/sessions.ts";
 import { anonymous, type Principal } from "../domain/principal.ts";
