@@ -71,10 +71,14 @@ export function truthy(value: string | undefined, fallback: boolean): boolean {
   return !["false", "False", "FALSE", "0", "null", ""].includes(value);
 }
 
+/** Query integers stay within 32 bits, so offsets computed from them stay exact and in SQL's range. */
+const INT_PARAM_LIMIT = 2 ** 31 - 1;
+
 /** An integer query parameter; a bad one answers as flask-restful's parser does (its help text). */
 export function intParam(c: Context, name: string, fallback: number, help: string): number {
   const raw = c.req.query(name);
   if (raw === undefined) return fallback;
-  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw new PlainError(400, { message: { [name]: help } });
-  return Number.parseInt(raw, 10);
+  const value = /^\s*[+-]?\d+\s*$/.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
+  if (!(Math.abs(value) <= INT_PARAM_LIMIT)) throw new PlainError(400, { message: { [name]: help } });
+  return value;
 }

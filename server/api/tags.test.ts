@@ -144,6 +144,20 @@ describe("GET /api/v1/repository/{repo}/tag/", () => {
     expect(res.body).toEqual({ message: { limit: "Limit to the number of results to return per page. Max 100." } });
   });
 
+  it("refuses paging numbers too large to count with 400, not 500", async () => {
+    for (const [query, name] of [
+      ["?page=99999999999999999999", "page"],
+      ["?page=2147483648", "page"],
+      ["?limit=99999999999999999999", "limit"],
+      ["?limit=-99999999999999999999", "limit"],
+    ] as const) {
+      const res = await list(query);
+      expect(res.status, query).toBe(400);
+      expect(Object.keys((res.body as unknown as { message: Record<string, string> }).message)).toEqual([name]);
+    }
+    expect((await list("?page=2147483647")).body).toEqual({ tags: [], page: 2147483647, has_additional: false });
+  });
+
   it("shows a scheduled expiry as end_ts on a live tag", async () => {
     const expiry = new Date(T0 + 86_400_000);
     await env.deps.db.update(tags).set({ expiresAt: expiry }).where(and(eq(tags.name, "v1"), isNull(tags.lifetimeEnd)));

@@ -20,9 +20,9 @@ function paging(url: URL): { limit: number; last?: string } {
   const nText = url.searchParams.get("n");
   let limit = MAX_PAGE;
   if (nText !== null) {
-    const n = Number(nText);
-    if (!Number.isInteger(n) || n < 0) throw new DomainError("INVALID_REQUEST", "n must be a non-negative integer");
-    limit = Math.min(n, MAX_PAGE);
+    // Digits only (as distribution's Atoi); any count past the cap is the cap.
+    if (!/^\d+$/.test(nText)) throw new DomainError("INVALID_REQUEST", "n must be a non-negative integer");
+    limit = Math.min(Number(nText), MAX_PAGE);
   }
   return { limit, last: url.searchParams.get("last") ?? undefined };
 }

@@ -317,6 +317,26 @@ describe("names and methods", () => {
     expect((await errorOf(reserved)).code).toBe("NAME_INVALID");
   });
 
+  it("answers NAME_INVALID, not 500, for a malformed percent escape in the path", async () => {
+    for (const path of ["/v2/alice/x%E0%A4%A/tags/list", "/v2/alice/x%/manifests/latest", "/v2/alice%ZZ/blobs/uploads/"]) {
+      const res = await alice.request(path, { repo: "alice/x" });
+      expect(res.status, path).toBe(400);
+      expect((await errorOf(res)).code, path).toBe("NAME_INVALID");
+    }
+    // In the reference, the same escape is a bad tag.
+    const tag = await alice.request(`/v2/${repo}/manifests/v%E0%A4%A`);
+    expect(tag.status).toBe(400);
+    expect((await errorOf(tag)).code).toBe("TAG_INVALID");
+  });
+
+  it("caps a huge n= on the tag list instead of failing", async () => {
+    await alice.pushImage(repo, "paged");
+    const res = await alice.request(`/v2/${repo}/tags/list?n=99999999999999999999`);
+    expect(res.status).toBe(200);
+    const bad = await alice.request(`/v2/${repo}/tags/list?n=1e3`);
+    expect(bad.status).toBe(400);
+  });
+
   it("answers UNSUPPORTED (405) for methods a route does not take", async () => {
     const res = await alice.request(`/v2/${repo}/manifests/latest`, { method: "POST" });
     expect(res.status).toBe(405);

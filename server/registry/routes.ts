@@ -49,6 +49,18 @@ const routes: Route[] = [
 /** A path shaped like a registry route but with an invalid repository name. */
 const ANY_REPO_ROUTE = /^\/v2\/(.+)\/(blobs|manifests|tags|referrers)\//;
 
+/**
+ * The path with its escapes decoded. A malformed escape is kept as written: no name, tag or
+ * digest holds a `%`, so the route patterns then refuse it as they would any bad character.
+ */
+function decodedPath(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
+
 export function registryRoutes(deps: RegistryDeps): Hono {
   const app = new Hono();
 
@@ -70,7 +82,7 @@ export function registryRoutes(deps: RegistryDeps): Hono {
   });
 
   app.all("/v2/*", async (c: Context) => {
-    const path = decodeURI(c.req.path);
+    const path = decodedPath(c.req.path);
     for (const route of routes) {
       const m = route.pattern.exec(path);
       if (!m) continue;
