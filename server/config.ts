@@ -23,6 +23,8 @@ export interface Config {
   admin?: { username: string; password: string; email: string };
   /** Seconds a registry bearer token stays valid. */
   registryTokenTtl: number;
+  /** Bytes of manifests each process keeps in memory at most. */
+  manifestCacheBytes: number;
   logRequests: boolean;
 }
 
@@ -48,6 +50,7 @@ const settings = {
   adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD" },
   adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL" },
   registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL" },
+  manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB" },
   logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS" },
 } satisfies Record<string, Setting>;
 
@@ -78,6 +81,7 @@ const schema = z.object({
   adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
   adminEmail: z.email().optional(),
   registryTokenTtl: z.coerce.number().int().min(60).max(86400).default(3600),
+  manifestCacheMb: z.coerce.number().int().min(0).max(1_048_576).default(64),
   logRequests: booleanText.default(false),
 });
 
@@ -141,6 +145,7 @@ export function loadConfig(
       ? { username: v.adminUser, password: v.adminPassword, email: v.adminEmail ?? `${v.adminUser}@localhost` }
       : undefined,
     registryTokenTtl: v.registryTokenTtl,
+    manifestCacheBytes: v.manifestCacheMb * 1024 * 1024,
     logRequests: v.logRequests,
   };
 }

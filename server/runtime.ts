@@ -38,7 +38,7 @@ export async function openDatabase(config: Config): Promise<{ database: Database
 
 export async function buildDeps(config: Config, database: Database, clock: Clock = systemClock): Promise<AppDeps> {
   const key = await loadSigningKey(database.db, config.tokenSigningKey);
-  const cache = new ContentCache();
+  const cache = new ContentCache(config.manifestCacheBytes);
   await cache.listen(database.sql);
   return {
     config,

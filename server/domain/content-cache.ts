@@ -1,29 +1,32 @@
 // Hot registry reads served from memory: repositories by name, manifests by tag or digest, each
-// repository's tag names, and each principal's catalog.
+// repository's tag names, and each principal's catalog, each kind within a budget of bytes or
+// entries.
 // Database triggers NOTIFY every node of each change to a repository, its tags or manifests
 // (after commit); this process also drops its own entries at once when it writes, so a client
 // reads its own pushes. Entries also age out, in case a notification is ever lost.
 import type postgres from "postgres";
+import { ManifestCache } from "./manifest-cache.ts";
 import type { StoredManifest } from "./manifests.ts";
 import type { Repository } from "./repositories.ts";
 
 const CHANNEL = "quayside_content";
 const TTL_MS = 30_000;
 const MAX_REPOSITORIES = 5_000;
-const MAX_MANIFESTS_PER_REPOSITORY = 2_000;
-/** Tag names kept across all repositories (a short name costs ~40 bytes: about 12 MB). */
-const TAG_NAMES_BUDGET = 300_000;
-/** Repository names kept in catalogs across all principals. */
-const CATALOG_NAMES_BUDGET = 100_000;
+/** Bytes of tag names kept across all repositories (a short name costs ~40: about 400 000). */
+const TAG_NAMES_BUDGET = 16 * 1024 * 1024;
+/** Bytes of repository names kept in catalogs across all principals. */
+const CATALOG_NAMES_BUDGET = 8 * 1024 * 1024;
+/** Rough bytes a listed name costs beyond its characters (string header, array slot). */
+const NAME_OVERHEAD = 32;
 
 interface Entry<T> {
   value: T;
   until: number;
 }
 
-/** Sorted name lists (null: too long to keep) within a budget of names held in all. */
+/** Sorted name lists (null: too long to keep) within a budget of bytes held in all. */
 class NameLists<K> {
-  private readonly lists = new Map<K, Entry<string[] | null>>();
+  private readonly lists = new Map<K, Entry<string[] | null> & { bytes: number }>();
   private held = 0;
 
   constructor(private readonly budget: number) {}
@@ -38,14 +41,16 @@ class NameLists<K> {
 
   set(key: K, names: string[] | null): void {
     this.drop(key);
-    const size = names?.length ?? 0;
-    if (this.lists.size >= MAX_REPOSITORIES || this.held + size > this.budget) this.clear();
-    this.lists.set(key, { value: names, until: Date.now() + TTL_MS });
-    this.held += size;
+    let bytes = 0;
+    for (const name of names ?? []) bytes += name.length + NAME_OVERHEAD;
+    if (bytes > this.budget) [names, bytes] = [null, 0]; // served from the database, page by page
+    if (this.lists.size >= MAX_REPOSITORIES || this.held + bytes > this.budget) this.clear();
+    this.lists.set(key, { value: names, until: Date.now() + TTL_MS, bytes });
+    this.held += bytes;
   }
 
   drop(key: K): void {
-    this.held -= this.lists.get(key)?.value?.length ?? 0;
+    this.held -= this.lists.get(key)?.bytes ?? 0;
     this.lists.delete(key);
   }
 
@@ -62,11 +67,16 @@ export class ContentCache {
    */
   private generation = 0;
   private readonly repositories = new Map<string, Entry<Repository>>();
-  private readonly manifests = new Map<number, Map<string, Entry<StoredManifest>>>();
+  private readonly manifests: ManifestCache;
   /** Each repository's live tag names, sorted. */
   private readonly tagNameLists = new NameLists<number>(TAG_NAMES_BUDGET);
   /** Catalogs: the repository names a principal may see, sorted, by principal. */
   private readonly catalogs = new NameLists<string>(CATALOG_NAMES_BUDGET);
+
+  /** @param manifestBudget bytes of manifests held at most */
+  constructor(manifestBudget: number) {
+    this.manifests = new ManifestCache(manifestBudget, TTL_MS);
+  }
 
   /** Subscribes to change notifications; resolves once listening. */
   async listen(sql: postgres.Sql): Promise<void> {
@@ -96,19 +106,17 @@ export class ContentCache {
   }
 
   manifest(repositoryId: number, reference: string): StoredManifest | undefined {
-    const forRepo = this.manifests.get(repositoryId);
-    return forRepo && this.fresh(forRepo, reference);
+    return this.manifests.get(repositoryId, reference);
   }
 
+  /** Remembers a manifest under `reference` (`tag:<name>` or its digest) and under its digest. */
   rememberManifest(repositoryId: number, reference: string, manifest: StoredManifest, readAt: number): void {
-    if (readAt !== this.generation) return;
-    let forRepo = this.manifests.get(repositoryId);
-    if (!forRepo) {
-      if (this.manifests.size >= MAX_REPOSITORIES) this.manifests.clear();
-      this.manifests.set(repositoryId, (forRepo = new Map()));
-    }
-    if (forRepo.size >= MAX_MANIFESTS_PER_REPOSITORY) forRepo.clear();
-    forRepo.set(reference, { value: manifest, until: Date.now() + TTL_MS });
+    if (readAt === this.generation) this.manifests.set(repositoryId, reference, manifest);
+  }
+
+  /** Bytes of manifests held (within the budget given at construction). */
+  get manifestBytes(): number {
+    return this.manifests.bytes;
   }
 
   tagNames(repositoryId: number): string[] | null | undefined {
@@ -130,7 +138,7 @@ export class ContentCache {
   /** Drops what is cached of a repository's tags and manifests (after a push or delete). */
   forgetContent(repositoryId: number): void {
     this.generation++;
-    this.manifests.delete(repositoryId);
+    this.manifests.forgetRepository(repositoryId);
     this.tagNameLists.drop(repositoryId);
   }
 
