@@ -4,6 +4,7 @@ import { flattenedVerify, importJWK, type JWK } from "jose";
 import { z } from "zod";
 import { type DigestAlgorithm, digestOf, parseDigest } from "./digests.ts";
 import { DomainError } from "./errors.ts";
+import { duplicateKey } from "./json-keys.ts";
 
 export const MEDIA_TYPES = {
   ociManifest: "application/vnd.oci.image.manifest.v1+json",
@@ -44,6 +45,8 @@ export interface ParsedManifest {
   /** Every layer, foreign ones included, in order. */
   allLayers: Descriptor[];
   children: Descriptor[];
+  /** False for schema 1, whose layers carry no sizes (the stored blobs' are taken). */
+  sizesDeclared: boolean;
   subject?: Descriptor;
   artifactType?: string;
   annotations?: Record<string, string>;
@@ -89,27 +92,39 @@ const imageIndex = z.object({
   annotations,
 });
 
+/** A schema 1 manifest's signed payload: what its digest and signatures cover. */
 const schema1 = z.object({
   schemaVersion: z.literal(1),
   name: z.string(),
   tag: z.string(),
   fsLayers: z.array(z.object({ blobSum: digestString })).min(1),
   history: z.array(z.object({ v1Compatibility: z.string() })),
+});
+
+/** The signatures around a schema 1 payload (libtrust's "pretty" JWS). */
+const schema1Signatures = z.object({
   signatures: z
     .array(z.object({ header: z.object({ jwk: z.record(z.string(), z.unknown()), alg: z.string() }), signature: z.string(), protected: z.string() }))
     .optional(),
 });
+type Schema1Signature = NonNullable<z.infer<typeof schema1Signatures>["signatures"]>[number];
 
 const invalid = (message: string, detail?: unknown) => new DomainError("MANIFEST_INVALID", message, detail);
 
+/** A JSON object read one way only: a key repeated in any object is refused (see json-keys.ts). */
 function parseJson(bytes: Uint8Array): Record<string, unknown> {
+  let text = "";
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not an object");
-    return value as Record<string, unknown>;
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    value = JSON.parse(text);
   } catch {
-    throw invalid("manifest is not a JSON object");
+    // not UTF-8 or not JSON: refused below
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid("manifest is not a JSON object");
+  const repeated = duplicateKey(text);
+  if (repeated !== undefined) throw invalid(`manifest has a duplicate key "${repeated}"`, { key: repeated });
+  return value as Record<string, unknown>;
 }
 
 function check<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -139,8 +154,8 @@ function resolveMediaType(contentType: string | undefined, body: Record<string, 
 }
 
 /** The bytes a schema 1 digest covers: the manifest without its signatures (libtrust's "payload"). */
-function schema1Payload(bytes: Uint8Array, body: z.infer<typeof schema1>): Uint8Array {
-  const first = body.signatures?.[0];
+function schema1Payload(bytes: Uint8Array, signatures: Schema1Signature[]): Uint8Array {
+  const first = signatures[0];
   if (!first) return bytes;
   let header: { formatLength?: unknown; formatTail?: unknown };
   try {
@@ -155,9 +170,9 @@ function schema1Payload(bytes: Uint8Array, body: z.infer<typeof schema1>): Uint8
   return Buffer.concat([bytes.subarray(0, formatLength), Buffer.from(formatTail, "base64url")]);
 }
 
-async function verifySchema1Signatures(payload: Uint8Array, body: z.infer<typeof schema1>): Promise<void> {
+async function verifySchema1Signatures(payload: Uint8Array, signatures: Schema1Signature[]): Promise<void> {
   const encodedPayload = Buffer.from(payload).toString("base64url");
-  for (const sig of body.signatures ?? []) {
+  for (const sig of signatures) {
     try {
       const key = await importJWK(sig.header.jwk as JWK, sig.header.alg);
       // libtrust puts `alg` and the key in the unprotected header, hence the flattened form.
@@ -187,12 +202,14 @@ export async function parseManifest(
   const mediaType = resolveMediaType(contentType, body);
 
   if (SCHEMA1_TYPES.has(mediaType)) {
-    const m = check(schema1, body);
-    const payload = schema1Payload(bytes, m);
-    if (mediaType === MEDIA_TYPES.dockerSchema1Signed && !m.signatures?.length) {
+    const signatures = check(schema1Signatures, body).signatures ?? [];
+    if (mediaType === MEDIA_TYPES.dockerSchema1Signed && !signatures.length) {
       throw invalid("signed schema 1 manifest has no signatures");
     }
-    await verifySchema1Signatures(payload, m);
+    const payload = schema1Payload(bytes, signatures);
+    await verifySchema1Signatures(payload, signatures);
+    // Everything is read from what the digest and signatures cover, never from the rest.
+    const m = check(schema1, payload === bytes ? body : parseJson(payload));
     // fsLayers lists the top layer first; keep base-first order like schema 2.
     const layers = [...m.fsLayers].reverse().map((l) => ({
       mediaType: "application/vnd.docker.container.image.rootfs.diff+x-gtar",
@@ -207,6 +224,7 @@ export async function parseManifest(
       layers: unique,
       allLayers: layers,
       children: [],
+      sizesDeclared: false,
     };
   }
 
@@ -220,6 +238,7 @@ export async function parseManifest(
       layers: [],
       allLayers: [],
       children: m.manifests,
+      sizesDeclared: true,
       subject: m.subject,
       artifactType: m.artifactType,
       annotations: m.annotations,
@@ -234,6 +253,7 @@ export async function parseManifest(
     layers: m.layers.filter((l) => !(FOREIGN_LAYER.test(l.mediaType) && l.urls?.length)),
     allLayers: m.layers,
     children: [],
+    sizesDeclared: true,
     subject: m.subject,
     artifactType: m.artifactType,
     annotations: m.annotations,

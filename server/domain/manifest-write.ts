@@ -1,6 +1,7 @@
 // Storing a pushed manifest in one statement: one round trip, atomic without BEGIN/COMMIT.
 // Every write in it is gated on the checks (all referenced blobs linked to the repository, all
-// children present), so a failed check writes nothing and says what is missing. The rules are
+// children present, every declared size that of the stored blob or child manifest), so a failed
+// check writes nothing and says what is wrong. The rules are
 // the manifest row (revived if it was deleted), its layer and child rows when it is new, the tag
 // moved by the same CTEs `pointTag` uses, and a `push_repo` entry.
 import { sql } from "drizzle-orm";
@@ -25,25 +26,35 @@ export interface ManifestWrite {
 export type ManifestWriteResult =
   /** `tagInPlace`: the tag now points at the manifest (moved here, or already there). */
   | { stored: true; manifestId: number; tagInPlace: boolean }
-  | { stored: false; missingBlob: string | null; missingChild: string | null };
+  | { stored: false; missingBlob: string | null; missingChild: string | null; wrongSize: WrongSize | null };
+
+/** A descriptor whose declared size is not that of the stored content it names. */
+export interface WrongSize {
+  digest: string;
+  size: number;
+  stored: number;
+}
 
 const array = (values: unknown[]) => sql.param(values);
 
 export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<ManifestWriteResult> {
   const { parsed } = w;
   const referenced: Descriptor[] = parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers;
+  // Null where the format declares no size: the stored one is taken, nothing is compared.
+  const sizes = (descriptors: Descriptor[]) => descriptors.map((d) => (parsed.sizesDeclared ? d.size : null));
   const tag = w.tag ?? null;
   const [row] = await db.execute<{
     ok: boolean;
     missing_blob: string | null;
     missing_child: string | null;
+    wrong_size: WrongSize | null;
     manifest_id: number | null;
     tag_started: boolean;
     tag_already_here: boolean;
   }>(sql`
     with refs as (
       select r.digest, r.size, r.media_type, (r.ord - 1)::int as position
-      from unnest(${array(referenced.map((d) => d.digest))}::text[], ${array(referenced.map((d) => d.size))}::bigint[],
+      from unnest(${array(referenced.map((d) => d.digest))}::text[], ${array(sizes(referenced))}::bigint[],
                   ${array(referenced.map((d) => d.mediaType))}::text[]) with ordinality as r(digest, size, media_type, ord)
     ), found as (
       select b.digest, b.size from repo_blobs l join blobs b on b.digest = l.digest
@@ -51,15 +62,24 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
     ), missing_blob as (
       select digest from refs where digest not in (select digest from found) limit 1
     ), children as (
-      select c.digest, (c.ord - 1)::int as position
-      from unnest(${array(parsed.children.map((c) => c.digest))}::text[]) with ordinality as c(digest, ord)
+      select c.digest, c.size, (c.ord - 1)::int as position
+      from unnest(${array(parsed.children.map((c) => c.digest))}::text[], ${array(sizes(parsed.children))}::bigint[])
+           with ordinality as c(digest, size, ord)
     ), found_children as (
-      select id, digest from manifests
+      select id, digest, octet_length(raw)::bigint as size from manifests
       where repository_id = ${w.repositoryId} and deleted_at is null and digest in (select digest from children)
     ), missing_child as (
       select digest from children where digest not in (select digest from found_children) limit 1
+    ), wrong_size as (
+      select json_build_object('digest', r.digest, 'size', r.size, 'stored', f.size) as wrong
+      from refs r join found f on f.digest = r.digest where r.size <> f.size
+      union all
+      select json_build_object('digest', c.digest, 'size', c.size, 'stored', fc.size)
+      from children c join found_children fc on fc.digest = c.digest where c.size <> fc.size
+      limit 1
     ), checked as (
-      select not exists (select 1 from missing_blob) and not exists (select 1 from missing_child) as ok
+      select not exists (select 1 from missing_blob) and not exists (select 1 from missing_child)
+             and not exists (select 1 from wrong_size) as ok
     ), m as (
       insert into manifests (repository_id, digest, media_type, raw, config_digest, config_media_type,
                              subject_digest, artifact_type, annotations, layers_size)
@@ -67,15 +87,15 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
              ${parsed.config?.digest ?? null}::text, ${parsed.config?.mediaType ?? null}::text, ${parsed.subject?.digest ?? null}::text,
              ${parsed.artifactType ?? null}::text, ${parsed.annotations ? JSON.stringify(parsed.annotations) : null}::jsonb,
              -- schema 1 descriptors carry no sizes: take the stored blobs'
-             (select coalesce(sum(coalesce(nullif(l.size, 0), f.size, 0)), 0)
-              from unnest(${array(parsed.allLayers.map((l) => l.digest))}::text[], ${array(parsed.allLayers.map((l) => l.size))}::bigint[])
+             (select coalesce(sum(coalesce(l.size, f.size, 0)), 0)
+              from unnest(${array(parsed.allLayers.map((l) => l.digest))}::text[], ${array(sizes(parsed.allLayers))}::bigint[])
                    as l(digest, size) left join found f on f.digest = l.digest)
       from checked where checked.ok
       on conflict (repository_id, digest) do update set deleted_at = null
       returning id, (xmax = 0) as inserted
     ), layer_rows as (
       insert into manifest_blobs (manifest_id, position, digest, size, media_type)
-      select m.id, r.position, r.digest, coalesce(nullif(r.size, 0), f.size, 0), r.media_type
+      select m.id, r.position, r.digest, coalesce(r.size, f.size, 0), r.media_type
       from m cross join refs r left join found f on f.digest = r.digest
       where m.inserted
     ), child_rows as (
@@ -98,12 +118,15 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
     select (select ok from checked) as ok,
            (select digest from missing_blob) as missing_blob,
            (select digest from missing_child) as missing_child,
+           (select wrong from wrong_size) as wrong_size,
            (select id from m) as manifest_id,
            exists (select 1 from started) as tag_started,
            -- what the tag pointed to before this statement (its own writes are not visible here)
            exists (select 1 from ${tags} t join m on t.manifest_id = m.id
                    where t.repository_id = ${w.repositoryId}::int and t.name = ${tag}::text and t.lifetime_end is null)
              as tag_already_here`);
-  if (!row!.ok) return { stored: false, missingBlob: row!.missing_blob, missingChild: row!.missing_child };
+  if (!row!.ok) {
+    return { stored: false, missingBlob: row!.missing_blob, missingChild: row!.missing_child, wrongSize: row!.wrong_size };
+  }
   return { stored: true, manifestId: Number(row!.manifest_id), tagInPlace: row!.tag_started || row!.tag_already_here };
 }

@@ -118,9 +118,13 @@ export async function pushManifest(
     if (written.missingBlob) {
       throw new DomainError("MANIFEST_BLOB_UNKNOWN", "blob unknown to registry", { digest: written.missingBlob });
     }
-    throw new DomainError("MANIFEST_BLOB_UNKNOWN", "manifest references an unknown child manifest", {
-      digest: written.missingChild,
-    });
+    if (written.missingChild) {
+      throw new DomainError("MANIFEST_BLOB_UNKNOWN", "manifest references an unknown child manifest", {
+        digest: written.missingChild,
+      });
+    }
+    // Sizes are checked so that the sizes clients and the UI are shown cannot be made up.
+    throw new DomainError("MANIFEST_INVALID", "descriptor size does not match the stored content", written.wrongSize);
   }
   // A racing push moved the tag between this statement's look and its write: try again alone.
   if (tag !== undefined && !written.tagInPlace) await pointTag(svc.db, repo.id, tag, written.manifestId, now);

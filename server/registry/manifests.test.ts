@@ -96,6 +96,67 @@ describe("image manifests", () => {
     expect((await alice.request(`/v2/${repo}/manifests/broken`)).status).toBe(404);
   });
 
+  it("rejects descriptor sizes that differ from the stored blobs with MANIFEST_INVALID", async () => {
+    const config = await alice.pushBlob(repo, "{}");
+    const layer = await alice.pushBlob(repo, "12345");
+    const manifest = (configSize: number, layerSize: number) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: configSize },
+        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: layer, size: layerSize }],
+      });
+    for (const [body, digest, declared, stored] of [
+      [manifest(2, 123_456_789), layer, 123_456_789, 5],
+      [manifest(3, 5), config, 3, 2],
+      [manifest(2, 0), layer, 0, 5],
+    ] as const) {
+      const res = await alice.pushManifest(repo, "fake-size", body, OCI_MANIFEST);
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: "MANIFEST_INVALID", detail: { digest, size: declared, stored } });
+    }
+    expect((await alice.request(`/v2/${repo}/manifests/fake-size`)).status).toBe(404);
+    expect((await alice.pushManifest(repo, "true-size", manifest(2, 5), OCI_MANIFEST)).status).toBe(201);
+  });
+
+  it("keeps accepting foreign layers it does not hold, whatever size they declare", async () => {
+    const config = await alice.pushBlob(repo, "{}");
+    const body = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST,
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", digest: config, size: 2 },
+      layers: [{
+        mediaType: "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+        digest: sha256("windows base layer"),
+        size: 123_456_789,
+        urls: ["https://example.test/layer"],
+      }],
+    });
+    expect((await alice.pushManifest(repo, "foreign", body, DOCKER_MANIFEST)).status).toBe(201);
+  });
+
+  it("refuses duplicate keys, which parsers resolve differently (exact or by case)", async () => {
+    const config = await alice.pushBlob(repo, "{}");
+    const present = await alice.pushBlob(repo, "present layer");
+    const missing = sha256("missing layer");
+    const layers = (digest: string, size: number) => JSON.stringify([{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest, size }]);
+    const head = `{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"${config}","size":2}`;
+    for (const body of [
+      `${head},"layers":${layers(missing, 7)},"layers":${layers(present, 13)}}`,
+      `${head},"layers":${layers(present, 13)},"Layers":${layers(missing, 7)}}`,
+      `${head},"layers":${layers(present, 13)},"annotations":{"a":"1","a":"2"}}`,
+    ]) {
+      const res = await alice.pushManifest(repo, "ambiguous", body, OCI_MANIFEST);
+      expect(res.status, body).toBe(400);
+      expect((await errorOf(res)).code).toBe("MANIFEST_INVALID");
+    }
+    // Keys that differ by escaping only are the same key.
+    const escaped = `${head},"layers":${layers(present, 13)},"\u006cayers":${layers(missing, 7)}}`;
+    expect((await errorOf(await alice.pushManifest(repo, "ambiguous", escaped, OCI_MANIFEST))).code).toBe("MANIFEST_INVALID");
+    // The same key in different objects is fine.
+    expect((await alice.pushManifest(repo, "plain", `${head},"layers":${layers(present, 13)}}`, OCI_MANIFEST)).status).toBe(201);
+  });
+
   it("rejects malformed manifests with MANIFEST_INVALID", async () => {
     const cases: [string, string][] = [
       ["not json", OCI_MANIFEST],
@@ -146,6 +207,20 @@ describe("indexes", () => {
     expect((await alice.pushManifest(repo, "list", list, DOCKER_LIST)).status).toBe(201);
   });
 
+  it("rejects an index whose child size differs from the stored child manifest", async () => {
+    const body = await imageManifest(OCI_MANIFEST, "application/vnd.oci.image.config.v1+json");
+    expect((await alice.pushManifest(repo, sha256(body), body, OCI_MANIFEST)).status).toBe(201);
+    const index = (size: number) =>
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(body), size }] });
+    const res = await alice.pushManifest(repo, "lying-index", index(123_456_789), OCI_INDEX);
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({
+      code: "MANIFEST_INVALID",
+      detail: { digest: sha256(body), size: 123_456_789, stored: Buffer.byteLength(body) },
+    });
+    expect((await alice.pushManifest(repo, "honest-index", index(Buffer.byteLength(body)), OCI_INDEX)).status).toBe(201);
+  });
+
   it("rejects an index with a missing child", async () => {
     const missing = sha256("no such manifest");
     const index = JSON.stringify({
@@ -162,31 +237,65 @@ describe("indexes", () => {
 });
 
 describe("Docker schema 1", () => {
-  async function schema1(sign: boolean, tamper = false) {
-    const layer = await alice.pushBlob(repo, `schema1 layer ${Math.random()}`);
-    const manifest = {
-      schemaVersion: 1,
-      name: repo,
-      tag: "old",
-      architecture: "amd64",
-      fsLayers: [{ blobSum: layer }],
-      history: [{ v1Compatibility: JSON.stringify({ id: "a".repeat(64) }) }],
-    };
-    const payload = JSON.stringify(manifest, null, 3);
-    if (!sign) return { body: payload, digest: sha256(payload) };
-    // libtrust's format: the payload minus its closing "\n}", the signatures, then the tail.
-    const formatLength = payload.length - 2;
-    const formatTail = Buffer.from("\n}").toString("base64url");
+  const SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+  const v1Manifest = (layer: string) => ({
+    schemaVersion: 1,
+    name: repo,
+    tag: "old",
+    architecture: "amd64",
+    fsLayers: [{ blobSum: layer }],
+    history: [{ v1Compatibility: JSON.stringify({ id: "a".repeat(64) }) }],
+  });
+
+  /**
+   * libtrust's format: the signed payload is the body's first `formatLength` bytes plus
+   * `formatTail`; `between` is what the body holds after the signatures (normally the tail).
+   */
+  async function sign(payload: string, formatLength: number, options: { signed?: string; between?: string } = {}) {
+    const tail = payload.slice(formatLength);
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     const jwk = await exportJWK(publicKey);
-    const jws = await new FlattenedSign(new TextEncoder().encode(tamper ? payload.replace("old", "new") : payload))
-      .setProtectedHeader({ formatLength, formatTail, time: new Date().toISOString() })
+    const jws = await new FlattenedSign(new TextEncoder().encode(options.signed ?? payload))
+      .setProtectedHeader({ formatLength, formatTail: Buffer.from(tail).toString("base64url"), time: new Date().toISOString() })
       .setUnprotectedHeader({ alg: "ES256", jwk })
       .sign(privateKey);
     const signature = { header: { jwk, alg: "ES256" }, signature: jws.signature, protected: jws.protected };
-    const body = `${payload.slice(0, formatLength)},\n   "signatures": [${JSON.stringify(signature)}]\n}`;
+    return `${payload.slice(0, formatLength)},\n   "signatures": [${JSON.stringify(signature)}]${options.between ?? tail}`;
+  }
+
+  async function schema1(signed: boolean, tamper = false) {
+    const layer = await alice.pushBlob(repo, `schema1 layer ${Math.random()}`);
+    const payload = JSON.stringify(v1Manifest(layer), null, 3);
+    if (!signed) return { body: payload, digest: sha256(payload) };
+    const body = await sign(payload, payload.length - 2, tamper ? { signed: payload.replace("old", "new") } : {});
     return { body, digest: sha256(payload) };
   }
+
+  it("refuses a duplicate fsLayers after the signed payload", async () => {
+    const present = await alice.pushBlob(repo, `present ${Math.random()}`);
+    const missing = sha256(`missing ${Math.random()}`);
+    const payload = JSON.stringify(v1Manifest(missing), null, 3);
+    const body = await sign(payload, payload.length - 2, { between: `,\n   "fsLayers": [{"blobSum": "${present}"}]\n}` });
+    const res = await alice.pushManifest(repo, "dup-layers", body, SIGNED);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("MANIFEST_INVALID");
+    expect((await alice.request(`/v2/${repo}/manifests/dup-layers`)).status).toBe(404);
+  });
+
+  it("takes layers from the signed payload, not from the rest of the body", async () => {
+    const present = await alice.pushBlob(repo, `present ${Math.random()}`);
+    const missing = sha256(`missing ${Math.random()}`);
+    // The payload's fsLayers comes from its tail; the body carries another one in its place.
+    const manifest = v1Manifest(missing);
+    const { fsLayers: _, ...rest } = manifest;
+    const payload = JSON.stringify({ ...rest, fsLayers: manifest.fsLayers }, null, 3);
+    const cut = payload.indexOf(',\n   "fsLayers"');
+    const body = await sign(payload, cut, { between: `,\n   "fsLayers": [{"blobSum": "${present}"}]\n}` });
+    expect(body).not.toContain(missing);
+    const res = await alice.pushManifest(repo, "tail-layers", body, SIGNED);
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code: "MANIFEST_BLOB_UNKNOWN", detail: { digest: missing } });
+  });
 
   it("accepts an unsigned schema 1 manifest", async () => {
     const { body, digest } = await schema1(false);
@@ -197,7 +306,7 @@ describe("Docker schema 1", () => {
 
   it("accepts a signed schema 1 manifest, named by the digest of its payload", async () => {
     const { body, digest } = await schema1(true);
-    const res = await alice.pushManifest(repo, "signed", body, "application/vnd.docker.distribution.manifest.v1+prettyjws");
+    const res = await alice.pushManifest(repo, "signed", body, SIGNED);
     expect(res.status).toBe(201);
     expect(res.headers.get("docker-content-digest")).toBe(digest);
     const get = await alice.request(`/v2/${repo}/manifests/${digest}`);
@@ -206,7 +315,7 @@ describe("Docker schema 1", () => {
 
   it("rejects a schema 1 manifest whose signature does not verify", async () => {
     const { body } = await schema1(true, true);
-    const res = await alice.pushManifest(repo, "forged", body, "application/vnd.docker.distribution.manifest.v1+prettyjws");
+    const res = await alice.pushManifest(repo, "forged", body, SIGNED);
     expect(res.status).toBe(400);
     expect((await errorOf(res)).code).toBe("MANIFEST_INVALID");
   });
@@ -323,8 +432,8 @@ describe("names and methods", () => {
       expect(res.status, path).toBe(400);
       expect((await errorOf(res)).code, path).toBe("NAME_INVALID");
     }
-    // In the reference, the same escape is a bad tag.
-    const tag = await alice.request(`/v2/${repo}/manifests/v%E0%A4%A`);
+    // In the reference of a push, the same escape is a bad tag.
+    const tag = await alice.pushManifest(repo, "v%E0%A4%A", "{}", OCI_MANIFEST);
     expect(tag.status).toBe(400);
     expect((await errorOf(tag)).code).toBe("TAG_INVALID");
   });
