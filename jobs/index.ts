@@ -1,5 +1,7 @@
 // pg-boss in the same Postgres: registers every queue, its schedule and (on worker roles) its
 // handler. One file per queue beside this one.
+import { once } from "node:events";
+import type { EventEmitter } from "node:events";
 import PgBoss from "pg-boss";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../server/deps.ts";
@@ -19,8 +21,27 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
+/**
+ * pg-boss's stop() ends its node-postgres pool, whose end() resolves once its connections are
+ * asked to close, not once they have: Postgres stopped right after still found them open and
+ * cut them off ("terminating connection due to administrator command"). So every connection
+ * the pool opens is tracked (its `onConnect` hook) and stopping waits for each to end.
+ */
+function connectionTracker() {
+  const open = new Set<EventEmitter>();
+  return {
+    onConnect(connection: EventEmitter) {
+      open.add(connection);
+      connection.once("end", () => open.delete(connection));
+    },
+    allClosed: () => Promise.all([...open].map((connection) => once(connection, "end"))),
+  };
+}
+
 export async function startJobs(deps: AppDeps, database: Database, options: { work: boolean }): Promise<Jobs> {
-  const boss = new PgBoss({ connectionString: database.url, max: 4, schedule: options.work, supervise: options.work });
+  const connections = connectionTracker();
+  const poolOptions = { connectionString: database.url, max: 4, onConnect: connections.onConnect };
+  const boss = new PgBoss({ ...poolOptions, schedule: options.work, supervise: options.work });
   boss.on("error", (err) => console.error("jobs:", err.message));
   await boss.start();
   for (const job of definitions) {
@@ -32,5 +53,11 @@ export async function startJobs(deps: AppDeps, database: Database, options: { wo
       });
     }
   }
-  return { boss, stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
+  return {
+    boss,
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await connections.allClosed();
+    },
+  };
 }

@@ -1,8 +1,23 @@
 // Reading requests the way Quay does: JSON bodies checked against a schema (with jsonschema's
 // wording in the error), "truthy" query booleans, integer query parameters.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
-import { invalidRequest, PlainError } from "./errors.ts";
+import { ApiError, invalidRequest, PlainError } from "./errors.ts";
+
+/** Every body this API takes is a small JSON document (Quay documents no limit; its proxy has one). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Refuses a larger body before anything else runs: at once when Content-Length announces it,
+ * otherwise (chunked) as soon as the bytes read pass the cap. Bodies within it are held in memory.
+ */
+export const bodyCap: MiddlewareHandler = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, "invalid_request", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+  },
+});
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 

@@ -7,6 +7,7 @@ import { DomainError } from "../domain/errors.ts";
 import { baseUrl } from "../registry/deps.ts";
 import { actorOf, checkCsrf, identifyCaller, isAnonymous } from "./auth.ts";
 import { ApiError, fromDomain, NOT_FOUND_MESSAGE, PlainError, problemBody } from "./errors.ts";
+import { bodyCap } from "./input.ts";
 import {
   changeVisibilityHandler,
   createRepositoryHandler,
@@ -37,6 +38,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   app.onError((err, c) => errorResponse(deps, c, err));
+  app.use("*", bodyCap);
 
   /** Runs a handler once the caller is known and, for writes, their CSRF token checked. */
   const route = (handler: ApiHandler) => async (c: Context<ApiEnv>) => {
