@@ -14,8 +14,11 @@ export interface Config {
   dataDir: string;
   /** Unset means: boot embedded Postgres under `<dataDir>/postgres`. */
   databaseUrl?: string;
-  /** Blob storage: a filesystem directory. */
-  storage: { kind: "fs"; root: string };
+  /**
+   * Blob storage: a filesystem directory. `fsync`: each blob's bytes and directory reach the disk
+   * before its row commits (on unless the filesystem already guarantees it, e.g. to measure).
+   */
+  storage: { kind: "fs"; root: string; fsync: boolean };
   /** HMAC key for registry tokens; generated and stored in the database on first start when unset. */
   tokenSigningKey?: string;
   role: Role;
@@ -42,6 +45,7 @@ const settings = {
   dataDir: { flag: "data-dir", env: "QUAYSIDE_DATA_DIR" },
   databaseUrl: { flag: "database-url", env: "DATABASE_URL" },
   storage: { flag: "storage", env: "STORAGE" },
+  fsync: { flag: "fsync", env: "QUAYSIDE_FSYNC" },
   tokenSigningKey: { flag: "token-signing-key", env: "QUAYSIDE_TOKEN_SIGNING_KEY" },
   role: { flag: "role", env: "QUAYSIDE_ROLE" },
   openSignup: { flag: "open-signup", env: "QUAYSIDE_OPEN_SIGNUP" },
@@ -73,6 +77,7 @@ const schema = z.object({
     .string()
     .regex(/^(fs:|\/|\.)/, "must be a directory path (fs:/path, /path or ./path); S3 storage is not available yet")
     .optional(),
+  fsync: booleanText.default(true),
   tokenSigningKey: z.string().min(32, "must be at least 32 characters").optional(),
   role: z.enum(["all", "web", "worker"]).default("all"),
   openSignup: booleanText.default(true),
@@ -137,7 +142,7 @@ export function loadConfig(
     publicUrl,
     dataDir,
     databaseUrl: v.databaseUrl,
-    storage: { kind: "fs", root: storageRoot },
+    storage: { kind: "fs", root: storageRoot, fsync: v.fsync },
     tokenSigningKey: v.tokenSigningKey,
     role: v.role,
     features: { openSignup: v.openSignup, userInitialize: v.userInitialize },
