@@ -183,9 +183,23 @@ describe("image manifests", () => {
     const tag = await alice.pushManifest(repo, "-leading-dash", body, OCI_MANIFEST);
     expect(tag.status).toBe(400);
     expect((await errorOf(tag)).code).toBe("TAG_INVALID");
-    const digest = await alice.request(`/v2/${repo}/manifests/md5:abc`);
+    const digest = await alice.pushManifest(repo, "md5:abc", body, OCI_MANIFEST);
     expect(digest.status).toBe(400);
     expect((await errorOf(digest)).code).toBe("DIGEST_INVALID");
+  });
+
+  it("answers 404 MANIFEST_UNKNOWN to GET, HEAD and DELETE of a reference that is neither a tag nor a digest", async () => {
+    await alice.pushImage(repo, "present");
+    for (const ref of [".INVALID_MANIFEST_NAME", "-leading-dash", "md5:abc", "sha256:abcd", "x".repeat(129)]) {
+      for (const method of ["GET", "HEAD", "DELETE"]) {
+        const res = await alice.request(`/v2/${repo}/manifests/${ref}`, { method });
+        expect(res.status, `${method} ${ref}`).toBe(404);
+        if (method !== "HEAD") expect((await errorOf(res)).code, `${method} ${ref}`).toBe("MANIFEST_UNKNOWN");
+      }
+    }
+    // The repository is looked up first: a missing one is still NAME_UNKNOWN.
+    const missing = await alice.request(`/v2/alice/nothing-here/manifests/.INVALID_MANIFEST_NAME`);
+    expect((await errorOf(missing)).code).toBe("NAME_UNKNOWN");
   });
 });
 

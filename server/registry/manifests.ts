@@ -1,15 +1,30 @@
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>, reference being a tag or a digest.
 import { MAX_MANIFEST_BYTES } from "../domain/manifest-formats.ts";
-import { deleteManifest, getManifestCached, parseReference, pushManifest } from "../domain/manifests.ts";
+import { DomainError } from "../domain/errors.ts";
+import { deleteManifest, getManifestCached, parseReference, pushManifest, type Reference } from "../domain/manifests.ts";
 import { requireAction } from "./auth.ts";
 import { readLimited } from "./body.ts";
 import { existingRepository, pushTarget } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
+/**
+ * A reference that is neither a tag nor a digest names no manifest: reads and deletes answer
+ * 404 MANIFEST_UNKNOWN, as the OCI spec and distribution do (clients probe with such names);
+ * only a push rejects it as invalid.
+ */
+function storedReference(reference: string): Reference {
+  try {
+    return parseReference(reference);
+  } catch (err) {
+    if (err instanceof DomainError) throw new DomainError("MANIFEST_UNKNOWN", "manifest unknown to registry", { reference });
+    throw err;
+  }
+}
+
 export async function getManifestHandler(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
-  const ref = parseReference(r.param);
-  const manifest = await getManifestCached(r.deps, (await existingRepository(r.deps, r.name)).id, ref);
+  const repo = await existingRepository(r.deps, r.name);
+  const manifest = await getManifestCached(r.deps, repo.id, storedReference(r.param));
   const headers = {
     "Content-Type": manifest.mediaType,
     "Docker-Content-Digest": manifest.digest,
@@ -37,8 +52,8 @@ export async function putManifestHandler(r: RegistryRequest): Promise<Response> 
 
 export async function deleteManifestHandler(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "delete");
-  parseReference(r.param);
   const repo = await existingRepository(r.deps, r.name);
+  storedReference(r.param);
   await deleteManifest(r.deps, r.actor, repo, r.param);
   return respond(202, { "Content-Length": "0" });
 }
