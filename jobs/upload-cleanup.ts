@@ -1,8 +1,6 @@
 // Removes upload sessions nobody has touched for a day, with their partial bytes.
-import { expireStaleUploads } from "../server/domain/uploads.ts";
+import { expireStaleUploads, STALE_UPLOAD_MS } from "../server/domain/uploads.ts";
 import type { JobDefinition } from "./index.ts";
-
-export const STALE_UPLOAD_MS = 24 * 3600 * 1000;
 
 export const uploadCleanup: JobDefinition = {
   queue: "upload-cleanup",

@@ -43,7 +43,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
   return {
     config,
     db: database.db,
-    store: new FsBlobStore(config.storage.root),
+    store: new FsBlobStore(config.storage.root, { fsync: config.storage.fsync }),
     clock,
     cache,
     tokens: new RegistryTokens(key, config.registryTokenTtl),

@@ -1,11 +1,11 @@
 // The web UI in a real browser (Debian's Chromium driven by Playwright) against a real server:
 // first-run setup, the empty state, an image pushed over /v2 showing up, the htmx filter box,
 // the repository page, and signing out. Chromium is required: without it this test fails.
-import { createHash } from "node:crypto";
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { DESKTOP, expectAccessible, launchChromium, openPage } from "./browser.ts";
+import { pushImage as pushAs } from "./push-image.ts";
 
 const SCREENSHOT = "/tmp/quayside-ui.png";
 const ADMIN = { username: "admin", password: "admin-password-1" };
@@ -14,38 +14,8 @@ let server: TestServer;
 let browser: Browser;
 let page: Page;
 
-const sha256 = (data: string) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
-
 /** Pushes a one-layer image over the OCI API, as a registry client would. */
-async function pushImage(repo: string, tag: string): Promise<string> {
-  const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
-  const params = new URLSearchParams({ service: server.host, scope: `repository:${repo}:pull,push` });
-  const auth = await fetch(`${server.url}/v2/auth?${params}`, { headers: { authorization: basic } });
-  expect(auth.status).toBe(200);
-  const { token } = (await auth.json()) as { token: string };
-  const headers = { authorization: `Bearer ${token}` };
-  const pushBlob = async (data: string) => {
-    const digest = sha256(data);
-    const res = await fetch(`${server.url}/v2/${repo}/blobs/uploads/?digest=${digest}`, { method: "POST", headers, body: data });
-    expect(res.status).toBe(201);
-    return { digest, size: Buffer.byteLength(data) };
-  };
-  const config = await pushBlob(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
-  const layer = await pushBlob(`layer of ${repo}:${tag} `.repeat(200));
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
-    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", ...layer }],
-  });
-  const res = await fetch(`${server.url}/v2/${repo}/manifests/${tag}`, {
-    method: "PUT",
-    headers: { ...headers, "content-type": "application/vnd.oci.image.manifest.v1+json" },
-    body: manifest,
-  });
-  expect(res.status).toBe(201);
-  return sha256(manifest);
-}
+const pushImage = (repo: string, tag: string) => pushAs(server, ADMIN, repo, tag);
 
 const repoRows = () => page.locator('[data-testid="repo-row"]');
 

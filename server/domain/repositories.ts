@@ -1,10 +1,11 @@
 // Repositories: lookup, creation (explicit or on first push), listing, description,
 // visibility and deletion.
-import { and, asc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client.ts";
 import { namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
 import { auditInsertFrom, writeAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
+import { nameContains } from "./name-filter.ts";
 import { pageAfter } from "./name-pages.ts";
 import { type RepoRef, repositoryNameProblem } from "./names.ts";
 import { canCreateIn } from "./permissions.ts";
@@ -139,7 +140,7 @@ export function grantedTo(principal: Principal): SQL | undefined {
   )!;
 }
 
-export interface RepositoryListQuery {
+export interface RepositoryFilter {
   namespace?: string;
   publicOnly?: boolean;
   starredOnly?: boolean;
@@ -147,21 +148,21 @@ export interface RepositoryListQuery {
   afterId?: number;
   /** Only repositories whose `namespace/name` contains this text, ignoring case (UI filter box). */
   nameContains?: string;
+}
+
+export interface RepositoryListQuery extends RepositoryFilter {
   /** Rows to skip (UI page numbers). */
   offset?: number;
   limit: number;
 }
 
-export async function listRepositories(
-  db: DbOrTx,
-  principal: Principal,
-  query: RepositoryListQuery,
-): Promise<Repository[]> {
+/** The conditions of a listing; null when nothing can match (starred, for an anonymous caller). */
+function listFilters(db: DbOrTx, principal: Principal, query: RepositoryFilter): SQL[] | null {
   const filters: SQL[] = [readableBy(principal), sql`${repositories.state} <> 'MARKED_FOR_DELETION'`];
   if (query.namespace !== undefined) filters.push(eq(namespaces.name, query.namespace));
   if (query.publicOnly) filters.push(eq(repositories.visibility, "public"));
   if (query.starredOnly) {
-    if (principal.kind !== "user") return [];
+    if (principal.kind !== "user") return null;
     filters.push(
       inArray(
         repositories.id,
@@ -170,9 +171,17 @@ export async function listRepositories(
     );
   }
   if (query.afterId !== undefined) filters.push(gt(repositories.id, query.afterId));
-  if (query.nameContains) {
-    filters.push(sql`strpos(lower(${namespaces.name} || '/' || ${repositories.name}), lower(${query.nameContains})) > 0`);
-  }
+  if (query.nameContains) filters.push(nameContains(sql`${namespaces.name} || '/' || ${repositories.name}`, query.nameContains));
+  return filters;
+}
+
+export async function listRepositories(
+  db: DbOrTx,
+  principal: Principal,
+  query: RepositoryListQuery,
+): Promise<Repository[]> {
+  const filters = listFilters(db, principal, query);
+  if (!filters) return [];
   return db
     .select(repositoryColumns)
     .from(repositories)
@@ -181,6 +190,18 @@ export async function listRepositories(
     .orderBy(asc(repositories.id))
     .offset(query.offset ?? 0)
     .limit(query.limit);
+}
+
+/** How many repositories a listing holds in all (the UI pager's total). */
+export async function countRepositories(db: DbOrTx, principal: Principal, query: RepositoryFilter): Promise<number> {
+  const filters = listFilters(db, principal, query);
+  if (!filters) return 0;
+  const [row] = await db
+    .select({ count: count() })
+    .from(repositories)
+    .innerJoin(namespaces, eq(namespaces.id, repositories.namespaceId))
+    .where(and(...filters));
+  return row?.count ?? 0;
 }
 
 /** Catalog order (by full name), as the distribution spec's `_catalog` paging expects. */

@@ -1,9 +1,10 @@
 // Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
 // row and starts a new one, so the rows are the tag's history.
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { manifests, tags } from "../../db/schema.ts";
 import { DomainError } from "./errors.ts";
+import { nameContains } from "./name-filter.ts";
 import { pageAfter } from "./name-pages.ts";
 import type { Services } from "./services.ts";
 
@@ -131,18 +132,28 @@ export interface TagView {
 
 const INDEX_MEDIA_TYPES = sql`(${manifests.mediaType} in ('application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'))`;
 
-/** Tags with their manifests, newest first: live only, or the whole history. */
+export interface TagFilter {
+  /** Live tags only, or the whole history. */
+  onlyActive: boolean;
+  name?: string;
+  /** Only tags whose name contains this text, ignoring case. */
+  nameContains?: string;
+}
+
+function tagFilters(repositoryId: number, filter: TagFilter): SQL | undefined {
+  const filters = [eq(tags.repositoryId, repositoryId), eq(tags.hidden, false)];
+  if (filter.onlyActive) filters.push(isNull(tags.lifetimeEnd));
+  if (filter.name !== undefined) filters.push(eq(tags.name, filter.name));
+  if (filter.nameContains !== undefined) filters.push(nameContains(tags.name, filter.nameContains));
+  return and(...filters);
+}
+
+/** Tags with their manifests, newest first. */
 export async function listTagViews(
   db: DbOrTx,
   repositoryId: number,
-  options: { onlyActive: boolean; name?: string; nameContains?: string; offset: number; limit: number },
+  options: TagFilter & { offset: number; limit: number },
 ): Promise<TagView[]> {
-  const filters = [eq(tags.repositoryId, repositoryId), eq(tags.hidden, false)];
-  if (options.onlyActive) filters.push(isNull(tags.lifetimeEnd));
-  if (options.name !== undefined) filters.push(eq(tags.name, options.name));
-  if (options.nameContains !== undefined) {
-    filters.push(sql`strpos(${tags.name}, ${options.nameContains}) > 0`);
-  }
   return db
     .select({
       name: tags.name,
@@ -157,10 +168,30 @@ export async function listTagViews(
     })
     .from(tags)
     .innerJoin(manifests, eq(manifests.id, tags.manifestId))
-    .where(and(...filters))
+    .where(tagFilters(repositoryId, options))
     .orderBy(desc(tags.lifetimeStart), tags.name)
     .offset(options.offset)
     .limit(options.limit);
+}
+
+/** How many tags a listing holds in all (the UI pager's total). */
+export async function countTagViews(db: DbOrTx, repositoryId: number, filter: TagFilter): Promise<number> {
+  const [row] = await db.select({ count: count() }).from(tags).where(tagFilters(repositoryId, filter));
+  return row?.count ?? 0;
+}
+
+/**
+ * The tag a "pull this image" hint names: `latest` when it exists, else the most recently pushed
+ * tag; null when the repository has no tags. Whatever page or filter a table shows.
+ */
+export async function pullTagName(db: DbOrTx, repositoryId: number): Promise<string | null> {
+  const [row] = await db
+    .select({ name: tags.name })
+    .from(tags)
+    .where(and(live(repositoryId), eq(tags.hidden, false)))
+    .orderBy(sql`${tags.name} = 'latest' desc`, desc(tags.lifetimeStart), tags.name)
+    .limit(1);
+  return row?.name ?? null;
 }
 
 /** The id of the manifest a live tag points to. */

@@ -1,12 +1,19 @@
-// Blob upload sessions (monolithic, chunked and streamed). Bytes are hashed once as they arrive;
-// the running hash lives in this process and is rebuilt from the stored bytes when a session
+// Blob upload sessions (monolithic, chunked and streamed). Each request streams its bytes into a
+// part of its own while hashing them; the part joins the session only inside a transaction that
+// moves the session row from the size the request started from, so two requests (on any nodes)
+// never mix their bytes: the second finds the size moved and is refused. A commit holds the row
+// the same way while its bytes are synced and put in place, and only then is the row deleted.
+// The running hash lives in this process and is rebuilt from the stored bytes when a session
 // continues on another node or after a restart. Nothing is visible until the digest matches.
-import { randomUUID } from "node:crypto";
+import { type Hash, randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
+import type { Tx } from "../../db/client.ts";
 import { uploads } from "../../db/schema.ts";
+import type { UploadPart } from "../storage/blob-store.ts";
 import { type BlobInfo, recordBlob } from "./blobs.ts";
 import { type DigestAlgorithm, hasher, parseDigest } from "./digests.ts";
 import { DomainError } from "./errors.ts";
+import { RunningHashes } from "./running-hashes.ts";
 import type { Services } from "./services.ts";
 
 export interface Upload {
@@ -16,14 +23,14 @@ export interface Upload {
   size: number;
 }
 
-interface RunningHash {
-  hash: ReturnType<typeof hasher>;
-  /** How many bytes the hash has consumed. */
-  offset: number;
-}
+/** A session nobody has touched for this long is abandoned: its bytes and hash are dropped. */
+export const STALE_UPLOAD_MS = 24 * 3600 * 1000;
 
-const runningHashes = new Map<string, RunningHash>();
-/** One request at a time per upload session in this process. */
+const runningHashes = new RunningHashes({ maxEntries: 10_000, maxIdleMs: STALE_UPLOAD_MS });
+/** How many sessions' running hashes this process keeps (see RunningHashes for the bounds). */
+export const keptRunningHashes = () => runningHashes.size;
+
+/** One request at a time per upload session in this process (other nodes are refused instead, see claim). */
 const sessionLocks = new Map<string, Promise<unknown>>();
 
 async function withSessionLock<T>(id: string, work: () => Promise<T>): Promise<T> {
@@ -57,19 +64,20 @@ export async function findUpload(svc: Services, repositoryId: number, id: string
   return { id: row.id, repositoryId: row.repositoryId, size: row.size };
 }
 
-async function runningHashAt(svc: Services, upload: Upload, algorithm: DigestAlgorithm): Promise<RunningHash> {
-  const cached = runningHashes.get(upload.id);
-  if (algorithm === "sha256" && cached && cached.offset === upload.size) return cached;
-  const state: RunningHash = { hash: hasher(algorithm), offset: 0 };
+/** A hash of the session's first `upload.size` bytes that the caller may extend. */
+async function hashAt(svc: Services, upload: Upload, algorithm: DigestAlgorithm): Promise<Hash> {
+  const kept = algorithm === "sha256" ? runningHashes.copyAt(upload.id, upload.size, svc.clock.now().getTime()) : undefined;
+  if (kept) return kept;
+  const hash = hasher(algorithm);
+  let read = 0;
   for await (const chunk of svc.store.readUpload(upload.id, upload.size)) {
-    state.hash.update(chunk);
-    state.offset += chunk.byteLength;
+    hash.update(chunk);
+    read += chunk.byteLength;
   }
-  if (state.offset !== upload.size) {
+  if (read !== upload.size) {
     throw new DomainError("BLOB_UPLOAD_INVALID", "stored upload is shorter than recorded", { uuid: upload.id });
   }
-  if (algorithm === "sha256") runningHashes.set(upload.id, state);
-  return state;
+  return hash;
 }
 
 export interface ChunkRange {
@@ -95,52 +103,72 @@ export async function appendChunk(
         got: range.start,
       });
     }
-    return writeChunk(svc, current, body, range ? range.end - range.start + 1 : undefined);
+    const written = await writePart(svc, current, body, range ? range.end - range.start + 1 : undefined);
+    return appendPart(svc, current, written);
   });
 }
 
-/** Appends `body` to the stored bytes and the running hash; returns the new size. */
-async function appendBytes(
-  svc: Services,
-  upload: Upload,
-  body: AsyncIterable<Uint8Array>,
-  expectedLength?: number,
-): Promise<number> {
-  const state = await runningHashAt(svc, upload, "sha256");
-  let size: number;
-  try {
-    size = await svc.store.writeUpload(upload.id, upload.size, body, (chunk) => state.hash.update(chunk));
-  } catch (err) {
-    runningHashes.delete(upload.id); // the hash saw bytes the upload will not keep
-    throw err;
-  }
-  if (expectedLength !== undefined && size - upload.size !== expectedLength) {
-    runningHashes.delete(upload.id);
-    throw new DomainError("BLOB_UPLOAD_INVALID", "chunk length does not match Content-Range", {
-      expected: expectedLength,
-      got: size - upload.size,
-    });
-  }
-  state.offset = size;
-  return size;
+/** A request's bytes in a part of its own, and the session's hash continued over them. */
+interface WrittenPart {
+  part: UploadPart;
+  hash: Hash;
 }
 
-/** Appends a chunk and records the session's new size (only if nobody else moved it meanwhile). */
-async function writeChunk(
+async function writePart(
   svc: Services,
   upload: Upload,
   body: AsyncIterable<Uint8Array>,
   expectedLength?: number,
-): Promise<Upload> {
-  const size = await appendBytes(svc, upload, body, expectedLength);
-  await recordSize(svc, upload, size);
+): Promise<WrittenPart> {
+  const hash = await hashAt(svc, upload, "sha256");
+  const part = await svc.store.writePart(upload.id, body, (chunk) => hash.update(chunk));
+  if (expectedLength !== undefined && part.size !== expectedLength) {
+    await svc.store.deletePart(upload.id, part);
+    throw new DomainError("BLOB_UPLOAD_INVALID", "chunk length does not match Content-Range", {
+      expected: expectedLength,
+      got: part.size,
+    });
+  }
+  return { part, hash };
+}
+
+/**
+ * Takes the session row for the rest of the transaction, on condition that it still has the
+ * size this request started from: no other request can append or commit until the transaction
+ * ends, and one that got there first makes this one lose (416, as for a chunk out of order).
+ * `size` is the row's new size, or null to delete it (a commit).
+ */
+async function claim(svc: Services, tx: Tx, upload: Upload, size: number | null): Promise<void> {
+  const unchanged = and(eq(uploads.id, upload.id), eq(uploads.size, upload.size));
+  const claimed =
+    size === null
+      ? await tx.delete(uploads).where(unchanged).returning({ id: uploads.id })
+      : await tx.update(uploads).set({ size, updatedAt: svc.clock.now() }).where(unchanged).returning({ id: uploads.id });
+  if (claimed.length > 0) return;
+  const current = await findUpload(svc, upload.repositoryId, upload.id); // BLOB_UPLOAD_UNKNOWN if it went away
+  throw new DomainError("RANGE_INVALID", "upload was changed by another request", {
+    uuid: upload.id,
+    expected: upload.size,
+    size: current.size,
+  });
+}
+
+/** Appends a written part to the session and records its new size (if nobody moved it meanwhile). */
+async function appendPart(svc: Services, upload: Upload, written: WrittenPart): Promise<Upload> {
+  const size = upload.size + written.part.size;
+  try {
+    await svc.db.transaction(async (tx) => {
+      await claim(svc, tx, upload, size);
+      await svc.store.appendPart(upload.id, upload.size, written.part);
+    });
+  } finally {
+    await svc.store.deletePart(upload.id, written.part);
+  }
+  runningHashes.store(upload.id, written.hash, size, svc.clock.now().getTime());
   return { ...upload, size };
 }
 
-function changedElsewhere(upload: Upload): DomainError {
-  runningHashes.delete(upload.id);
-  return new DomainError("BLOB_UPLOAD_INVALID", "upload was changed by another request", { uuid: upload.id });
-}
+const hexDigest = (algorithm: DigestAlgorithm, hash: Hash) => `${algorithm}:${hash.copy().digest("hex")}`;
 
 /**
  * Completes an upload: takes an optional last chunk, checks the digest and makes the blob
@@ -166,43 +194,45 @@ async function finishLocked(
   lastChunk?: AsyncIterable<Uint8Array>,
 ): Promise<BlobInfo> {
   const { algorithm } = parseDigest(digest);
-  // The last chunk's size is not recorded on its own: the session row goes away below, on
-  // condition that it still has the size read at the start (nobody else appended meanwhile).
-  const current = lastChunk ? { ...recorded, size: await appendBytes(svc, recorded, lastChunk) } : recorded;
-  const state = await runningHashAt(svc, current, algorithm);
-  const actual = `${algorithm}:${state.hash.copy().digest("hex")}`;
+  const written = lastChunk ? await writePart(svc, recorded, lastChunk) : undefined;
+  // The common case: the last chunk completes a sha256 blob, appended and committed at once.
+  if (written && algorithm === "sha256" && hexDigest(algorithm, written.hash) === digest) {
+    return commit(svc, recorded, digest, written);
+  }
+  // Otherwise a last chunk stays with the session (it can still finish) and the digest is
+  // judged over everything stored.
+  const current = written ? await appendPart(svc, recorded, written) : recorded;
+  const actual = hexDigest(algorithm, await hashAt(svc, current, algorithm));
   if (actual !== digest) {
-    if (current.size !== recorded.size) await recordSize(svc, recorded, current.size);
     throw new DomainError("DIGEST_INVALID", "provided digest did not match uploaded content", {
       expected: digest,
       actual,
     });
   }
-  await svc.store.commitUpload(current.id, digest);
-  const blob = { digest, size: current.size };
-  await svc.db.transaction(async (tx) => {
-    // Independent statements, sent together.
-    const [, ended] = await Promise.all([
-      recordBlob(tx, current.repositoryId, blob),
-      tx
-        .delete(uploads)
-        .where(and(eq(uploads.id, current.id), eq(uploads.size, recorded.size)))
-        .returning({ id: uploads.id }),
-    ]);
-    if (ended.length === 0) throw changedElsewhere(current);
-  });
-  runningHashes.delete(current.id);
-  return blob;
+  return commit(svc, current, digest);
 }
 
-/** Records the size the session has reached, unless another request moved it meanwhile. */
-async function recordSize(svc: Services, recorded: Upload, size: number): Promise<void> {
-  const [row] = await svc.db
-    .update(uploads)
-    .set({ size, updatedAt: svc.clock.now() })
-    .where(and(eq(uploads.id, recorded.id), eq(uploads.size, recorded.size)))
-    .returning({ id: uploads.id });
-  if (!row) throw changedElsewhere(recorded);
+/**
+ * Makes the session's bytes (plus `written`, whose hash was checked) the blob `digest`. Holding
+ * the session row, the bytes are synced and put in place before the blob row commits and the
+ * session row goes, so a recorded blob always has its bytes and a session that loses a race
+ * keeps its own.
+ */
+async function commit(svc: Services, upload: Upload, digest: string, written?: WrittenPart): Promise<BlobInfo> {
+  const blob = { digest, size: upload.size + (written?.part.size ?? 0) };
+  try {
+    await svc.db.transaction(async (tx) => {
+      // Sent together: the blob row commits with the claim, and only after the bytes are in place.
+      await Promise.all([claim(svc, tx, upload, null), recordBlob(tx, upload.repositoryId, blob)]);
+      if (written) await svc.store.appendPart(upload.id, upload.size, written.part);
+      await svc.store.commitUpload(upload.id, blob.size, digest);
+    });
+  } finally {
+    if (written) await svc.store.deletePart(upload.id, written.part);
+  }
+  runningHashes.delete(upload.id);
+  await svc.store.deleteUpload(upload.id);
+  return blob;
 }
 
 export async function cancelUpload(svc: Services, upload: Upload): Promise<void> {

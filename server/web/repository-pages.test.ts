@@ -26,6 +26,8 @@ async function makePublic(namespace: string, name: string) {
 
 /** The names in the repository table of a page or partial, in order. */
 const repoNames = (html: string) => [...html.matchAll(/<a href="\/repository\/([^"]+)">/g)].map((m) => m[1]);
+/** The tag names in the tag table, in order. */
+const tagNames = (html: string) => [...html.matchAll(/data-testid="tag-row"><td[^>]*>([^<]+)</g)].map((m) => m[1]);
 
 beforeAll(async () => {
   env = await testEnv();
@@ -83,7 +85,7 @@ describe("repository list", () => {
   it("wires the filter box to htmx", async () => {
     const html = await (await alice.get("/")).text();
     expect(html).toMatch(/<form method="get" action="\/repositories" role="search"/);
-    expect(html).toMatch(/name="filter"[^>]*hx-get="\/repositories" hx-trigger="keyup changed delay:300ms, search" hx-target="#repo-table"/);
+    expect(html).toMatch(/name="filter"[^>]*hx-get="\/repositories" hx-trigger="input changed delay:300ms, search" hx-target="#repo-table"/);
   });
 
   it("says when the filter matches nothing", async () => {
@@ -123,6 +125,36 @@ describe("repository list", () => {
     expect(beyond.status).toBe(302);
     expect(beyond.headers.get("location")).toBe("/repositories?filter=dave%2F");
   });
+
+  it("shows the range and the total, and gives the pager links ids htmx keeps focus on", async () => {
+    const browser = await signIn("dave");
+    const first = await (await browser.get("/repositories?filter=DAVE/")).text();
+    expect(first).toMatch(/data-testid="pager-range"><b>1 - 25<\/b> of <b>27<\/b>/);
+    expect(first).toContain('id="repo-table-next"');
+    // Unavailable, yet focusable: focus stays on it after the swap.
+    expect(first).toMatch(/<button id="repo-table-prev" class="[^"]*pf-m-aria-disabled" type="button" aria-disabled="true"/);
+    expect(first).not.toMatch(/<button[^>]* disabled[ >]/);
+    const second = await (await browser.get("/repositories?filter=dave/&page=2", { "HX-Request": "true", "HX-Target": "repo-table" })).text();
+    expect(second).toMatch(/data-testid="pager-range"><b>26 - 27<\/b> of <b>27<\/b>/);
+    expect(second).toContain('id="repo-table-prev"');
+  });
+
+  it("sends an address with an invalid page number to the clean one, for pages and htmx alike", async () => {
+    for (const bad of ["abc", "0", "-2", "1.5", "1e3", "99999999999999999999", ""]) {
+      const res = await alice.get(`/repositories?filter=web&page=${bad}`);
+      expect(res.status, bad).toBe(302);
+      expect(res.headers.get("location")).toBe("/repositories?filter=web");
+      const partial = await alice.get(`/repository/alice/webapp?page=${bad}`, { "HX-Request": "true", "HX-Target": "tag-table" });
+      expect(partial.status, bad).toBe(302);
+      expect(partial.headers.get("location")).toBe("/repository/alice/webapp");
+    }
+  });
+
+  it("marks tables up as plain tables, not interactive grids", async () => {
+    const html = await (await alice.get("/repositories")).text();
+    expect(html).toContain('<table class="pf-v6-c-table pf-m-grid-md" aria-label="Repositories">');
+    expect(html).not.toMatch(/role="(grid|row|rowgroup|cell|columnheader)"/);
+  });
 });
 
 describe("repository page", () => {
@@ -133,8 +165,7 @@ describe("repository page", () => {
     expect(html).toContain("alice/webapp");
     expect(html).toMatch(/data-testid="visibility"><span class="pf-v6-c-label__content"><span class="pf-v6-c-label__text">public</);
     expect(html).toContain("podman pull registry.test/alice/webapp:latest");
-    const tags = [...html.matchAll(/data-testid="tag-row"><td[^>]*>([^<]+)</g)].map((m) => m[1]);
-    expect(tags.sort()).toEqual(["latest", "v1"]);
+    expect(tagNames(html).sort()).toEqual(["latest", "v1"]);
     // The manifest digest is shortened, with the full one in the title.
     expect(html).toContain(`<span class="qs-digest" title="${pushed.digest}">${pushed.digest.slice(0, 19)}</span>`);
     expect(html).toContain("2.9 KiB"); // the 3000-byte layer
@@ -159,19 +190,44 @@ describe("repository page", () => {
     expect((await alice.get("/repository/alice/secret-db")).status).toBe(200);
   });
 
-  it("filters tags and serves the tag table to htmx", async () => {
-    const res = await alice.get("/repository/alice/webapp?filter=v", { "HX-Request": "true", "HX-Target": "tag-table" });
+  it("filters tags, ignoring case, and serves the tag table to htmx", async () => {
+    const res = await alice.get("/repository/alice/webapp?filter=V", { "HX-Request": "true", "HX-Target": "tag-table" });
     const html = await res.text();
     expect(html.startsWith('<div id="tag-table"')).toBe(true);
-    expect([...html.matchAll(/data-testid="tag-row"><td[^>]*>([^<]+)</g)].map((m) => m[1])).toEqual(["v1"]);
+    expect(tagNames(html)).toEqual(["v1"]);
   });
 
-  it("has an empty state when the repository has no tags", async () => {
+  it("keeps a filter longer than any name and shows that nothing matches", async () => {
+    const long = "v".repeat(300);
+    const html = await (await alice.get(`/repository/alice/webapp?filter=${long}`)).text();
+    expect(html).toContain(`value="${long}"`);
+    expect(html).toContain("No tags match");
+    expect(tagNames(html)).toEqual([]);
+  });
+
+  it("pulls latest when it exists, else the most recent tag, whatever the table's page and filter", async () => {
+    const registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
+    await registry.pushImage("alice/pulls", "latest");
+    await registry.pushImage("alice/pulls", "newer");
+    await registry.pushImage("alice/nolatest", "older");
+    await registry.pushImage("alice/nolatest", "newest");
+    for (const query of ["", "?filter=newer", "?filter=zzz"]) {
+      expect(await (await alice.get(`/repository/alice/pulls${query}`)).text()).toContain("podman pull registry.test/alice/pulls:latest");
+    }
+    expect(await (await alice.get("/repository/alice/nolatest?filter=older")).text()).toContain(
+      "podman pull registry.test/alice/nolatest:newest",
+    );
+  });
+
+  it("shows how to push into an empty repository instead of a pull command", async () => {
     const owner = (await findUserByName(env.deps.db, "alice"))!;
     await createRepository(env.deps.db, { principal: toPrincipal(owner) }, { namespace: "alice", name: "empty", visibility: "private" });
     const html = await (await alice.get("/repository/alice/empty")).text();
     expect(html).toContain("No tags yet");
-    expect(html).toContain("podman push registry.test/alice/empty:&lt;tag&gt;");
+    expect(html).not.toContain("podman pull");
+    expect(html).toContain("podman login registry.test");
+    expect(html).toContain("podman tag &lt;image&gt; registry.test/alice/empty:latest");
+    expect(html).toContain("podman push registry.test/alice/empty:latest");
   });
 
   it("answers 404 for unknown pages and malformed names", async () => {

@@ -2,7 +2,6 @@
 // its tags. Who sees what is decided by server/domain (listRepositories, roleOn); a private
 // repository someone may not read answers exactly like a missing one.
 import { Hono } from "hono";
-import { z } from "zod";
 import { RepositoriesPage } from "../../views/pages/repositories.tsx";
 import { RepositoryPage } from "../../views/pages/repository.tsx";
 import type { PagerProps } from "../../views/partials/pager.tsx";
@@ -11,43 +10,19 @@ import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
 import { roleOn } from "../domain/permissions.ts";
-import { findRepository, listRepositories } from "../domain/repositories.ts";
-import { listTagViews } from "../domain/tags.ts";
+import { countRepositories, findRepository, listRepositories } from "../domain/repositories.ts";
+import { countTagViews, listTagViews, pullTagName } from "../domain/tags.ts";
 import { serviceName } from "../registry/deps.ts";
 import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 
 const PAGE_SIZE = 25;
-
-const listQuery = z.object({
-  filter: z.string().trim().max(255).catch(""),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-});
+/** Deeper pages are refused (offsets that far are slow, and nobody pages that far by hand). */
+const MAX_PAGE = 100_000;
 
 /** The host[:port] registry clients use: the public URL's, else the one this request came to. */
 const registryHost = (deps: AppDeps, c: WebContext) => serviceName(deps.config, new URL(c.req.url));
-
-/**
- * Fetches one page plus one extra row (to know whether a next page exists) and builds the pager;
- * no pager when everything fits on the first page.
- */
-function paged<T>(rows: T[], pageNumber: number, hrefFor: (page: number) => string, target: string) {
-  const hasNext = rows.length > PAGE_SIZE;
-  const shown = rows.slice(0, PAGE_SIZE);
-  const first = (pageNumber - 1) * PAGE_SIZE + 1;
-  const pager: PagerProps | null =
-    pageNumber > 1 || hasNext
-      ? {
-          first,
-          last: first + shown.length - 1,
-          prevHref: pageNumber > 1 ? hrefFor(pageNumber - 1) : null,
-          nextHref: hasNext ? hrefFor(pageNumber + 1) : null,
-          target,
-        }
-      : null;
-  return { shown, pager };
-}
 
 function hrefWith(path: string, filter: string, pageNumber: number): string {
   const params = new URLSearchParams();
@@ -57,25 +32,70 @@ function hrefWith(path: string, filter: string, pageNumber: number): string {
   return query ? `${path}?${query}` : path;
 }
 
+/** `page=` as a page number; null when it is not one (a hand-edited address). */
+function pageParam(raw: string | undefined): number | null {
+  if (raw === undefined) return 1;
+  const page = /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : MAX_PAGE + 1;
+  return page <= MAX_PAGE ? page : null;
+}
+
+interface Listing<Row> {
+  filter: string;
+  rows: Row[];
+  pager: PagerProps | null;
+}
+
+/**
+ * One page of the filtered list at `path` (the filter text is kept whatever its length: a long one
+ * simply matches nothing), or where to send the browser instead: page 1 when `page=` is not a
+ * page number or lies past the end (the list shrank). htmx follows the redirect and shows the
+ * corrected address.
+ */
+async function listing<Row>(
+  c: WebContext,
+  path: string,
+  target: string,
+  load: (nameContains: string | undefined, window: { offset: number; limit: number }) => Promise<[Row[], number]>,
+): Promise<Listing<Row> | { redirect: string }> {
+  const filter = (c.req.query("filter") ?? "").trim();
+  const pageNumber = pageParam(c.req.query("page"));
+  const href = (page: number) => hrefWith(path, filter, page);
+  if (pageNumber === null) return { redirect: href(1) };
+  const first = (pageNumber - 1) * PAGE_SIZE + 1;
+  const [rows, total] = await load(filter || undefined, { offset: first - 1, limit: PAGE_SIZE });
+  if (rows.length === 0 && pageNumber > 1) return { redirect: href(1) };
+  const last = first + rows.length - 1;
+  // No pager when everything fits on the first page.
+  const pager =
+    pageNumber === 1 && total <= PAGE_SIZE
+      ? null
+      : {
+          first,
+          last,
+          total,
+          prevHref: pageNumber > 1 ? href(pageNumber - 1) : null,
+          nextHref: last < total ? href(pageNumber + 1) : null,
+          target,
+        };
+  return { filter, rows, pager };
+}
+
 export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
 
   const list = async (c: WebContext) => {
     if (!c.get("session") && (await firstRun.needed())) return c.redirect("/setup", 302);
-    const { filter, page: pageNumber } = listQuery.parse(c.req.query());
-    const rows = await listRepositories(deps.db, c.get("principal"), {
-      nameContains: filter || undefined,
-      offset: (pageNumber - 1) * PAGE_SIZE,
-      limit: PAGE_SIZE + 1,
-    });
-    // Past the end (the list shrank, or a hand-edited URL): start over rather than claim it is empty.
-    if (rows.length === 0 && pageNumber > 1) return c.redirect(hrefWith("/repositories", filter, 1), 302);
-    const { shown, pager } = paged(rows, pageNumber, (p) => hrefWith("/repositories", filter, p), REPO_TABLE_ID);
+    const principal = c.get("principal");
+    const list = await listing(c, "/repositories", REPO_TABLE_ID, (nameContains, window) =>
+      Promise.all([
+        listRepositories(deps.db, principal, { nameContains, ...window }),
+        countRepositories(deps.db, principal, { nameContains }),
+      ]),
+    );
+    if ("redirect" in list) return c.redirect(list.redirect, 302);
     const session = c.get("session");
     const table: RepoTableProps = {
-      rows: shown,
-      filter,
-      pager,
+      ...list,
       viewer: session ? { username: session.user.username } : null,
       registryHost: registryHost(deps, c),
       now: deps.clock.now(),
@@ -96,36 +116,35 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     if (!repo || repo.state === "MARKED_FOR_DELETION") return notFoundPage(deps, c);
     if ((await roleOn(deps.db, c.get("principal"), repo)) === null) return notFoundPage(deps, c);
 
-    const { filter, page: pageNumber } = listQuery.parse(c.req.query());
     const pageHref = `/repository/${repo.namespace}/${repo.name}`;
-    const rows = await listTagViews(deps.db, repo.id, {
-      onlyActive: true,
-      nameContains: filter || undefined,
-      offset: (pageNumber - 1) * PAGE_SIZE,
-      limit: PAGE_SIZE + 1,
-    });
-    if (rows.length === 0 && pageNumber > 1) return c.redirect(hrefWith(pageHref, filter, 1), 302);
-    const { shown, pager } = paged(rows, pageNumber, (p) => hrefWith(pageHref, filter, p), TAG_TABLE_ID);
-    const imageRef = `${registryHost(deps, c)}/${repo.namespace}/${repo.name}`;
+    const list = await listing(c, pageHref, TAG_TABLE_ID, (nameContains, window) =>
+      Promise.all([
+        listTagViews(deps.db, repo.id, { onlyActive: true, nameContains, ...window }),
+        countTagViews(deps.db, repo.id, { onlyActive: true, nameContains }),
+      ]),
+    );
+    if ("redirect" in list) return c.redirect(list.redirect, 302);
     const tags: TagTableProps = {
-      rows: shown.map((t) => ({
+      rows: list.rows.map((t) => ({
         name: t.name,
         manifestDigest: t.manifestDigest,
         size: t.size,
         isIndex: t.isIndex,
         lastModified: t.lifetimeStart,
       })),
-      filter,
-      pager,
+      filter: list.filter,
+      pager: list.pager,
       pageHref,
-      imageRef,
       now: deps.clock.now(),
     };
     c.header("Vary", "HX-Request, HX-Target");
     if (wantsFragment(c, TAG_TABLE_ID)) return fragment(c, <TagTable {...tags} />);
-    // Newest tag first, so the command pulls what was pushed last.
-    const pullCommand = `podman pull ${imageRef}:${shown[0]?.name ?? "latest"}`;
-    return page(c, <RepositoryPage chrome={await chrome(deps, c)} repo={repo} pullCommand={pullCommand} tags={tags} />);
+    // Independent of the table's page and filter: the repository's own "latest" or newest tag.
+    const pullTag = await pullTagName(deps.db, repo.id);
+    return page(
+      c,
+      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} />,
+    );
   });
 
   return app;

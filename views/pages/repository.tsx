@@ -8,11 +8,38 @@ import { VisibilityLabel } from "../partials/visibility-label.tsx";
 export interface RepositoryPageProps {
   chrome: Chrome;
   repo: { namespace: string; name: string; description: string; visibility: "public" | "private" };
-  pullCommand: string;
+  /** host[:port] registry clients use. */
+  registryHost: string;
+  /** The tag to pull (domain's pullTagName); null when there is none yet. */
+  pullTag: string | null;
   tags: TagTableProps;
 }
 
-export function RepositoryPage({ chrome, repo, pullCommand, tags }: RepositoryPageProps) {
+/** How to pull the image, or, while the repository is empty, how to push one into it. */
+function GetStarted({ registryHost, repo, pullTag }: Pick<RepositoryPageProps, "registryHost" | "repo" | "pullTag">) {
+  const imageRef = `${registryHost}/${repo.namespace}/${repo.name}`;
+  if (pullTag !== null) {
+    return (
+      <>
+        <h2 class="pf-v6-c-title pf-m-md qs-gap-above">Pull this image</h2>
+        <div data-testid="pull-command">
+          <Commands lines={[`podman pull ${imageRef}:${pullTag}`]} />
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <h2 class="pf-v6-c-title pf-m-md qs-gap-above">Push an image</h2>
+      <p>This repository is empty. Sign in to the registry, tag a local image with this repository's name and push it:</p>
+      <div data-testid="push-commands">
+        <Commands lines={[`podman login ${registryHost}`, `podman tag <image> ${imageRef}:latest`, `podman push ${imageRef}:latest`]} />
+      </div>
+    </>
+  );
+}
+
+export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags }: RepositoryPageProps) {
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name}`}>
       <Section>
@@ -34,10 +61,7 @@ export function RepositoryPage({ chrome, repo, pullCommand, tags }: RepositoryPa
         <p class={repo.description ? "" : "qs-muted"} data-testid="description">
           {repo.description || "No description."}
         </p>
-        <h2 class="pf-v6-c-title pf-m-md qs-gap-above">Pull this image</h2>
-        <div data-testid="pull-command">
-          <Commands lines={[pullCommand]} />
-        </div>
+        <GetStarted registryHost={registryHost} repo={repo} pullTag={pullTag} />
       </Section>
       <Section>
         <h2 class="pf-v6-c-title pf-m-xl">Tags</h2>

@@ -24,17 +24,17 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
         props.empty
       ) : (
         <>
-          <table class="pf-v6-c-table pf-m-grid-md" role="grid" aria-label={props.label}>
+          <table class="pf-v6-c-table pf-m-grid-md" aria-label={props.label}>
             <thead class="pf-v6-c-table__thead">
-              <tr class="pf-v6-c-table__tr" role="row">
+              <tr class="pf-v6-c-table__tr">
                 {props.columns.map((column) => (
-                  <th class="pf-v6-c-table__th" role="columnheader" scope="col">
+                  <th class="pf-v6-c-table__th" scope="col">
                     {column}
                   </th>
                 ))}
               </tr>
             </thead>
-            <tbody class="pf-v6-c-table__tbody" role="rowgroup">
+            <tbody class="pf-v6-c-table__tbody">
               {props.rows.map(props.row)}
             </tbody>
           </table>
@@ -48,7 +48,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
 /** A body cell; `label` is its column's name, which narrow screens show beside the value. */
 export function Cell({ label, muted, children }: { label: string; muted?: boolean; children?: Child }) {
   return (
-    <td class={muted ? "pf-v6-c-table__td qs-muted" : "pf-v6-c-table__td"} role="cell" data-label={label}>
+    <td class={muted ? "pf-v6-c-table__td qs-muted" : "pf-v6-c-table__td"} data-label={label}>
       {children}
     </td>
   );

@@ -1,5 +1,6 @@
 // A filter input over a table. Without JavaScript it is a GET form; with htmx it fetches the
-// table partial as the user types and swaps it in, keeping the address bar in step.
+// table partial whenever the text changes (typing, pasting, autofill) and swaps it in, keeping
+// the address bar in step.
 
 export interface FilterBoxProps {
   /** The page URL the filter applies to (the same URL serves the partial to htmx). */
@@ -26,7 +27,7 @@ export function FilterBox(props: FilterBoxProps) {
               aria-label={props.label}
               autocomplete="off"
               hx-get={props.action}
-              hx-trigger="keyup changed delay:300ms, search"
+              hx-trigger="input changed delay:300ms, search"
               hx-target={`#${props.target}`}
               hx-swap="outerHTML"
               hx-push-url="true"

@@ -1,10 +1,14 @@
-// Previous/next paging under a table. Plain links that work without JavaScript; with htmx they
-// swap only the table and update the address bar.
+// Previous/next paging under a table, with the range shown and the total ("26 - 35 of 40") at
+// every width. Plain links that work without JavaScript; with htmx they swap only the table and
+// update the address bar. Each control keeps its id across pages, so htmx puts keyboard focus back
+// on it after the swap; an unavailable one stays focusable (aria-disabled) for the same reason.
 
 export interface PagerProps {
   /** 1-based position of the first and last row shown. */
   first: number;
   last: number;
+  /** Rows in the whole (filtered) list. */
+  total: number;
   prevHref: string | null;
   nextHref: string | null;
   /** id of the element the links replace when htmx is present. */
@@ -23,10 +27,12 @@ function PageLink({ href, label, target, direction }: { href: string | null; lab
       </svg>
     </span>
   );
+  const id = `${target}-${direction}`;
   return (
     <div class={`pf-v6-c-pagination__nav-control pf-m-${direction}`}>
       {href ? (
         <a
+          id={id}
           class="pf-v6-c-button pf-m-plain"
           href={href}
           aria-label={label}
@@ -39,7 +45,7 @@ function PageLink({ href, label, target, direction }: { href: string | null; lab
           {icon}
         </a>
       ) : (
-        <button class="pf-v6-c-button pf-m-plain" type="button" disabled aria-label={label}>
+        <button id={id} class="pf-v6-c-button pf-m-plain pf-m-aria-disabled" type="button" aria-disabled="true" aria-label={label}>
           {icon}
         </button>
       )}
@@ -49,11 +55,13 @@ function PageLink({ href, label, target, direction }: { href: string | null; lab
 
 export function Pager(props: PagerProps) {
   return (
-    <div class="pf-v6-c-pagination pf-m-compact pf-m-bottom qs-table-footer">
-      <div class="pf-v6-c-pagination__total-items">
+    <div class="pf-v6-c-pagination pf-m-bottom qs-table-footer">
+      {/* Not PatternFly's __total-items, which it hides from 768 px up in favour of a per-page menu. */}
+      <div data-testid="pager-range">
         <b>
           {props.first} - {props.last}
-        </b>
+        </b>{" "}
+        of <b>{props.total}</b>
       </div>
       <nav class="pf-v6-c-pagination__nav" aria-label="Pagination">
         <PageLink href={props.prevHref} label="Go to previous page" target={props.target} direction="prev" />

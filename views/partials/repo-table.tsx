@@ -73,7 +73,7 @@ export function RepoTable(props: RepoTableProps) {
       empty={<NothingHere {...props} />}
       pager={props.pager}
       row={(repo) => (
-        <tr class="pf-v6-c-table__tr" role="row" data-testid="repo-row">
+        <tr class="pf-v6-c-table__tr" data-testid="repo-row">
           <Cell label="Name">
             <a href={`/repository/${repo.namespace}/${repo.name}`}>
               {repo.namespace}/{repo.name}

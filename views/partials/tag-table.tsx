@@ -1,7 +1,7 @@
 // A repository's tags table (also the htmx partial its filter box and pager swap in).
 import { humanSize, shortDigest } from "../format.ts";
 import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
-import { Commands, EmptyState } from "./empty-state.tsx";
+import { EmptyState } from "./empty-state.tsx";
 import type { PagerProps } from "./pager.tsx";
 
 export const TAG_TABLE_ID = "tag-table";
@@ -21,12 +21,10 @@ export interface TagTableProps {
   pager: PagerProps | null;
   /** The page URL, for "clear filter". */
   pageHref: string;
-  /** `host/namespace/name`, for the "how to push" hint. */
-  imageRef: string;
   now: Date;
 }
 
-function NothingHere({ filter, pageHref, imageRef }: TagTableProps) {
+function NothingHere({ filter, pageHref }: TagTableProps) {
   if (filter) {
     return (
       <EmptyState
@@ -42,10 +40,7 @@ function NothingHere({ filter, pageHref, imageRef }: TagTableProps) {
     );
   }
   return (
-    <EmptyState title="No tags yet">
-      This repository has no tags. Push one:
-      <Commands lines={[`podman push ${imageRef}:<tag>`]} />
-    </EmptyState>
+    <EmptyState title="No tags yet">This repository has no tags. Push an image with the commands above.</EmptyState>
   );
 }
 
@@ -59,7 +54,7 @@ export function TagTable(props: TagTableProps) {
       empty={<NothingHere {...props} />}
       pager={props.pager}
       row={(tag) => (
-        <tr class="pf-v6-c-table__tr" role="row" data-testid="tag-row">
+        <tr class="pf-v6-c-table__tr" data-testid="tag-row">
           <Cell label="Tag">{tag.name}</Cell>
           <Cell label="Manifest">
             <span class="qs-digest" title={tag.manifestDigest}>

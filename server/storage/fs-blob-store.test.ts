@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { FsBlobStore } from "./fs-blob-store.ts";
+
+const id = "00000000-0000-4000-8000-000000000001";
+let root: string;
+let store: FsBlobStore;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "quayside-store-"));
+  store = new FsBlobStore(root, { fsync: true });
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+async function* bytes(text: string) {
+  yield new TextEncoder().encode(text);
+}
+const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+const blobText = async (digest: string) => readFile(store.localPath(digest), "utf8");
+
+async function append(offset: number, text: string) {
+  const part = await store.writePart(id, bytes(text), () => {});
+  await store.appendPart(id, offset, part);
+}
+
+it("parts stay apart until appended; an unappended part leaves nothing behind", async () => {
+  await append(0, "hello ");
+  const stray = await store.writePart(id, bytes("not kept"), () => {});
+  await append(6, "world");
+  await store.deletePart(id, stray);
+  expect(await readdir(join(root, "uploads", id))).toEqual(["data"]);
+  await store.commitUpload(id, 11, digestOf("hello world"));
+  expect(await blobText(digestOf("hello world"))).toBe("hello world");
+});
+
+it("commits only the recorded bytes, dropping what an unrecorded append left", async () => {
+  await append(0, "recorded");
+  await append(8, " but never recorded"); // as if the process died before the row moved
+  await store.commitUpload(id, 8, digestOf("recorded"));
+  expect(await blobText(digestOf("recorded"))).toBe("recorded");
+});
+
+it("after a commit whose row never made it, appending to the session leaves the blob alone", async () => {
+  await append(0, "abc");
+  await store.commitUpload(id, 3, digestOf("abc"));
+  await append(3, "def");
+  expect(await blobText(digestOf("abc"))).toBe("abc");
+  const read: Buffer[] = [];
+  for await (const chunk of store.readUpload(id, 6)) read.push(Buffer.from(chunk));
+  expect(Buffer.concat(read).toString()).toBe("abcdef");
+});
+
+it("a commit replaces a damaged copy of the same blob", async () => {
+  const digest = digestOf("good bytes");
+  await append(0, "damaged");
+  await store.commitUpload(id, 7, digest);
+  await store.deleteUpload(id);
+  await append(0, "good bytes");
+  await store.commitUpload(id, 10, digest);
+  expect(await blobText(digest)).toBe("good bytes");
+});
