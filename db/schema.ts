@@ -44,6 +44,11 @@ export const users = pgTable("users", {
   passwordHash: text("password_hash"),
   superuser: boolean("superuser").notNull().default(false),
   enabled: boolean("enabled").notNull().default(true),
+  /**
+   * Bumped (by a trigger) whenever the password, `enabled` or `superuser` changes: registry
+   * tokens and remembered logins carry the value they were issued under and die with it.
+   */
+  authGeneration: integer("auth_generation").notNull().default(0),
   verified: boolean("verified").notNull().default(true),
   createdAt: ts("created_at").notNull().defaultNow(),
 });

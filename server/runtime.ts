@@ -11,6 +11,7 @@ import { loadSigningKey } from "./auth/signing-key.ts";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import { ContentCache } from "./domain/content-cache.ts";
+import { PrincipalState } from "./domain/principal-state.ts";
 import { ensureAdmin } from "./domain/users.ts";
 import { FsBlobStore } from "./storage/fs-blob-store.ts";
 import type { AppDeps } from "./deps.ts";
@@ -40,6 +41,8 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
   const key = await loadSigningKey(database.db, config.tokenSigningKey);
   const cache = new ContentCache(config.manifestCacheBytes);
   await cache.listen(database.sql);
+  const principals = new PrincipalState(database.db, clock);
+  await principals.listen(database.sql);
   return {
     config,
     db: database.db,
@@ -47,6 +50,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
     clock,
     cache,
     tokens: new RegistryTokens(key, config.registryTokenTtl),
+    principals,
   };
 }
 

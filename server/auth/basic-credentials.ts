@@ -1,16 +1,17 @@
 // Username/password pairs as registry clients send them (HTTP Basic): a user's password (or its
-// encrypted form), or `$oauthtoken` with an OAuth access token. Successful checks are remembered
-// for a minute so a client sending Basic on every request does not pay for scrypt each time.
+// encrypted form), or `$oauthtoken` with an OAuth access token (its scopes cap what the login
+// may do). Successful checks are remembered for a minute (in `PrincipalState`, which drops them as
+// soon as the account or token changes) so a client sending Basic on every request does not pay
+// for scrypt each time.
 import type { Db } from "../../db/client.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { UserPrincipal } from "../domain/principal.ts";
+import type { PrincipalState } from "../domain/principal-state.ts";
 import { authenticate, toPrincipal } from "../domain/users.ts";
 import { decryptPassword } from "./encrypted-passwords.ts";
 import { resolveAccessToken } from "./oauth-tokens.ts";
+import { capsOf } from "./scopes.ts";
 import { secretHash } from "./secrets.ts";
-
-const REMEMBER_MS = 60_000;
-const remembered = new Map<string, { principal: UserPrincipal; until: number }>();
 
 export function parseBasic(header: string | undefined): { username: string; password: string } | null {
   if (!header?.toLowerCase().startsWith("basic ")) return null;
@@ -21,27 +22,24 @@ export function parseBasic(header: string | undefined): { username: string; pass
 }
 
 export async function checkCredentials(
-  db: Db,
-  clock: Clock,
+  deps: { db: Db; clock: Clock; principals: PrincipalState },
   username: string,
   password: string,
 ): Promise<UserPrincipal | null> {
+  const { db, clock, principals } = deps;
   const key = secretHash(`${username}\u0000${password}`);
-  const hit = remembered.get(key);
-  if (hit && hit.until > Date.now()) return hit.principal;
+  const hit = await principals.recallLogin(key);
+  if (hit) return hit;
   let principal: UserPrincipal | null = null;
   if (username === "$oauthtoken") {
     const token = await resolveAccessToken(db, password, clock.now());
-    if (token) principal = toPrincipal(token.user);
+    if (token) principal = { ...toPrincipal(token.user), viaToken: { id: token.id, caps: capsOf(token.scopes) } };
   } else {
     // An encrypted password (from `user/initialize`) stands in for the password itself.
     const plain = (await decryptPassword(db, password)) ?? password;
     const user = await authenticate(db, username, plain);
     if (user) principal = toPrincipal(user);
   }
-  if (principal) {
-    if (remembered.size > 10_000) remembered.clear();
-    remembered.set(key, { principal, until: Date.now() + REMEMBER_MS });
-  }
+  if (principal) principals.rememberLogin(key, principal);
   return principal;
 }

@@ -67,13 +67,14 @@ export async function createAccessToken(
 }
 
 export interface ResolvedToken {
+  id: number;
   user: User;
   scopes: Set<Scope>;
 }
 
 export async function resolveAccessToken(db: Db, token: string, now: Date): Promise<ResolvedToken | null> {
   const [row] = await db
-    .select({ user: users, scopes: oauthTokens.scopes })
+    .select({ id: oauthTokens.id, user: users, scopes: oauthTokens.scopes })
     .from(oauthTokens)
     .innerJoin(users, eq(users.id, oauthTokens.userId))
     .where(
@@ -83,5 +84,11 @@ export async function resolveAccessToken(db: Db, token: string, now: Date): Prom
       ),
     );
   if (!row || !row.user.enabled) return null;
-  return { user: row.user, scopes: expandScopes(parseScopeList(row.scopes)) };
+  return { id: row.id, user: row.user, scopes: expandScopes(parseScopeList(row.scopes)) };
+}
+
+/** When a token expires (null: never); undefined when it no longer exists. */
+export async function tokenExpiry(db: Db, id: number): Promise<Date | null | undefined> {
+  const [row] = await db.select({ expiresAt: oauthTokens.expiresAt }).from(oauthTokens).where(eq(oauthTokens.id, id));
+  return row?.expiresAt;
 }

@@ -1,7 +1,10 @@
 // Docker registry bearer tokens (JWT, HS256). Issued by /v2/auth, checked on every /v2
 // request. Verified tokens are remembered until they expire so the hot path costs a map lookup.
+// A token names the principal as it stood at issue (auth generation, OAuth token and its caps),
+// so the door can check it is still current and re-derive its grants.
 import { jwtVerify, SignJWT } from "jose";
 import type { Principal } from "../domain/principal.ts";
+import { NO_CAPS, type ScopeCaps } from "./scopes.ts";
 
 export interface AccessEntry {
   type: string;
@@ -18,7 +21,16 @@ export interface VerifiedToken {
 interface Claims {
   sub: string;
   access: AccessEntry[];
-  context?: { uid?: number; nsid?: number; su?: boolean };
+  context?: {
+    uid?: number;
+    nsid?: number;
+    su?: boolean;
+    /** The account's auth generation at issue. */
+    gen?: number;
+    /** The OAuth token (`$oauthtoken` login) the token was issued for, and its caps. */
+    tid?: number;
+    caps?: ScopeCaps;
+  };
 }
 
 const ISSUER = "quayside";
@@ -34,8 +46,15 @@ export class RegistryTokens {
 
   async issue(principal: Principal, audience: string, access: AccessEntry[]) {
     const issuedAt = Math.floor(Date.now() / 1000);
-    const context = principal.kind === "user"
-      ? { uid: principal.userId, nsid: principal.namespaceId, su: principal.superuser }
+    const context: Claims["context"] = principal.kind === "user"
+      ? {
+          uid: principal.userId,
+          nsid: principal.namespaceId,
+          su: principal.superuser,
+          gen: principal.generation,
+          tid: principal.viaToken?.id,
+          caps: principal.viaToken?.caps,
+        }
       : {};
     const token = await new SignJWT({ access, context })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -69,7 +88,15 @@ export class RegistryTokens {
     }
     const ctx = claims.context ?? {};
     const principal: Principal = ctx.uid !== undefined && ctx.nsid !== undefined
-      ? { kind: "user", userId: ctx.uid, username: claims.sub, namespaceId: ctx.nsid, superuser: ctx.su ?? false }
+      ? {
+          kind: "user",
+          userId: ctx.uid,
+          username: claims.sub,
+          namespaceId: ctx.nsid,
+          superuser: ctx.su ?? false,
+          generation: ctx.gen ?? 0,
+          ...(ctx.tid !== undefined ? { viaToken: { id: ctx.tid, caps: ctx.caps ?? NO_CAPS } } : {}),
+        }
       : { kind: "anonymous" };
     const result = { principal, access: Array.isArray(claims.access) ? claims.access : [], expiresAt: exp };
     if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value!);

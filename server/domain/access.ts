@@ -4,23 +4,61 @@
 import { eq } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { namespaces } from "../../db/schema.ts";
-import type { RepoRef } from "./names.ts";
+import { capRepoRole } from "../auth/scopes.ts";
+import { knownRepository } from "./cached-repositories.ts";
+import { type RepoRef, repoPath } from "./names.ts";
 import { findNamespace } from "./namespaces.ts";
 import { canCreateIn, namespaceWideRole, type Role, roleAtLeast, roleOn } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 import { findRepository, type Repository } from "./repositories.ts";
+import type { Services } from "./services.ts";
 
 export type RegistryAction = "pull" | "push" | "delete";
 
-export async function registryActions(db: DbOrTx, principal: Principal, ref: RepoRef): Promise<RegistryAction[]> {
-  const repo = await findRepository(db, ref);
+/**
+ * Users' roles on repositories, per cached repository record: the content cache replaces a
+ * record whenever the repository or its grants change (on any node), which drops these with it.
+ */
+const rolesByRecord = new WeakMap<Repository, Map<number, Role | null>>();
+const MAX_ROLES_PER_RECORD = 1_000;
+
+async function cachedRoleOn(db: DbOrTx, principal: Principal, repo: Repository): Promise<Role | null> {
+  // Anonymous callers and namespace owners need no query.
+  if (principal.kind !== "user" || namespaceWideRole(principal, repo)) return roleOn(db, principal, repo);
+  let roles = rolesByRecord.get(repo);
+  if (!roles) rolesByRecord.set(repo, (roles = new Map()));
+  const known = roles.get(principal.userId);
+  if (known !== undefined) return known;
+  const role = await roleOn(db, principal, repo);
+  if (roles.size >= MAX_ROLES_PER_RECORD) roles.clear();
+  roles.set(principal.userId, role);
+  return role;
+}
+
+/**
+ * The registry actions a principal holds on a repository, existing or not — asked when a token
+ * is issued and again on every request that uses one, so revoked rights end at once. Pull needs
+ * read, push and delete need write (Quay's v2 API deletes with write too), creating by push needs
+ * the right to create in the namespace. A principal that came with an OAuth token is capped by its
+ * scopes: `repo:read` pulls, `repo:write` pushes and deletes, creating needs `repo:create` (or
+ * `org:admin`) as well as `repo:write`; public repositories stay pullable whatever the scopes.
+ */
+export async function registryActions(
+  svc: Pick<Services, "db" | "cache">,
+  principal: Principal,
+  ref: RepoRef,
+): Promise<RegistryAction[]> {
+  const caps = principal.kind === "user" ? principal.viaToken?.caps : undefined;
+  const repo = await knownRepository(svc, repoPath(ref));
   if (!repo) {
     if (principal.kind !== "user") return [];
-    const [ns] = await db.select().from(namespaces).where(eq(namespaces.name, ref.namespace));
+    if (caps && (caps.namespace === null || !roleAtLeast(caps.repo, "write"))) return [];
+    const [ns] = await svc.db.select().from(namespaces).where(eq(namespaces.name, ref.namespace));
     return ns && canCreateIn(principal, ns) ? ["pull", "push", "delete"] : [];
   }
   if (repo.state === "MARKED_FOR_DELETION") return [];
-  const role = await roleOn(db, principal, repo);
+  let role = await cachedRoleOn(svc.db, principal, repo);
+  if (caps) role = capRepoRole(role, caps) ?? (repo.visibility === "public" ? "read" : null);
   const actions: RegistryAction[] = [];
   if (roleAtLeast(role, "read")) actions.push("pull");
   if (roleAtLeast(role, "write") && repo.state === "NORMAL") actions.push("push", "delete");

@@ -1,5 +1,6 @@
 // Who is acting: an anonymous caller or a signed-in user, plus where the request came from
 // (for the usage log).
+import type { ScopeCaps } from "../auth/scopes.ts";
 
 export interface UserPrincipal {
   kind: "user";
@@ -7,6 +8,13 @@ export interface UserPrincipal {
   username: string;
   namespaceId: number;
   superuser: boolean;
+  /**
+   * The account's auth generation when its credential was checked (`users.auth_generation`):
+   * a principal whose account has moved on since is no longer current (`principal-state.ts`).
+   */
+  generation?: number;
+  /** Set when an OAuth token authenticated the caller: which one, and what its scopes allow. */
+  viaToken?: { id: number; caps: ScopeCaps };
 }
 
 export type Principal = { kind: "anonymous" } | UserPrincipal;

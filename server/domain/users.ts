@@ -29,6 +29,7 @@ export function toPrincipal(user: User): UserPrincipal {
     username: user.username,
     namespaceId: user.namespaceId,
     superuser: user.superuser,
+    generation: user.authGeneration,
   };
 }
 

@@ -1,6 +1,8 @@
-// Who is calling /v2 and what they may do. Bearer tokens from /v2/auth carry their grants;
-// Basic credentials are accepted too (checked against the permissions directly). A caller who
-// may not do something gets 401 with a token challenge when anonymous, 403 DENIED otherwise.
+// Who is calling /v2 and what they may do. Bearer tokens from /v2/auth carry their grants, each
+// request getting only those the principal still holds (and only while its account and token
+// still stand); Basic credentials are accepted too (checked against the permissions directly). A
+// caller who may not do something gets 401 with a token challenge when anonymous, 403 DENIED
+// otherwise.
 import type { Context } from "hono";
 import { parseBasic, checkCredentials } from "../auth/basic-credentials.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
@@ -20,7 +22,7 @@ export interface Caller {
   hasRegistryGrant(name: string): boolean;
 }
 
-function fromTokenGrants(principal: Principal, access: AccessEntry[]): Caller {
+function fromTokenGrants(deps: RegistryDeps, principal: Principal, access: AccessEntry[]): Caller {
   return {
     principal,
     presentedCredentials: true,
@@ -29,7 +31,10 @@ function fromTokenGrants(principal: Principal, access: AccessEntry[]): Caller {
       for (const entry of access) {
         if (entry.type === "repository" && entry.name === repository) for (const a of entry.actions) actions.add(a);
       }
-      return actions;
+      if (actions.size === 0) return actions;
+      // Rights lost since the token was issued (repository made private, grant revoked) are gone.
+      const held = await registryActions(deps, principal, parseRepoPath(repository));
+      return new Set(held.filter((a) => actions.has(a)));
     },
     hasRegistryGrant: (name) => access.some((e) => e.type === "registry" && e.name === name),
   };
@@ -39,7 +44,7 @@ function fromPermissions(deps: RegistryDeps, principal: Principal, presented: bo
   return {
     principal,
     presentedCredentials: presented,
-    actionsOn: async (repository) => new Set(await registryActions(deps.db, principal, parseRepoPath(repository))),
+    actionsOn: async (repository) => new Set(await registryActions(deps, principal, parseRepoPath(repository))),
     hasRegistryGrant: () => presented,
   };
 }
@@ -51,12 +56,14 @@ export async function identifyCaller(deps: RegistryDeps, c: Context): Promise<Ca
   }
   if (header.toLowerCase().startsWith("bearer ")) {
     const verified = await deps.tokens.verify(header.slice(7).trim(), serviceName(deps.config, new URL(c.req.url)));
-    if (!verified) throw challenge(deps, c, undefined, "invalid or expired token", "invalid_token");
-    return fromTokenGrants(verified.principal, verified.access);
+    if (!verified || !(await deps.principals.isCurrent(verified.principal))) {
+      throw challenge(deps, c, undefined, "invalid or expired token", "invalid_token");
+    }
+    return fromTokenGrants(deps, verified.principal, verified.access);
   }
   const basic = parseBasic(header);
   if (!basic) throw challenge(deps, c, undefined, "unsupported authorization scheme");
-  const principal = await checkCredentials(deps.db, deps.clock, basic.username, basic.password);
+  const principal = await checkCredentials(deps, basic.username, basic.password);
   if (!principal) throw challenge(deps, c, undefined, "invalid username or password");
   return fromPermissions(deps, principal, true);
 }
@@ -95,7 +102,7 @@ export async function requireAction(
   if (granted.has(action) || granted.has("*")) return;
   const scope = `repository:${repository}:${action === "pull" ? "pull" : `pull,${action}`}`;
   if (!caller.presentedCredentials) throw challenge(deps, c, scope);
-  const entitled = await registryActions(deps.db, caller.principal, parseRepoPath(repository));
+  const entitled = await registryActions(deps, caller.principal, parseRepoPath(repository));
   if (entitled.includes(action)) throw challenge(deps, c, scope, "insufficient scope", "insufficient_scope");
   if (caller.principal.kind === "anonymous") throw challenge(deps, c, scope);
   // A HEAD response has no body, so a 403 would reach the user as a bare "403 (Forbidden)";

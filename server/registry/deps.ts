@@ -1,11 +1,14 @@
 // What the registry door needs from the rest of the process.
 import type { Config } from "../config.ts";
 import type { RegistryTokens } from "../auth/registry-tokens.ts";
+import type { PrincipalState } from "../domain/principal-state.ts";
 import type { Services } from "../domain/services.ts";
 
 export interface RegistryDeps extends Services {
   config: Config;
   tokens: RegistryTokens;
+  /** Whether callers' accounts and tokens still stand (checked on every request). */
+  principals: PrincipalState;
 }
 
 /** The name clients know this registry by: the public URL's host, else the Host they used. */

@@ -36,7 +36,7 @@ async function grant(deps: RegistryDeps, principal: Principal, scope: RequestedS
   if (scope.type !== "repository") return null;
   const name = stripHost(scope.name, host);
   const ref = parseRepoPath(name);
-  const held = new Set<string>(await registryActions(deps.db, principal, ref));
+  const held = new Set<string>(await registryActions(deps, principal, ref));
   const wanted = scope.actions.includes("*") ? ["pull", "push", "delete"] : scope.actions;
   return { type: "repository", name, actions: wanted.filter((a) => held.has(a)) };
 }
@@ -48,7 +48,7 @@ export async function tokenEndpoint(deps: RegistryDeps, c: Context): Promise<Res
   let principal: Principal = anonymous;
   if (header) {
     const basic = parseBasic(header);
-    const user = basic && (await checkCredentials(deps.db, deps.clock, basic.username, basic.password));
+    const user = basic && (await checkCredentials(deps, basic.username, basic.password));
     if (!user) throw new OciError("UNAUTHORIZED", "invalid username or password");
     principal = user;
   } else if (scopes.length === 0) {

@@ -1,0 +1,138 @@
+// Whether a principal is still current: its account enabled and at the auth generation its
+// credential was checked under, and the OAuth token it came with (if any) still there and
+// unexpired. Registry bearer tokens and remembered Basic logins are checked against this on every
+// request, so revocation takes effect within the time a notification needs.
+// State is kept per process; database triggers NOTIFY every node after commit (`user:<id>`,
+// `token:<id>`, migration 0005) so it drops what changed. Entries also age out, in case a
+// notification is ever lost.
+import { eq } from "drizzle-orm";
+import type postgres from "postgres";
+import type { Db } from "../../db/client.ts";
+import { users } from "../../db/schema.ts";
+import { tokenExpiry } from "../auth/oauth-tokens.ts";
+import type { Clock } from "./clock.ts";
+import type { Principal, UserPrincipal } from "./principal.ts";
+
+const CHANNEL = "quayside_principals";
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 20_000;
+/** A successful Basic login is trusted this long without checking the password again. */
+const REMEMBER_LOGIN_MS = 60_000;
+
+interface Entry<T> {
+  value: T;
+  until: number;
+}
+
+interface AccountState {
+  enabled: boolean;
+  generation: number;
+}
+
+/** A map whose entries age out, emptied when it grows too large. */
+class Expiring<K, V> {
+  private readonly entries = new Map<K, Entry<V>>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(key: K): Entry<V> | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || entry.until > Date.now()) return entry;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: K, value: V): void {
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export class PrincipalState {
+  /** Bumped by every invalidation, so a read that raced one is not stored (as in ContentCache). */
+  private version = 0;
+  /** Account states by user id (null: no such account). */
+  private readonly accounts = new Expiring<number, AccountState | null>(TTL_MS);
+  /** Expiry (ms, null: never; undefined: gone) of OAuth tokens by id. */
+  private readonly tokens = new Expiring<number, number | null | undefined>(TTL_MS);
+  /** Principals of successful Basic logins, by a hash of the credentials. */
+  private readonly logins = new Expiring<string, UserPrincipal>(REMEMBER_LOGIN_MS);
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Subscribes to change notifications; resolves once listening. */
+  async listen(sql: postgres.Sql): Promise<void> {
+    await sql.listen(CHANNEL, (payload) => this.onNotification(payload), () => this.clear());
+  }
+
+  private onNotification(payload: string): void {
+    const [kind, id] = payload.split(":");
+    this.version++;
+    if (kind === "user") this.accounts.delete(Number(id));
+    else if (kind === "token") this.tokens.delete(Number(id));
+    else this.clear(); // a node of another version: play safe
+  }
+
+  /** Whether the principal's account and token still stand as when its credential was checked. */
+  async isCurrent(principal: Principal): Promise<boolean> {
+    if (principal.kind !== "user") return true;
+    const account = await this.account(principal.userId);
+    if (!account?.enabled) return false;
+    if (principal.generation !== undefined && principal.generation !== account.generation) return false;
+    if (!principal.viaToken) return true;
+    const expiresAt = await this.tokenExpiry(principal.viaToken.id);
+    return expiresAt !== undefined && (expiresAt === null || expiresAt > this.clock.now().getTime());
+  }
+
+  /** The principal a credential (by hash) last logged in as, if that login is recent and current. */
+  async recallLogin(key: string): Promise<UserPrincipal | undefined> {
+    const principal = this.logins.get(key)?.value;
+    if (principal && (await this.isCurrent(principal))) return principal;
+    this.logins.delete(key);
+    return undefined;
+  }
+
+  rememberLogin(key: string, principal: UserPrincipal): void {
+    this.logins.set(key, principal);
+  }
+
+  clear(): void {
+    this.version++;
+    this.accounts.clear();
+    this.tokens.clear();
+  }
+
+  private async account(userId: number): Promise<AccountState | null> {
+    const hit = this.accounts.get(userId);
+    if (hit) return hit.value;
+    const readAt = this.version;
+    const [row] = await this.db
+      .select({ enabled: users.enabled, generation: users.authGeneration })
+      .from(users)
+      .where(eq(users.id, userId));
+    const state = row ?? null;
+    if (readAt === this.version) this.accounts.set(userId, state);
+    return state;
+  }
+
+  private async tokenExpiry(tokenId: number): Promise<number | null | undefined> {
+    const hit = this.tokens.get(tokenId);
+    if (hit) return hit.value;
+    const readAt = this.version;
+    const expiresAt = await tokenExpiry(this.db, tokenId);
+    const value = expiresAt === undefined ? undefined : (expiresAt?.getTime() ?? null);
+    if (readAt === this.version) this.tokens.set(tokenId, value);
+    return value;
+  }
+}
