@@ -19,6 +19,13 @@ describe("loadConfig", () => {
     expect(config.features.openSignup).toBe(false);
   });
 
+  it("reads trusted proxies as addresses and CIDR ranges (none by default)", () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ QUAYSIDE_TRUSTED_PROXIES: "10.0.0.0/8, ::1,192.0.2.7" }).trustedProxies).toEqual(["10.0.0.0/8", "::1", "192.0.2.7"]);
+    expect(() => loadConfig({ QUAYSIDE_TRUSTED_PROXIES: "proxy.local" })).toThrow(/QUAYSIDE_TRUSTED_PROXIES/);
+    expect(() => loadConfig({ QUAYSIDE_TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow(/QUAYSIDE_TRUSTED_PROXIES/);
+  });
+
   it("stops on bad values with a message naming the setting", () => {
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT \/ --port/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);

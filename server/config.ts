@@ -1,6 +1,7 @@
 // The one typed configuration object. Every setting comes from a command-line flag
 // (`--port=8080`) or an environment variable (`PORT=8080`), flag first. Nothing else in
 // the code reads process.env: it asks for a Config.
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -28,6 +29,11 @@ export interface Config {
   registryTokenTtl: number;
   /** Bytes of manifests each process keeps in memory at most. */
   manifestCacheBytes: number;
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+   * are believed; from anyone else those headers are ignored (a client could forge them).
+   */
+  trustedProxies: string[];
   logRequests: boolean;
 }
 
@@ -55,6 +61,7 @@ const settings = {
   adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL" },
   registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL" },
   manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB" },
+  trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES" },
   logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS" },
 } satisfies Record<string, Setting>;
 
@@ -87,8 +94,22 @@ const schema = z.object({
   adminEmail: z.email().optional(),
   registryTokenTtl: z.coerce.number().int().min(60).max(86400).default(3600),
   manifestCacheMb: z.coerce.number().int().min(0).max(1_048_576).default(64),
+  trustedProxies: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isAddressOrRange, "must list IP addresses or CIDR ranges, comma-separated")))
+    .default([]),
   logRequests: booleanText.default(false),
 });
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8` or `fd00::/8`. */
+function isAddressOrRange(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** Reads `--name=value` / `--name value` flags. */
 function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -151,6 +172,7 @@ export function loadConfig(
       : undefined,
     registryTokenTtl: v.registryTokenTtl,
     manifestCacheBytes: v.manifestCacheMb * 1024 * 1024,
+    trustedProxies: v.trustedProxies,
     logRequests: v.logRequests,
   };
 }

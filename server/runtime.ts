@@ -11,6 +11,7 @@ import { loadSigningKey } from "./auth/signing-key.ts";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import { ContentCache } from "./domain/content-cache.ts";
+import { LoginThrottle } from "./domain/login-throttle.ts";
 import { PrincipalState } from "./domain/principal-state.ts";
 import { ensureAdmin } from "./domain/users.ts";
 import { FsBlobStore } from "./storage/fs-blob-store.ts";
@@ -49,6 +50,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
     store: new FsBlobStore(config.storage.root, { fsync: config.storage.fsync }),
     clock,
     cache,
+    logins: new LoginThrottle(clock),
     tokens: new RegistryTokens(key, config.registryTokenTtl),
     principals,
   };

@@ -23,6 +23,8 @@ export interface SideResult {
 export type Target =
   | { kind: "ratio"; min: number }
   | { kind: "limit"; fraction: number; limit: string }
+  /** Quayside's p99 latency must stay under `maxMs`. */
+  | { kind: "p99"; maxMs: number }
   | { kind: "none"; text: string };
 
 export interface Row {

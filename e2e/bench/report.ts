@@ -92,6 +92,7 @@ export function targetMet(row: Row): boolean | undefined {
     const limit = row.limits.find((l) => l.label === t.limit);
     return limit && row.quayside ? row.quayside.median >= t.fraction * limit.result.median : undefined;
   }
+  if (t.kind === "p99") return row.quayside?.p99Ms === undefined ? undefined : row.quayside.p99Ms < t.maxMs;
   return undefined;
 }
 
@@ -99,6 +100,7 @@ function targetText(row: Row): string {
   const t = row.target;
   if (t.kind === "ratio") return `≥ ${t.min}×`;
   if (t.kind === "limit") return `≥ ${Math.round(t.fraction * 100)}% of ${t.limit}`;
+  if (t.kind === "p99") return `p99 < ${t.maxMs} ms`;
   return t.text;
 }
 

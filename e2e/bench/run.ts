@@ -30,6 +30,7 @@ import {
   tagsListLoad,
   tokenIssuance,
 } from "./operations.ts";
+import { blobGetDuringLoginFlood } from "./login-flood.ts";
 import { connectQuaysideDb } from "./quayside-db.ts";
 import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
 import { catalogLatency, fillRepositories, fillTags, setUpScale, tagsListLatency, TAGS_REPO } from "./scale.ts";
@@ -80,7 +81,11 @@ async function main(): Promise<void> {
 
     console.log("bench: starting Quayside (embedded Postgres), distribution, nginx, bare Node");
     // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (see profile-summary.ts).
-    const server = await startQuayside({}, process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []);
+    // 127.0.0.1 is a trusted proxy, so the login-flood row can send each attempt from an address of its own.
+    const server = await startQuayside(
+      { QUAYSIDE_TRUSTED_PROXIES: "127.0.0.1" },
+      process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
+    );
     onCleanup("quayside", () => server.stop());
     const idleBytes = residentBytes(server.pid);
     const distributionServer = await startDistribution(workDir);
@@ -162,6 +167,7 @@ async function main(): Promise<void> {
     if (tagsLoad) record(ops, tagsLoad);
     await step("token", async () => record(ops, await tokenIssuance(bench)));
     await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
+    await step("login flood", async () => record(ops, await blobGetDuringLoginFlood(bench)));
 
     await step("scale-large tags catalog", async () => {
       console.log(`bench ${elapsed()} filling 100 000 tags and repositories`);

@@ -7,6 +7,7 @@ import { capRepoRole, capsOf, NO_CAPS, type ScopeCaps, SESSION_CAPS } from "../a
 import { sameSecret } from "../auth/secrets.ts";
 import { readSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";
+import type { Config } from "../config.ts";
 import { repositoryAccess } from "../domain/access.ts";
 import type { RepoRef } from "../domain/names.ts";
 import { type Role, roleAtLeast } from "../domain/permissions.ts";
@@ -46,7 +47,10 @@ export async function identifyCaller(deps: AppDeps, c: Context): Promise<Caller>
   };
 }
 
-export const actorOf = (c: Context, caller: Caller): Actor => ({ principal: caller.principal, ip: clientIp(c) });
+export const actorOf = (config: Config, c: Context, caller: Caller): Actor => ({
+  principal: caller.principal,
+  ip: clientIp(c, config),
+});
 
 export const isAnonymous = (caller: Caller) => caller.principal.kind === "anonymous";
 

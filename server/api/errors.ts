@@ -1,7 +1,7 @@
 // Quay's error bodies on /api/v1. Most handler errors are problem+json style:
 // `{status, title, detail, error_message, error_type, type}` (+ payload keys). Plain aborts
 // answer `{message}` (flask-restful) or `{error}` (Quay's own abort helper).
-import { DomainError } from "../domain/errors.ts";
+import { DomainError, retryAfterOf } from "../domain/errors.ts";
 
 export type ErrorTitle =
   | "invalid_request"
@@ -30,6 +30,7 @@ export class PlainError extends Error {
   constructor(
     readonly status: number,
     readonly body: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
   ) {
     super(JSON.stringify(body));
   }
@@ -81,6 +82,9 @@ export function fromDomain(err: DomainError, anonymous: boolean): ApiError | Pla
     case "TAG_INVALID":
     case "CONFLICT":
       return invalidRequest(err.message);
+    case "TOO_MANY_REQUESTS":
+      // Quay's own 429s (build queue) are plain `{message}` bodies.
+      return new PlainError(429, { message: err.message }, { "Retry-After": String(retryAfterOf(err)) });
     default:
       return new PlainError(400, { message: err.message });
   }

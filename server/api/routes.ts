@@ -45,7 +45,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     const caller = await identifyCaller(deps, c);
     c.set("caller", caller);
     checkCsrf(c, caller);
-    return handler({ deps, c, caller, actor: actorOf(c, caller) });
+    return handler({ deps, c, caller, actor: actorOf(deps.config, c, caller) });
   };
   const notAllowed = () => {
     throw new PlainError(405, { message: METHOD_NOT_ALLOWED });
@@ -101,7 +101,7 @@ function errorResponse(deps: AppDeps, c: Context<ApiEnv>, err: unknown): Respons
     console.error("api error", err);
     known = new PlainError(500, { message: "Internal Server Error" });
   }
-  if (known instanceof PlainError) return c.json(known.body, known.status as 400);
-  const base = baseUrl(deps.config, new URL(c.req.url), c.req.header("x-forwarded-proto"));
+  if (known instanceof PlainError) return c.json(known.body, known.status as 400, known.headers);
+  const base = baseUrl(deps.config, c);
   return c.json(problemBody(known, base), known.status as 400);
 }

@@ -37,7 +37,7 @@ export async function initializeUser(deps: AppDeps, c: Context): Promise<Respons
   const refuse = (message: string) => new PlainError(400, { message: `Failed to initialize user: ${message}` });
   const body = validate(initializeBody, await readJson(c), refuse);
   const input: NewUser = { username: body.username, password: body.password, email: body.email ?? undefined };
-  const actor = { principal: anonymous, ip: clientIp(c) };
+  const actor = { principal: anonymous, ip: clientIp(c, deps.config) };
   let user: User;
   let accessToken: string | undefined;
   try {

@@ -5,6 +5,7 @@
 // for scrypt each time.
 import type { Db } from "../../db/client.ts";
 import type { Clock } from "../domain/clock.ts";
+import type { LoginThrottle } from "../domain/login-throttle.ts";
 import type { UserPrincipal } from "../domain/principal.ts";
 import type { PrincipalState } from "../domain/principal-state.ts";
 import { authenticate, toPrincipal } from "../domain/users.ts";
@@ -22,9 +23,10 @@ export function parseBasic(header: string | undefined): { username: string; pass
 }
 
 export async function checkCredentials(
-  deps: { db: Db; clock: Clock; principals: PrincipalState },
+  deps: { db: Db; clock: Clock; principals: PrincipalState; logins: LoginThrottle },
   username: string,
   password: string,
+  ip: string | null,
 ): Promise<UserPrincipal | null> {
   const { db, clock, principals } = deps;
   const key = secretHash(`${username}\u0000${password}`);
@@ -37,7 +39,7 @@ export async function checkCredentials(
   } else {
     // An encrypted password (from `user/initialize`) stands in for the password itself.
     const plain = (await decryptPassword(db, password)) ?? password;
-    const user = await authenticate(db, username, plain);
+    const user = await authenticate(deps, { username, password: plain, ip });
     if (user) principal = toPrincipal(user);
   }
   if (principal) principals.rememberLogin(key, principal);

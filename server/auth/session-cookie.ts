@@ -6,7 +6,8 @@ import type { Db } from "../../db/client.ts";
 import type { Config } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { User } from "../domain/users.ts";
-import { createSession, destroySession, resolveSession, SESSION_COOKIE, SESSION_TTL_SECONDS, type Session } from "./sessions.ts";
+import { clientUsedHttps } from "../client-ip.ts";
+import { destroySession, resolveSession, rotateSession, SESSION_COOKIE, SESSION_TTL_SECONDS, type Session } from "./sessions.ts";
 
 interface SessionDeps {
   db: Db;
@@ -14,9 +15,12 @@ interface SessionDeps {
   config: Config;
 }
 
-/** Cookies are Secure whenever users reach us over https, so they never travel in clear. */
+/**
+ * Cookies are Secure whenever users reach us over https, so they never travel in clear: the
+ * public URL says so, or the request came over TLS (ours, or a trusted proxy's).
+ */
 export function cookieOptions(config: Config, c: Context) {
-  const https = config.publicUrl?.startsWith("https:") || new URL(c.req.url).protocol === "https:";
+  const https = config.publicUrl?.startsWith("https:") || clientUsedHttps(c, config);
   return { httpOnly: true, sameSite: "Lax", path: "/", secure: https } as const;
 }
 
@@ -26,8 +30,9 @@ export async function readSession(deps: SessionDeps, c: Context): Promise<Sessio
   return cookie ? resolveSession(deps.db, cookie, deps.clock.now()) : null;
 }
 
+/** Signs `user` in under a new session id; the browser's previous session, if any, ends. */
 export async function startSession(deps: SessionDeps, c: Context, user: User): Promise<void> {
-  const { cookie } = await createSession(deps.db, user.id, deps.clock.now());
+  const { cookie } = await rotateSession(deps.db, getCookie(c, SESSION_COOKIE), user.id, deps.clock.now());
   setCookie(c, SESSION_COOKIE, cookie, { ...cookieOptions(deps.config, c), maxAge: SESSION_TTL_SECONDS });
 }
 

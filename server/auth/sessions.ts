@@ -25,6 +25,21 @@ export async function createSession(db: Db, userId: number, now: Date): Promise<
   return { cookie, csrfToken };
 }
 
+/**
+ * A new session id for `userId`, ending the session the browser held before (if any). Sign-in,
+ * and any change of what a session may do, goes through here: an id planted in the browser or
+ * seen before the change does not carry the new rights.
+ */
+export async function rotateSession(
+  db: Db,
+  previousCookie: string | undefined,
+  userId: number,
+  now: Date,
+): Promise<{ cookie: string; csrfToken: string }> {
+  if (previousCookie) await destroySession(db, previousCookie);
+  return createSession(db, userId, now);
+}
+
 export async function resolveSession(db: Db, cookie: string, now: Date): Promise<Session | null> {
   const [row] = await db
     .select({ user: users, csrfToken: sessions.csrfToken })

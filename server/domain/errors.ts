@@ -22,7 +22,9 @@ export type DomainErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "FORBIDDEN"
-  | "UNAUTHENTICATED";
+  | "UNAUTHENTICATED"
+  /** Refused for now (failed sign-ins, hashing backlog); `detail` is `{ retryAfter: seconds }`. */
+  | "TOO_MANY_REQUESTS";
 
 export class DomainError extends Error {
   constructor(
@@ -38,3 +40,11 @@ export class DomainError extends Error {
 export const fail = (code: DomainErrorCode, message: string, detail?: unknown): never => {
   throw new DomainError(code, message, detail);
 };
+
+/** A TOO_MANY_REQUESTS refusal: try again in `retryAfter` seconds (the doors' Retry-After). */
+export const tooManyRequests = (message: string, retryAfter: number) =>
+  new DomainError("TOO_MANY_REQUESTS", message, { retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+
+/** The seconds a TOO_MANY_REQUESTS refusal asks the caller to wait. */
+export const retryAfterOf = (err: DomainError): number =>
+  (err.detail as { retryAfter?: number } | undefined)?.retryAfter ?? 1;

@@ -1,13 +1,15 @@
-// What domain operations on content need: the database, blob storage, the clock and the cache
-// of hot registry reads.
+// What domain operations need: the database, blob storage, the clock, the cache of hot registry
+// reads and the failed-login limits.
 import type { Db } from "../../db/client.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { Clock } from "./clock.ts";
 import type { ContentCache } from "./content-cache.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
 
 export interface Services {
   db: Db;
   store: BlobStore;
   clock: Clock;
   cache: ContentCache;
+  logins: LoginThrottle;
 }

@@ -1,11 +1,12 @@
 // User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
-import { count, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../db/client.ts";
 import { namespaces, users } from "../../db/schema.ts";
 import { ALL_SCOPES, createAccessToken, ensureApp } from "../auth/oauth-tokens.ts";
-import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords.ts";
 import { writeAudit } from "./audit.ts";
-import { DomainError } from "./errors.ts";
+import { DomainError, tooManyRequests } from "./errors.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
 import { isValidNamespaceName } from "./names.ts";
 import { type Actor, performerId, type UserPrincipal } from "./principal.ts";
 
@@ -97,16 +98,48 @@ export async function countUsers(db: DbOrTx): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Password sign-in; null for unknown users, wrong passwords and disabled accounts alike. */
-export async function authenticate(db: Db, username: string, password: string): Promise<User | null> {
-  const user = await findUserByName(db, username);
-  if (!user) {
-    // Spend the same time as a real check so response times do not reveal which names exist.
-    await verifyPassword(password, "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
-    return null;
+export interface LoginAttempt {
+  username: string;
+  password: string;
+  /** The caller's address, for the failed-login limits. */
+  ip: string | null;
+}
+
+/**
+ * Password sign-in, for every door that takes a password. Null for unknown users, wrong
+ * passwords and disabled accounts alike, each after one full hash (response times tell nothing).
+ * Throws TOO_MANY_REQUESTS, before any hashing, past the failed-login limits (login-throttle.ts).
+ * A hash made at an older cost is replaced on success.
+ */
+export async function authenticate(deps: { db: Db; logins: LoginThrottle }, attempt: LoginAttempt): Promise<User | null> {
+  const { username, ip } = attempt;
+  const wait = deps.logins.admit(username, ip);
+  if (wait > 0) throw tooManyRequests("Too many failed sign-ins; try again later", wait);
+  const user = await findUserByName(deps.db, username);
+  const matches = await verifyPassword(attempt.password, user?.passwordHash ?? null);
+  if (!user || !user.enabled || !matches) return null;
+  deps.logins.succeeded(username, ip);
+  if (user.passwordHash && needsRehash(user.passwordHash)) {
+    await upgradeHash(deps.db, user.id, user.passwordHash, attempt.password);
   }
-  if (!user.enabled || !(await verifyPassword(password, user.passwordHash))) return null;
   return user;
+}
+
+/** Stores the password again at today's cost, unless it changed meanwhile or hashing is busy. */
+async function upgradeHash(db: Db, userId: number, oldHash: string, password: string): Promise<void> {
+  let passwordHash: string;
+  try {
+    passwordHash = await hashPassword(password);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === "TOO_MANY_REQUESTS") return; // next sign-in will
+    throw err;
+  }
+  // `quayside.rehash` tells the trigger of migration 0005 that the password is the same, so the
+  // account keeps its auth generation (and its registry tokens and remembered logins).
+  await db
+    .update(users)
+    .set({ passwordHash })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, oldHash), sql`set_config('quayside.rehash', 'on', true) = 'on'`));
 }
 
 /** Creates the very first user (a superuser); refused once any user exists. */

@@ -5,6 +5,7 @@
 // otherwise.
 import type { Context } from "hono";
 import { parseBasic, checkCredentials } from "../auth/basic-credentials.ts";
+import { clientIp } from "../client-ip.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
 import { type RegistryAction, registryActions } from "../domain/access.ts";
 import { parseRepoPath } from "../domain/names.ts";
@@ -63,7 +64,7 @@ export async function identifyCaller(deps: RegistryDeps, c: Context): Promise<Ca
   }
   const basic = parseBasic(header);
   if (!basic) throw challenge(deps, c, undefined, "unsupported authorization scheme");
-  const principal = await checkCredentials(deps, basic.username, basic.password);
+  const principal = await checkCredentials(deps, basic.username, basic.password, clientIp(c, deps.config));
   if (!principal) throw challenge(deps, c, undefined, "invalid username or password");
   return fromPermissions(deps, principal, true);
 }
@@ -77,7 +78,7 @@ export function challenge(
   error?: string,
 ): OciError {
   const url = new URL(c.req.url);
-  const realm = `${baseUrl(deps.config, url, c.req.header("x-forwarded-proto"))}/v2/auth`;
+  const realm = `${baseUrl(deps.config, c)}/v2/auth`;
   let value = `Bearer realm="${realm}",service="${serviceName(deps.config, url)}"`;
   if (scope) value += `,scope="${scope}"`;
   if (error) value += `,error="${error}"`;

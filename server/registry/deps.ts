@@ -1,4 +1,6 @@
 // What the registry door needs from the rest of the process.
+import type { Context } from "hono";
+import { clientUsedHttps } from "../client-ip.ts";
 import type { Config } from "../config.ts";
 import type { RegistryTokens } from "../auth/registry-tokens.ts";
 import type { PrincipalState } from "../domain/principal-state.ts";
@@ -16,9 +18,8 @@ export function serviceName(config: Config, requestUrl: URL): string {
   return config.publicUrl ? new URL(config.publicUrl).host : requestUrl.host;
 }
 
-/** scheme://host for links and the token realm. */
-export function baseUrl(config: Config, requestUrl: URL, forwardedProto?: string): string {
+/** scheme://host for links and the token realm (https behind a trusted TLS proxy too). */
+export function baseUrl(config: Config, c: Context): string {
   if (config.publicUrl) return config.publicUrl;
-  const proto = forwardedProto === "https" ? "https:" : requestUrl.protocol;
-  return `${proto}//${requestUrl.host}`;
+  return `${clientUsedHttps(c, config) ? "https:" : "http:"}//${new URL(c.req.url).host}`;
 }

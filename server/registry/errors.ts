@@ -1,6 +1,6 @@
 // OCI distribution error bodies: `{"errors":[{code, message, detail}]}` with the status each
 // code carries in the spec.
-import { DomainError, type DomainErrorCode } from "../domain/errors.ts";
+import { DomainError, type DomainErrorCode, retryAfterOf } from "../domain/errors.ts";
 
 export type OciCode =
   | "BLOB_UNKNOWN"
@@ -62,6 +62,7 @@ const FROM_DOMAIN: Record<DomainErrorCode, [OciCode, number?]> = {
   CONFLICT: ["DENIED", 409],
   FORBIDDEN: ["DENIED"],
   UNAUTHENTICATED: ["UNAUTHORIZED"],
+  TOO_MANY_REQUESTS: ["TOOMANYREQUESTS"],
 };
 
 export class OciError extends Error {
@@ -82,6 +83,9 @@ export function toOciError(err: unknown): OciError | null {
   if (err instanceof OciError) return err;
   if (err instanceof DomainError) {
     const [code, status] = FROM_DOMAIN[err.code];
+    if (err.code === "TOO_MANY_REQUESTS") {
+      return new OciError(code, err.message, null, status, { "Retry-After": String(retryAfterOf(err)) });
+    }
     return new OciError(code, err.message, err.detail, status);
   }
   return null;

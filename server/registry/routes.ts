@@ -93,7 +93,7 @@ export function registryRoutes(deps: RegistryDeps): Hono {
         deps,
         c,
         caller,
-        actor: { principal: caller.principal, ip: clientIp(c) },
+        actor: { principal: caller.principal, ip: clientIp(c, deps.config) },
         name: m[1]!,
         param: m[2] ?? "",
       };

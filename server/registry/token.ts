@@ -3,6 +3,7 @@
 // grants only the requested actions the caller actually holds.
 import type { Context } from "hono";
 import { checkCredentials, parseBasic } from "../auth/basic-credentials.ts";
+import { clientIp } from "../client-ip.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
 import { registryActions } from "../domain/access.ts";
 import { parseRepoPath } from "../domain/names.ts";
@@ -48,7 +49,7 @@ export async function tokenEndpoint(deps: RegistryDeps, c: Context): Promise<Res
   let principal: Principal = anonymous;
   if (header) {
     const basic = parseBasic(header);
-    const user = basic && (await checkCredentials(deps, basic.username, basic.password));
+    const user = basic && (await checkCredentials(deps, basic.username, basic.password, clientIp(c, deps.config)));
     if (!user) throw new OciError("UNAUTHORIZED", "invalid username or password");
     principal = user;
   } else if (scopes.length === 0) {

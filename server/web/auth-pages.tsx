@@ -8,10 +8,10 @@ import { SignUpPage } from "../../views/pages/signup.tsx";
 import type { AppDeps } from "../deps.ts";
 import { endSession, startSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";
-import { DomainError } from "../domain/errors.ts";
-import { authenticate, createUser, initializeFirstUser, newUserProblems } from "../domain/users.ts";
+import { DomainError, retryAfterOf } from "../domain/errors.ts";
+import { authenticate, createUser, initializeFirstUser, newUserProblems, type User } from "../domain/users.ts";
 import { formToken } from "./csrf.ts";
-import { chrome, notFoundPage, page } from "./render.tsx";
+import { chrome, notFoundPage, page, waitText } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 import type { FirstRun } from "./first-run.ts";
 
@@ -47,7 +47,7 @@ function accountErrors(err: unknown): Record<string, string> | null {
 
 export function authPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
-  const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c) });
+  const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
 
   // --- first run -------------------------------------------------------------------------
 
@@ -83,7 +83,7 @@ export function authPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv> {
 
   // --- sign-in / sign-out ----------------------------------------------------------------
 
-  const renderSignIn = async (c: WebContext, username: string, next: string | null, errors = {}, status: 200 | 400 | 401 = 200) =>
+  const renderSignIn = async (c: WebContext, username: string, next: string | null, errors = {}, status: 200 | 400 | 401 | 429 = 200) =>
     page(
       c,
       <SignInPage chrome={await chrome(deps, c)} csrfToken={formToken(deps, c)} username={username} next={next} errors={errors} />,
@@ -104,7 +104,16 @@ export function authPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv> {
     if (!form.username) errors.username = "Enter your username";
     if (!form.password) errors.password = "Enter your password";
     if (Object.keys(errors).length > 0) return renderSignIn(c, form.username, next, errors, 400);
-    const user = await authenticate(deps.db, form.username, form.password);
+    let user: User | null;
+    try {
+      user = await authenticate(deps, { username: form.username, password: form.password, ip: clientIp(c, deps.config) });
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === "TOO_MANY_REQUESTS")) throw err;
+      const wait = retryAfterOf(err);
+      c.header("Retry-After", String(wait));
+      const message = `Too many sign-in attempts. Try again in ${waitText(wait)}.`;
+      return renderSignIn(c, form.username, next, { password: message }, 429);
+    }
     if (!user) return renderSignIn(c, form.username, next, { password: "Invalid username or password" }, 401);
     await startSession(deps, c, user);
     return c.redirect(next ?? "/", 303);

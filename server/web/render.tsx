@@ -1,5 +1,5 @@
 // Turning views into responses: the page frame's data (assets, viewer, CSRF token), full pages
-// with a doctype, htmx partials, and the problem pages (404, 403, 500).
+// with a doctype, htmx partials, and the problem pages (404, 403, 429, 500).
 import type { Child } from "hono/jsx";
 import type { Chrome } from "../../views/layout.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
@@ -7,7 +7,7 @@ import type { AppDeps } from "../deps.ts";
 import type { WebContext } from "./session.ts";
 import { pageAssets } from "./static.ts";
 
-type Status = 200 | 400 | 401 | 403 | 404 | 409 | 500;
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 429 | 500;
 
 /** Pages a signed-in user has no reason to come back to. */
 const NO_RETURN = new Set(["/", "/signin", "/signup", "/setup", "/signout"]);
@@ -59,6 +59,23 @@ export async function forbiddenFormPage(deps: AppDeps, c: WebContext): Promise<R
     c,
     <ProblemPage chrome={await chrome(deps, c)} title="This form has expired" message="The form was missing its security token or it no longer matches your session. Go back, reload the page and try again." />,
     403,
+  );
+}
+
+/** "12 seconds", "3 minutes": how long a 429 asks the user to wait. */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+/** The server refuses this for now (e.g. too many sign-ins at once): 429 with Retry-After. */
+export async function busyPage(deps: AppDeps, c: WebContext, retryAfter: number): Promise<Response> {
+  c.header("Retry-After", String(retryAfter));
+  return page(
+    c,
+    <ProblemPage chrome={await chrome(deps, c)} title="Too many requests" message={`The server is busy with other sign-ins. Try again in ${waitText(retryAfter)}.`} />,
+    429,
   );
 }
 

@@ -4,10 +4,11 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../deps.ts";
+import { DomainError, retryAfterOf } from "../domain/errors.ts";
 import { authPages } from "./auth-pages.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
-import { errorPage, forbiddenFormPage, notFoundPage } from "./render.tsx";
+import { busyPage, errorPage, forbiddenFormPage, notFoundPage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 
@@ -26,6 +27,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   const setup = firstRun(deps);
 
   app.onError(async (err, c) => {
+    if (err instanceof DomainError && err.code === "TOO_MANY_REQUESTS") return busyPage(deps, c, retryAfterOf(err));
     // Never echo the request (it may hold a password); the error itself is enough.
     console.error("web error", err);
     try {
