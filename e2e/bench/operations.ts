@@ -75,7 +75,7 @@ export async function withRss(b: Bench, measure: () => Promise<Row>): Promise<Ro
   }
 }
 
-function throughput(bytes: number, run: () => Promise<void>): () => Promise<Sample> {
+export function throughput(bytes: number, run: () => Promise<void>): () => Promise<Sample> {
   return async () => {
     await syncDisks();
     const start = performance.now();

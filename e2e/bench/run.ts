@@ -31,6 +31,7 @@ import {
   tokenIssuance,
 } from "./operations.ts";
 import { blobGetDuringLoginFlood } from "./login-flood.ts";
+import { fsyncCost } from "./push-fsync.ts";
 import { connectQuaysideDb } from "./quayside-db.ts";
 import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
 import { catalogLatency, fillRepositories, fillTags, setUpScale, tagsListLatency, TAGS_REPO } from "./scale.ts";
@@ -151,6 +152,12 @@ async function main(): Promise<void> {
     let concurrent: Row | undefined;
     await step("push monolithic", async () => record(ops, await monolithicPush(bench)));
     await step("push chunked", async () => record(ops, await chunkedPush(bench)));
+    await step("push fsync", async () => {
+      const noSync = await startQuayside({ QUAYSIDE_FSYNC: "false" });
+      const stopNoSync = onCleanup("quayside without fsync", () => noSync.stop());
+      for (const row of await fsyncCost(bench, quaysideTarget(noSync))) record(ops, row);
+      await stopNoSync();
+    });
     await step("push concurrent", async () => {
       concurrent = await concurrentPushes(bench);
       record(ops, concurrent);

@@ -221,6 +221,9 @@ async function finishLocked(
 async function commit(svc: Services, upload: Upload, digest: string, written?: WrittenPart): Promise<BlobInfo> {
   const blob = { digest, size: upload.size + (written?.part.size ?? 0) };
   try {
+    // The long flush of a big blob happens here, holding no connection; the commit's own sync
+    // below then has little left to do.
+    await svc.store.flushUpload(upload.id, written?.part);
     await svc.db.transaction(async (tx) => {
       // Sent together: the blob row commits with the claim, and only after the bytes are in place.
       await Promise.all([claim(svc, tx, upload, null), recordBlob(tx, upload.repositoryId, blob)]);

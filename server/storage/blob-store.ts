@@ -35,6 +35,12 @@ export interface BlobStore {
   /** The first `length` bytes of an upload, for re-hashing after a restart. */
   readUpload(id: string, length: number): AsyncIterable<Uint8Array>;
   /**
+   * Flushes the upload's bytes, and `part` if given, to stable storage (nothing when syncing is
+   * off). Done ahead of a commit, before the caller holds the session, it leaves the commit
+   * itself little to sync.
+   */
+  flushUpload(id: string, part?: UploadPart): Promise<void>;
+  /**
    * Makes the upload's first `size` bytes the blob `digest`, on stable storage (unless syncing
    * is switched off) before it returns, so a row recorded afterwards never names missing bytes.
    * The upload keeps its bytes until `deleteUpload`. The caller holds the session.

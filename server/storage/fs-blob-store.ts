@@ -188,6 +188,19 @@ export class FsBlobStore implements BlobStore {
     yield* createReadStream(this.dataPath(id), { start: 0, end: length - 1, highWaterMark: READ_CHUNK });
   }
 
+  async flushUpload(id: string, part?: UploadPart): Promise<void> {
+    if (!this.options.fsync) return;
+    for (const path of [this.dataPath(id), ...(part ? [this.partPath(id, part.name)] : [])]) {
+      const file = await open(path, "r").catch(() => undefined); // no bytes stored yet: nothing to flush
+      if (!file) continue;
+      try {
+        await diskSync.file(file);
+      } finally {
+        await file.close();
+      }
+    }
+  }
+
   async commitUpload(id: string, size: number, digest: string): Promise<void> {
     const data = this.dataPath(id);
     await mkdir(dirname(data), { recursive: true }); // an empty upload has written nothing yet
