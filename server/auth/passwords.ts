@@ -6,14 +6,15 @@
 // same work in 128 MiB; this takes 32 MiB), about 200 ms of one core here, against 44 ms for the
 // N=2^14, r=8, p=1 used before.
 //
-// scrypt runs on libuv's thread pool, which file I/O shares (4 threads unless UV_THREADPOOL_SIZE
-// says otherwise): a login flood must not leave blob reads waiting for a thread. So at most
-// HASHING_CONCURRENCY hashes run at once (1 on a 2-core machine, so one core stays with the
-// event loop; 2 above), up to MAX_WAITING wait their turn, and beyond that hashing is refused
-// with TOO_MANY_REQUESTS (each door's 429) rather than queued without end.
-import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+// A login flood must not slow everything else: scrypt runs on low-priority worker threads of its
+// own (hash-workers.ts), never on libuv's pool that blob file I/O needs; at most
+// HASHING_CONCURRENCY hashes run at once (1 on a 2-core machine, 2 above), up to MAX_WAITING wait
+// their turn, and beyond that hashing is refused with TOO_MANY_REQUESTS (each door's 429) rather
+// than queued without end.
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { tooManyRequests } from "../domain/errors.ts";
+import { HashWorkers } from "./hash-workers.ts";
 import { WorkQueue } from "./work-queue.ts";
 
 interface Cost {
@@ -25,22 +26,16 @@ interface Cost {
 const COST: Cost = { n: 2 ** 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
-export const HASHING_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism() - 1));
+const HASHING_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism() - 1));
 const MAX_WAITING = 32;
 
+const workers = new HashWorkers(HASHING_CONCURRENCY);
 const queue = new WorkQueue(HASHING_CONCURRENCY, MAX_WAITING, () =>
   tooManyRequests("Too many sign-ins at once; try again in a moment", 1),
 );
 
 function derive(password: string, salt: Buffer, cost: Cost): Promise<Buffer> {
-  const maxmem = 128 * cost.n * cost.r + 1024 * 1024;
-  return queue.run(
-    () =>
-      new Promise((resolveKey, reject) =>
-        scrypt(password, salt, KEY_LENGTH, { N: cost.n, r: cost.r, p: cost.p, maxmem }, (err, key) =>
-          err ? reject(err) : resolveKey(key)),
-      ),
-  );
+  return queue.run(() => workers.derive({ password, salt, ...cost, keyLength: KEY_LENGTH }));
 }
 
 function format(cost: Cost, salt: Buffer, key: Buffer): string {

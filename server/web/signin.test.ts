@@ -1,23 +1,21 @@
 // The sign-in form's defences: a new session id at each sign-in, the same hashing work for every
 // failure, a 429 inline message past the failed-login limits, Secure cookies behind a trusted TLS
 // proxy only, and old password hashes upgraded at the next sign-in.
-import * as crypto from "node:crypto";
+import { randomBytes, scryptSync } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../db/schema.ts";
 import { csrfFieldOf, fieldMessage, PageClient } from "../../e2e/support/page-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
+import { HashWorkers } from "../auth/hash-workers.ts";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { ADDRESS_LIMITS } from "../domain/login-throttle.ts";
 import { findUserByName } from "../domain/users.ts";
 import { CSRF_COOKIE } from "./csrf.ts";
 
-// Every scrypt call passes through a spy, so a test can count password hashes.
-vi.mock("node:crypto", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("node:crypto")>();
-  return { ...actual, scrypt: vi.fn(actual.scrypt) };
-});
-const scryptCalls = () => vi.mocked(crypto.scrypt).mock.calls.length;
+// Every scrypt derivation passes through a spy, so a test can count password hashes.
+const derivations = vi.spyOn(HashWorkers.prototype, "derive");
+const scryptCalls = () => derivations.mock.calls.length;
 
 const signInFields = (username: string, password: string) => ({ username, password });
 
@@ -130,8 +128,8 @@ describe("password hashes from before the cost was raised", () => {
   afterAll(() => env.close());
 
   it("still verify, and are stored again at today's cost at the next sign-in", async () => {
-    const salt = crypto.randomBytes(16);
-    const key = crypto.scryptSync("password-alice", salt, 32, { N: 16384, r: 8, p: 1 });
+    const salt = randomBytes(16);
+    const key = scryptSync("password-alice", salt, 32, { N: 16384, r: 8, p: 1 });
     const old = `scrypt$16384$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
     await env.deps.db.update(users).set({ passwordHash: old }).where(eq(users.username, "alice"));
     const first = await new PageClient(env.app).submit("/signin", "/signin", signInFields("alice", "password-alice"));
