@@ -1,5 +1,6 @@
 // The page frame every HTML page shares: PatternFly page + masthead, the signed-in user's menu,
-// and the CSRF header htmx sends with every request it makes.
+// the CSRF header htmx sends with every request it makes, and the live region where failed htmx
+// requests are announced (static/request-alerts.js).
 import type { Child } from "hono/jsx";
 import { CsrfField } from "./partials/form-field.tsx";
 
@@ -7,6 +8,8 @@ export interface PageAssets {
   patternfly: string;
   appCss: string;
   htmx: string;
+  requestAlerts: string;
+  favicon: string;
 }
 
 /** What the frame needs to know about the request, whatever the page. */
@@ -27,7 +30,9 @@ function UserMenu({ chrome }: { chrome: Chrome }) {
   if (chrome.user && chrome.csrfToken) {
     return (
       <div class="qs-masthead-user">
-        <span data-testid="signed-in-user">{chrome.user.username}</span>
+        <span class="qs-masthead-username" data-testid="signed-in-user" title={chrome.user.username}>
+          {chrome.user.username}
+        </span>
         <form method="post" action="/signout">
           <CsrfField token={chrome.csrfToken} />
           <button class="pf-v6-c-button pf-m-secondary" type="submit">
@@ -70,7 +75,9 @@ export function Layout({ chrome, title, bare, children }: LayoutProps) {
         <title>{title} · Quayside</title>
         <link rel="stylesheet" href={chrome.assets.patternfly} />
         <link rel="stylesheet" href={chrome.assets.appCss} />
+        <link rel="icon" href={chrome.assets.favicon} type="image/svg+xml" />
         <script src={chrome.assets.htmx} defer></script>
+        <script src={chrome.assets.requestAlerts} defer></script>
       </head>
       <body hx-headers={htmxHeaders}>
         <div class="pf-v6-c-page">
@@ -90,6 +97,7 @@ export function Layout({ chrome, title, bare, children }: LayoutProps) {
             </main>
           </div>
         </div>
+        <ul class="pf-v6-c-alert-group pf-m-toast" role="list" aria-live="polite" data-testid="request-alerts"></ul>
       </body>
     </html>
   );

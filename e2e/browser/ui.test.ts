@@ -91,6 +91,6 @@ describe("web UI in Chromium", () => {
     // Both repositories are private: the anonymous list is empty.
     expect(await repoRows().count()).toBe(0);
     await page.goto(`${server.url}/repository/admin/webapp`);
-    expect(await page.textContent("h2")).toContain("Not found");
+    expect(await page.textContent("h1")).toContain("Not found");
   });
 });

@@ -93,7 +93,7 @@ it("initializes, creates, pushes with skopeo, lists, and hides a repository thro
   // 1. The first user, with a token for automation.
   const init = await api("POST", "/user/initialize", undefined, {
     username: "admin",
-    password: "a long password",
+    password: "a-long-password",
     email: "admin@example.com",
     access_token: true,
   });

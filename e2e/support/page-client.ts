@@ -59,3 +59,11 @@ export function fieldMessage(html: string, name: string): { error: boolean; text
   ).exec(html);
   return match ? { error: match[1] !== undefined, text: match[2]! } : null;
 }
+
+/** A client signed in as one of testEnv's users (whose password is "password-<username>"). */
+export async function signedInClient(app: Hono, username: string): Promise<PageClient> {
+  const browser = new PageClient(app);
+  const res = await browser.submit("/signin", "/signin", { username, password: `password-${username}` });
+  if (res.status !== 303) throw new Error(`signing in as ${username} answered ${res.status}`);
+  return browser;
+}

@@ -27,11 +27,15 @@ describe("POST /api/v1/user/initialize", () => {
     expect(short.status).toBe(400);
     expect(await short.json()).toEqual({ message: "Failed to initialize user: Passwords must be at least 8 characters" });
 
-    const missing = await initialize({ password: "long enough" });
+    // Quay's rule: no whitespace in passwords.
+    const spaces = await initialize({ username: "admin", password: " ".repeat(8) });
+    expect(await spaces.json()).toEqual({ message: "Failed to initialize user: Passwords cannot contain spaces" });
+
+    const missing = await initialize({ password: "long-enough" });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ message: "Failed to initialize user: 'username' is a required property" });
 
-    const badName = await initialize({ username: "No Spaces", password: "long enough" });
+    const badName = await initialize({ username: "No Spaces", password: "long-enough" });
     expect(badName.status).toBe(400);
     expect(((await badName.json()) as { message: string }).message).toMatch(/^Failed to initialize user: Usernames are/);
 
@@ -40,13 +44,13 @@ describe("POST /api/v1/user/initialize", () => {
   });
 
   it("creates the first superuser with an all-scopes token, a session and an encrypted password", async () => {
-    const res = await initialize({ username: "admin", password: "correct horse", email: "admin@example.com", access_token: true });
+    const res = await initialize({ username: "admin", password: "correct-horse", email: "admin@example.com", access_token: true });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, string>;
     expect(Object.keys(body).sort()).toEqual(["access_token", "email", "encrypted_password", "username"]);
     expect(body.username).toBe("admin");
     expect(body.email).toBe("admin@example.com");
-    expect(body.encrypted_password).not.toContain("correct horse");
+    expect(body.encrypted_password).not.toContain("correct-horse");
 
     // The token holds every scope: it reads the full user view, super_user included…
     const api = new ApiClient(env, { kind: "token", token: body.access_token! });
@@ -86,7 +90,7 @@ describe("POST /api/v1/user/initialize", () => {
   });
 
   it("refuses once a user exists", async () => {
-    const res = await initialize({ username: "second", password: "long enough", access_token: true });
+    const res = await initialize({ username: "second", password: "long-enough", access_token: true });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ message: "Cannot initialize user in a non-empty database" });
   });
@@ -99,7 +103,7 @@ describe("POST /api/v1/user/initialize without access_token", () => {
       const res = await env.app.request("/api/v1/user/initialize", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username: "admin", password: "long enough", access_token: false }),
+        body: JSON.stringify({ username: "admin", password: "long-enough", access_token: false }),
       });
       expect(res.status).toBe(200);
       const body = (await res.json()) as Record<string, unknown>;
@@ -115,7 +119,7 @@ describe("POST /api/v1/user/initialize without access_token", () => {
       const res = await env.app.request("/api/v1/user/initialize", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username: "admin", password: "long enough" }),
+        body: JSON.stringify({ username: "admin", password: "long-enough" }),
       });
       expect(res.status).toBe(404);
     } finally {

@@ -20,6 +20,11 @@ export interface NewUser {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** Quay stores e-mail addresses in a 255-character column. */
+const EMAIL_MAX = 255;
+const PASSWORD_MIN = 8;
+/** Serializes sign-ups that give the same e-mail address, so both cannot pass the check. */
+const EMAIL_LOCK = 7_326_413;
 /** Serializes first-user creation so two concurrent `initialize` calls cannot both succeed. */
 const FIRST_USER_LOCK = 7_326_412;
 
@@ -34,18 +39,30 @@ export function toPrincipal(user: User): UserPrincipal {
   };
 }
 
-/** Checks sign-up input; returns field → message for every problem (empty when fine). */
+/**
+ * Quay's rules for a new account (util/validation.py), one message per field, worded for the
+ * person typing: user names are lowercase (a capitalised one is told its lowercase form), e-mail
+ * addresses fit Quay's column, passwords have at least 8 characters and no whitespace.
+ */
 export function newUserProblems(input: NewUser): Record<string, string> {
   const problems: Record<string, string> = {};
-  if (!isValidNamespaceName(input.username)) {
-    problems.username =
-      "Usernames are 2–255 lowercase letters or digits, optionally separated by single . _ or -";
-  }
-  if (input.password.length < 8) problems.password = "Passwords must be at least 8 characters";
-  if (input.email !== undefined && input.email !== "" && !EMAIL.test(input.email)) {
-    problems.email = "Invalid email address";
-  }
+  const username = usernameProblem(input.username);
+  if (username) problems.username = username;
+  const email = input.email ?? "";
+  if (email.length > EMAIL_MAX) problems.email = `Email addresses are at most ${EMAIL_MAX} characters`;
+  else if (email !== "" && !EMAIL.test(email)) problems.email = "Invalid email address";
+  if (input.password === "") problems.password = "Enter a password";
+  else if (/\s/.test(input.password)) problems.password = "Passwords cannot contain spaces";
+  else if (input.password.length < PASSWORD_MIN) problems.password = `Passwords must be at least ${PASSWORD_MIN} characters`;
   return problems;
+}
+
+function usernameProblem(username: string): string | null {
+  if (username === "") return "Enter a username";
+  if (isValidNamespaceName(username)) return null;
+  const lower = username.toLowerCase();
+  if (lower !== username && isValidNamespaceName(lower)) return `Usernames are lowercase: use “${lower}”`;
+  return "Usernames are 2–255 lowercase letters or digits, optionally separated by single . _ or -";
 }
 
 export async function createUser(db: DbOrTx, input: NewUser, actor: Actor): Promise<User> {
@@ -59,7 +76,8 @@ export async function createUser(db: DbOrTx, input: NewUser, actor: Actor): Prom
       .values({ name: input.username, kind: "user" })
       .onConflictDoNothing()
       .returning();
-    if (!ns) throw new DomainError("CONFLICT", "The username already exists", { username: "taken" });
+    if (!ns) throw new DomainError("CONFLICT", "The username already exists", { username: "That username is already taken" });
+    if (input.email) await claimEmail(tx, input.email);
     const [user] = await tx
       .insert(users)
       .values({
@@ -81,6 +99,20 @@ export async function createUser(db: DbOrTx, input: NewUser, actor: Actor): Prom
   };
   // Inside a caller's transaction this becomes a savepoint.
   return db.transaction(create);
+}
+
+/** Refuses an e-mail address another account already uses (as Quay does, ignoring case). */
+async function claimEmail(tx: DbOrTx, email: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${EMAIL_LOCK}, hashtext(lower(${email})))`);
+  const [taken] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`)
+    .limit(1);
+  if (taken) {
+    const message = "That email address is already used by another account";
+    throw new DomainError("CONFLICT", message, { email: message });
+  }
 }
 
 export async function findUserByName(db: DbOrTx, username: string): Promise<User | undefined> {

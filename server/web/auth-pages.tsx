@@ -38,8 +38,8 @@ export function safeNext(next: string | undefined): string | null {
 /** Maps the domain's refusal of a new account to the field it concerns. */
 function accountErrors(err: unknown): Record<string, string> | null {
   if (!(err instanceof DomainError)) return null;
-  if (err.code === "CONFLICT") return { username: "That username is already taken" };
-  if (err.code === "INVALID_REQUEST" && err.detail && typeof err.detail === "object") {
+  // Both carry field → message: bad input, or a username or email address already in use.
+  if ((err.code === "INVALID_REQUEST" || err.code === "CONFLICT") && err.detail && typeof err.detail === "object") {
     return err.detail as Record<string, string>;
   }
   return null;

@@ -4,7 +4,7 @@ import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { findUserByName } from "../domain/users.ts";
 import { CSRF_COOKIE } from "./csrf.ts";
-import { csrfFieldOf, fieldMessage, PageClient } from "../../e2e/support/page-client.ts";
+import { csrfFieldOf, fieldMessage, PageClient, signedInClient } from "../../e2e/support/page-client.ts";
 
 function setCookieLine(res: Response, name: string): string {
   const line = res.headers.getSetCookie().find((l) => l.startsWith(`${name}=`));
@@ -12,12 +12,7 @@ function setCookieLine(res: Response, name: string): string {
   return line;
 }
 
-async function signedIn(env: TestEnv, username: string): Promise<PageClient> {
-  const browser = new PageClient(env.app);
-  const res = await browser.submit("/signin", "/signin", { username, password: `password-${username}` });
-  expect(res.status).toBe(303);
-  return browser;
-}
+const signedIn = (env: TestEnv, username: string) => signedInClient(env.app, username);
 
 describe("sign-in and sign-out", () => {
   let env: TestEnv;
@@ -38,7 +33,7 @@ describe("sign-in and sign-out", () => {
     expect(cookie).toMatch(/; Path=\//);
     expect(cookie).not.toMatch(/; Secure/); // the test instance's public URL is http
     const home = await (await browser.get("/")).text();
-    expect(home).toContain('data-testid="signed-in-user">alice<');
+    expect(home).toMatch(/data-testid="signed-in-user" title="alice">alice</);
     // htmx sends the session's token with every request it makes.
     expect(home).toMatch(/<body hx-headers="\{&quot;X-CSRF-Token&quot;:&quot;[\w-]+&quot;\}">/);
   });

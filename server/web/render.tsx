@@ -1,5 +1,5 @@
 // Turning views into responses: the page frame's data (assets, viewer, CSRF token), full pages
-// with a doctype, htmx partials, and the problem pages (404, 403, 429, 500).
+// with a doctype, htmx partials, and the problem pages (404, 403, 413, 429, 500).
 import type { Child } from "hono/jsx";
 import type { Chrome } from "../../views/layout.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
@@ -7,7 +7,7 @@ import type { AppDeps } from "../deps.ts";
 import type { WebContext } from "./session.ts";
 import { pageAssets } from "./static.ts";
 
-type Status = 200 | 400 | 401 | 403 | 404 | 409 | 429 | 500;
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500;
 
 /** Pages a signed-in user has no reason to come back to. */
 const NO_RETURN = new Set(["/", "/signin", "/signup", "/setup", "/signout"]);
@@ -59,6 +59,15 @@ export async function forbiddenFormPage(deps: AppDeps, c: WebContext): Promise<R
     c,
     <ProblemPage chrome={await chrome(deps, c)} title="This form has expired" message="The form was missing its security token or it no longer matches your session. Go back, reload the page and try again." />,
     403,
+  );
+}
+
+/** A form post bigger than any form here (see FORM_LIMIT_BYTES in routes.ts). */
+export async function tooLargePage(deps: AppDeps, c: WebContext): Promise<Response> {
+  return page(
+    c,
+    <ProblemPage chrome={await chrome(deps, c)} title="Too much data" message="What was sent is larger than any form on this site accepts. Go back, shorten what you entered and try again." />,
+    413,
   );
 }
 

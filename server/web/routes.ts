@@ -8,9 +8,10 @@ import { DomainError, retryAfterOf } from "../domain/errors.ts";
 import { authPages } from "./auth-pages.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
-import { busyPage, errorPage, forbiddenFormPage, notFoundPage } from "./render.tsx";
+import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
+import { serveStatic } from "./static.ts";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
 
@@ -37,6 +38,9 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
     }
   });
 
+  // Asked for by browsers and tools whatever the page links; no session needed.
+  app.get("/favicon.ico", (c) => serveStatic(c, "favicon.ico"));
+
   app.use(
     "*",
     pagesOnly(async (c, next) => {
@@ -48,13 +52,17 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
       if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
     }),
   );
-  app.use("*", pagesOnly(bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => c.text("Payload Too Large", 413) })));
+  // The session first (it needs no body), so even a refused upload shows who is signed in.
   app.use("*", pagesOnly(sessionMiddleware(deps)));
+  app.use("*", pagesOnly(bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => tooLargePage(deps, c) })));
+  // Signing out with no session (say, already done in another tab) changes nothing: land on the
+  // signed-out page rather than refuse a form whose token belonged to the ended session.
+  app.post("/signout", (c, next) => (c.get("session") ? next() : c.redirect("/", 303)));
   app.use("*", pagesOnly(csrfProtection((c) => forbiddenFormPage(deps, c))));
 
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryPages(deps, setup));
 
-  app.get("*", pagesOnly((c) => notFoundPage(deps, c)));
+  app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
   return app;
 }

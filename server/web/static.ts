@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { extname, sep } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { projectPath } from "../paths.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -92,46 +92,55 @@ export interface AssetUrls {
   patternfly: string;
   appCss: string;
   htmx: string;
+  requestAlerts: string;
+  favicon: string;
 }
 
 let assetUrls: Promise<AssetUrls> | undefined;
 
-/** The stylesheet and script URLs every page links. */
+/** The stylesheet, script and icon URLs every page links. */
 export function pageAssets(): Promise<AssetUrls> {
   assetUrls ??= Promise.all([
     assetUrl("vendor/patternfly/patternfly.min.css"),
     assetUrl("app.css"),
     assetUrl("vendor/htmx/htmx.min.js"),
-  ]).then(([patternfly, appCss, htmx]) => ({ patternfly, appCss, htmx }));
+    assetUrl("request-alerts.js"),
+    assetUrl("favicon.svg"),
+  ]).then(([patternfly, appCss, htmx, requestAlerts, favicon]) => ({ patternfly, appCss, htmx, requestAlerts, favicon }));
   return assetUrls;
+}
+
+/** Answers a GET or HEAD for one file under /static (or a plain 404). */
+export async function serveStatic(c: Context, urlPath: string): Promise<Response> {
+  const file = await staticFile(urlPath);
+  if (!file) return c.text("Not Found", 404);
+  const fingerprinted = c.req.query("v") === file.hash;
+  const headers: Record<string, string> = {
+    "Content-Type": file.contentType,
+    "Cache-Control": fingerprinted ? FOREVER : A_DAY,
+    ETag: file.etag,
+    "X-Content-Type-Options": "nosniff",
+    Vary: "Accept-Encoding",
+  };
+  if (c.req.header("if-none-match") === file.etag) return c.body(null, 304, headers);
+  const useGzip = file.gzipped !== null && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
+  const body = useGzip ? file.gzipped! : file.body;
+  if (useGzip) headers["Content-Encoding"] = "gzip";
+  headers["Content-Length"] = String(body.byteLength);
+  if (c.req.method === "HEAD") return c.body(null, 200, headers);
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
 }
 
 export function staticRoutes(): Hono {
   const app = new Hono();
-  app.on(["GET", "HEAD"], "/*", async (c) => {
+  app.on(["GET", "HEAD"], "/*", (c) => {
     let urlPath: string;
     try {
       urlPath = decodeURIComponent(c.req.path.replace(/^\/static\//, ""));
     } catch {
       return c.text("Not Found", 404); // malformed %-escapes
     }
-    const file = await staticFile(urlPath);
-    if (!file) return c.text("Not Found", 404);
-    const fingerprinted = c.req.query("v") === file.hash;
-    const headers: Record<string, string> = {
-      "Content-Type": file.contentType,
-      "Cache-Control": fingerprinted ? FOREVER : A_DAY,
-      ETag: file.etag,
-      "X-Content-Type-Options": "nosniff",
-      Vary: "Accept-Encoding",
-    };
-    if (c.req.header("if-none-match") === file.etag) return c.body(null, 304, headers);
-    const useGzip = file.gzipped !== null && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
-    const body = useGzip ? file.gzipped! : file.body;
-    if (useGzip) headers["Content-Encoding"] = "gzip";
-    headers["Content-Length"] = String(body.byteLength);
-    if (c.req.method === "HEAD") return c.body(null, 200, headers);
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
+    return serveStatic(c, urlPath);
   });
   return app;
 }

@@ -1,4 +1,5 @@
-// A page that only says what went wrong: not found, a stale form, a server error.
+// A page that only says what went wrong: not found, a stale form, too much data, too many
+// requests, a server error. Its title is the page's h1.
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 
@@ -8,6 +9,7 @@ export function ProblemPage({ chrome, title, message }: { chrome: Chrome; title:
       <Section>
         <EmptyState
           title={title}
+          headingLevel={1}
           actions={
             <a class="pf-v6-c-button pf-m-primary" href="/">
               <span class="pf-v6-c-button__text">Go to repositories</span>

@@ -10,7 +10,8 @@ export function RepositoriesPage({ chrome, table }: { chrome: Chrome; table: Rep
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">Repositories</h1>
         </div>
-        {!chrome.user && (
+        {/* With no rows, the empty state below carries the one "Sign in" call to action. */}
+        {!chrome.user && table.rows.length > 0 && (
           <p class="qs-muted qs-gap-below">
             Showing public repositories. <a href="/signin">Sign in</a> to see yours.
           </p>

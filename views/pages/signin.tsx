@@ -1,7 +1,7 @@
 // Password sign-in.
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { AuthCard } from "../partials/auth-card.tsx";
-import { CsrfField, SubmitButton, TextField } from "../partials/form-field.tsx";
+import { CsrfField, focusedField, SubmitButton, TextField } from "../partials/form-field.tsx";
 
 export interface SignInPageProps {
   chrome: Chrome;
@@ -13,6 +13,7 @@ export interface SignInPageProps {
 }
 
 export function SignInPage({ chrome, csrfToken, username, next, errors }: SignInPageProps) {
+  const focus = focusedField(["username", "password"], errors);
   return (
     <Layout chrome={chrome} title="Sign in">
       <Section>
@@ -29,8 +30,8 @@ export function SignInPage({ chrome, csrfToken, username, next, errors }: SignIn
           <form class="pf-v6-c-form" method="post" action="/signin" novalidate>
             <CsrfField token={csrfToken} />
             {next && <input type="hidden" name="next" value={next} />}
-            <TextField name="username" label="Username" value={username} error={errors.username} required autocomplete="username" autofocus />
-            <TextField name="password" label="Password" type="password" error={errors.password} required autocomplete="current-password" />
+            <TextField name="username" label="Username" value={username} error={errors.username} required autocomplete="username" autofocus={focus === "username"} />
+            <TextField name="password" label="Password" type="password" error={errors.password} required autocomplete="current-password" autofocus={focus === "password"} />
             <SubmitButton label="Sign in" />
           </form>
         </AuthCard>

@@ -9,7 +9,16 @@ function CubesIcon() {
   );
 }
 
-export function EmptyState({ title, children, actions }: { title: string; children?: Child; actions?: Child }) {
+export interface EmptyStateProps {
+  title: string;
+  /** h1 when the empty state is the whole page (a problem page), else h2 under the page's h1. */
+  headingLevel?: 1 | 2;
+  children?: Child;
+  actions?: Child;
+}
+
+export function EmptyState({ title, headingLevel = 2, children, actions }: EmptyStateProps) {
+  const Heading = headingLevel === 1 ? "h1" : "h2";
   return (
     <div class="pf-v6-c-empty-state" data-testid="empty-state">
       <div class="pf-v6-c-empty-state__content">
@@ -18,7 +27,7 @@ export function EmptyState({ title, children, actions }: { title: string; childr
             <CubesIcon />
           </div>
           <div class="pf-v6-c-empty-state__title">
-            <h2 class="pf-v6-c-empty-state__title-text">{title}</h2>
+            <Heading class="pf-v6-c-empty-state__title-text">{title}</Heading>
           </div>
         </div>
         {children && <div class="pf-v6-c-empty-state__body">{children}</div>}

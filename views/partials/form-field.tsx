@@ -1,15 +1,28 @@
 // Form pieces: a labelled input whose error sits right under it, and the hidden CSRF field.
 
-/** PatternFly marks errors with a red icon; the text itself stays in the regular colour. */
+/** PatternFly's exclamation-circle, which marks errors (the text stays in the regular colour). */
 function ErrorIcon() {
   return (
+    <svg class="pf-v6-svg" fill="currentColor" viewBox="0 0 512 512" aria-hidden="true" role="img" width="1em" height="1em">
+      <path d="M504 256c0 136.997-111.043 248-248 248S8 392.997 8 256C8 119.083 119.043 8 256 8s248 111.083 248 248zm-248 50c-25.405 0-46 20.595-46 46s20.595 46 46 46 46-20.595 46-46-20.595-46-46-46zm-43.673-165.346l7.418 136c.347 6.364 5.609 11.346 11.982 11.346h48.546c6.373 0 11.635-4.982 11.982-11.346l7.418-136c.375-6.874-5.098-12.654-11.982-12.654h-63.383c-6.884 0-12.356 5.78-11.981 12.654z" />
+    </svg>
+  );
+}
+
+/** The icon before an error message under a field or form. */
+function HelperErrorIcon() {
+  return (
     <span class="pf-v6-c-helper-text__item-icon">
-      <svg class="pf-v6-svg" fill="currentColor" viewBox="0 0 512 512" aria-hidden="true" role="img" width="1em" height="1em">
-        <path d="M504 256c0 136.997-111.043 248-248 248S8 392.997 8 256C8 119.083 119.043 8 256 8s248 111.083 248 248zm-248 50c-25.405 0-46 20.595-46 46s20.595 46 46 46 46-20.595 46-46-20.595-46-46-46zm-43.673-165.346l7.418 136c.347 6.364 5.609 11.346 11.982 11.346h48.546c6.373 0 11.635-4.982 11.982-11.346l7.418-136c.375-6.874-5.098-12.654-11.982-12.654h-63.383c-6.884 0-12.356 5.78-11.981 12.654z" />
-      </svg>
+      <ErrorIcon />
     </span>
   );
 }
+
+/** The field to focus: the first one in error, else the first one (the page's only autofocus). */
+export function focusedField(fields: readonly string[], errors: Record<string, string>): string {
+  return fields.find((name) => errors[name]) ?? fields[0]!;
+}
+
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
@@ -54,12 +67,19 @@ export function TextField(props: TextFieldProps) {
             aria-invalid={props.error ? "true" : undefined}
             aria-describedby={message ? `${id}-helper` : undefined}
           />
+          {props.error && (
+            <span class="pf-v6-c-form-control__utilities">
+              <span class="pf-v6-c-form-control__icon pf-m-status">
+                <ErrorIcon />
+              </span>
+            </span>
+          )}
         </span>
         {message && (
           <div class="pf-v6-c-form__helper-text" aria-live="polite">
             <div class="pf-v6-c-helper-text">
               <div class={`pf-v6-c-helper-text__item${props.error ? " pf-m-error" : ""}`} id={`${id}-helper`}>
-                {props.error && <ErrorIcon />}
+                {props.error && <HelperErrorIcon />}
                 <span class="pf-v6-c-helper-text__item-text">{message}</span>
               </div>
             </div>
@@ -88,7 +108,7 @@ export function FormError({ message }: { message: string }) {
     <div class="pf-v6-c-form__helper-text" aria-live="polite">
       <div class="pf-v6-c-helper-text">
         <div class="pf-v6-c-helper-text__item pf-m-error" role="alert">
-          <ErrorIcon />
+          <HelperErrorIcon />
           <span class="pf-v6-c-helper-text__item-text">{message}</span>
         </div>
       </div>
