@@ -53,6 +53,9 @@ class HashWorker {
   private start(): Worker {
     const worker = new Worker(SOURCE, { eval: true });
     worker.unref(); // idle workers never keep the process alive
+    // A worker that dies (say, out of memory) fails its job through "exit"; the next job starts
+    // a new one. Without a listener, its "error" would be thrown in the main thread.
+    worker.on("error", (err) => console.error("password hashing worker failed", err));
     worker.once("exit", () => (this.worker = undefined));
     return worker;
   }
