@@ -6,7 +6,7 @@ import type { DbOrTx } from "../../db/client.ts";
 import { namespaces } from "../../db/schema.ts";
 import { capRepoRole } from "../auth/scopes.ts";
 import { knownRepository } from "./cached-repositories.ts";
-import { type RepoRef, repoPath } from "./names.ts";
+import { parseRepoPath, type RepoRef } from "./names.ts";
 import { findNamespace } from "./namespaces.ts";
 import { canCreateIn, namespaceWideRole, type Role, roleAtLeast, roleOn } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
@@ -16,27 +16,30 @@ import type { Services } from "./services.ts";
 export type RegistryAction = "pull" | "push" | "delete";
 
 /**
- * Users' roles on repositories, per cached repository record: the content cache replaces a
- * record whenever the repository or its grants change (on any node), which drops these with it.
+ * Roles on repositories by user id (0: anonymous), per cached repository record: the content
+ * cache replaces a record whenever the repository or its grants change (on any node), which
+ * drops these with it. A hit is answered without a promise (this runs on every registry request).
  */
 const rolesByRecord = new WeakMap<Repository, Map<number, Role | null>>();
 const MAX_ROLES_PER_RECORD = 1_000;
 
-async function cachedRoleOn(db: DbOrTx, principal: Principal, repo: Repository): Promise<Role | null> {
-  // Anonymous callers and namespace owners need no query.
-  if (principal.kind !== "user" || namespaceWideRole(principal, repo)) return roleOn(db, principal, repo);
+function cachedRoleOn(db: DbOrTx, principal: Principal, repo: Repository): Role | null | Promise<Role | null> {
+  const wide = namespaceWideRole(principal, { id: repo.namespaceId });
+  if (wide) return wide;
+  const key = principal.kind === "user" ? principal.userId : 0;
   let roles = rolesByRecord.get(repo);
   if (!roles) rolesByRecord.set(repo, (roles = new Map()));
-  const known = roles.get(principal.userId);
+  const known = roles.get(key);
   if (known !== undefined) return known;
-  const role = await roleOn(db, principal, repo);
-  if (roles.size >= MAX_ROLES_PER_RECORD) roles.clear();
-  roles.set(principal.userId, role);
-  return role;
+  return roleOn(db, principal, repo).then((role) => {
+    if (roles.size >= MAX_ROLES_PER_RECORD) roles.clear();
+    roles.set(key, role);
+    return role;
+  });
 }
 
 /**
- * The registry actions a principal holds on a repository, existing or not — asked when a token
+ * The registry actions a principal holds on repository `name` (`namespace/name`), existing or not — asked when a token
  * is issued and again on every request that uses one, so revoked rights end at once. Pull needs
  * read, push and delete need write (Quay's v2 API deletes with write too), creating by push needs
  * the right to create in the namespace. A principal that came with an OAuth token is capped by its
@@ -46,14 +49,15 @@ async function cachedRoleOn(db: DbOrTx, principal: Principal, repo: Repository):
 export async function registryActions(
   svc: Pick<Services, "db" | "cache">,
   principal: Principal,
-  ref: RepoRef,
+  name: string,
 ): Promise<RegistryAction[]> {
   const caps = principal.kind === "user" ? principal.viaToken?.caps : undefined;
-  const repo = await knownRepository(svc, repoPath(ref));
+  // A cached record needs no parsing: only valid names are ever stored.
+  const repo = svc.cache.repository(name) ?? (await knownRepository(svc, name));
   if (!repo) {
     if (principal.kind !== "user") return [];
     if (caps && (caps.namespace === null || !roleAtLeast(caps.repo, "write"))) return [];
-    const [ns] = await svc.db.select().from(namespaces).where(eq(namespaces.name, ref.namespace));
+    const [ns] = await svc.db.select().from(namespaces).where(eq(namespaces.name, parseRepoPath(name).namespace));
     return ns && canCreateIn(principal, ns) ? ["pull", "push", "delete"] : [];
   }
   if (repo.state === "MARKED_FOR_DELETION") return [];

@@ -84,15 +84,29 @@ export class PrincipalState {
     else this.clear(); // a node of another version: play safe
   }
 
-  /** Whether the principal's account and token still stand as when its credential was checked. */
-  async isCurrent(principal: Principal): Promise<boolean> {
+  /**
+   * Whether the principal's account and token still stand as when its credential was checked.
+   * Every registry request asks: when nothing needs loading, the answer comes without a promise.
+   */
+  isCurrent(principal: Principal): boolean | Promise<boolean> {
     if (principal.kind !== "user") return true;
+    const account = this.accounts.get(principal.userId);
+    const token = principal.viaToken && this.tokens.get(principal.viaToken.id);
+    if (account && (!principal.viaToken || token)) return this.stands(principal, account.value, token?.value);
+    return this.loadAndJudge(principal);
+  }
+
+  private async loadAndJudge(principal: UserPrincipal): Promise<boolean> {
     const account = await this.account(principal.userId);
+    const tokenExpiresAt = principal.viaToken ? await this.tokenExpiry(principal.viaToken.id) : null;
+    return this.stands(principal, account, tokenExpiresAt);
+  }
+
+  private stands(principal: UserPrincipal, account: AccountState | null, tokenExpiresAt: number | null | undefined) {
     if (!account?.enabled) return false;
     if (principal.generation !== undefined && principal.generation !== account.generation) return false;
     if (!principal.viaToken) return true;
-    const expiresAt = await this.tokenExpiry(principal.viaToken.id);
-    return expiresAt !== undefined && (expiresAt === null || expiresAt > this.clock.now().getTime());
+    return tokenExpiresAt !== undefined && (tokenExpiresAt === null || tokenExpiresAt > this.clock.now().getTime());
   }
 
   /** The principal a credential (by hash) last logged in as, if that login is recent and current. */

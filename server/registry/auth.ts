@@ -8,7 +8,6 @@ import { parseBasic, checkCredentials } from "../auth/basic-credentials.ts";
 import { clientIp } from "../client-ip.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
 import { type RegistryAction, registryActions } from "../domain/access.ts";
-import { parseRepoPath } from "../domain/names.ts";
 import { anonymous, type Principal } from "../domain/principal.ts";
 import { baseUrl, type RegistryDeps, serviceName } from "./deps.ts";
 import { OciError } from "./errors.ts";
@@ -34,7 +33,7 @@ function fromTokenGrants(deps: RegistryDeps, principal: Principal, access: Acces
       }
       if (actions.size === 0) return actions;
       // Rights lost since the token was issued (repository made private, grant revoked) are gone.
-      const held = await registryActions(deps, principal, parseRepoPath(repository));
+      const held = await registryActions(deps, principal, repository);
       return new Set(held.filter((a) => actions.has(a)));
     },
     hasRegistryGrant: (name) => access.some((e) => e.type === "registry" && e.name === name),
@@ -45,7 +44,7 @@ function fromPermissions(deps: RegistryDeps, principal: Principal, presented: bo
   return {
     principal,
     presentedCredentials: presented,
-    actionsOn: async (repository) => new Set(await registryActions(deps, principal, parseRepoPath(repository))),
+    actionsOn: async (repository) => new Set(await registryActions(deps, principal, repository)),
     hasRegistryGrant: () => presented,
   };
 }
@@ -103,7 +102,7 @@ export async function requireAction(
   if (granted.has(action) || granted.has("*")) return;
   const scope = `repository:${repository}:${action === "pull" ? "pull" : `pull,${action}`}`;
   if (!caller.presentedCredentials) throw challenge(deps, c, scope);
-  const entitled = await registryActions(deps, caller.principal, parseRepoPath(repository));
+  const entitled = await registryActions(deps, caller.principal, repository);
   if (entitled.includes(action)) throw challenge(deps, c, scope, "insufficient scope", "insufficient_scope");
   if (caller.principal.kind === "anonymous") throw challenge(deps, c, scope);
   // A HEAD response has no body, so a 403 would reach the user as a bare "403 (Forbidden)";

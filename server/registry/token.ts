@@ -6,7 +6,6 @@ import { checkCredentials, parseBasic } from "../auth/basic-credentials.ts";
 import { clientIp } from "../client-ip.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
 import { registryActions } from "../domain/access.ts";
-import { parseRepoPath } from "../domain/names.ts";
 import { anonymous, type Principal } from "../domain/principal.ts";
 import { type RegistryDeps, serviceName } from "./deps.ts";
 import { OciError } from "./errors.ts";
@@ -36,8 +35,7 @@ async function grant(deps: RegistryDeps, principal: Principal, scope: RequestedS
   }
   if (scope.type !== "repository") return null;
   const name = stripHost(scope.name, host);
-  const ref = parseRepoPath(name);
-  const held = new Set<string>(await registryActions(deps, principal, ref));
+  const held = new Set<string>(await registryActions(deps, principal, name));
   const wanted = scope.actions.includes("*") ? ["pull", "push", "delete"] : scope.actions;
   return { type: "repository", name, actions: wanted.filter((a) => held.has(a)) };
 }
