@@ -1,15 +1,16 @@
-// Blob upload sessions (monolithic, chunked and streamed). Each request streams its bytes into a
-// part of its own while hashing them; the part joins the session only inside a transaction that
-// moves the session row from the size the request started from, so two requests (on any nodes)
-// never mix their bytes: the second finds the size moved and is refused. A commit holds the row
-// the same way while its bytes are synced and put in place, and only then is the row deleted.
+// Blob upload sessions (monolithic, chunked and streamed). Each request writes its bytes where no
+// other request can touch them (the store sees to that: see BlobStore.writePart) while hashing
+// them, and they join the session only inside a transaction that moves the session row from the
+// size the request started from: of two requests racing on one session, on any nodes, the
+// second is refused and neither's bytes mix with the other's. A commit holds the row the same
+// way while its bytes are synced and put in place, and only then is the row deleted.
 // The running hash lives in this process and is rebuilt from the stored bytes when a session
 // continues on another node or after a restart. Nothing is visible until the digest matches.
 import { type Hash, randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { uploads } from "../../db/schema.ts";
-import type { UploadPart } from "../storage/blob-store.ts";
+import { UploadInUseError, type UploadPart } from "../storage/blob-store.ts";
 import { type BlobInfo, recordBlob } from "./blobs.ts";
 import { type DigestAlgorithm, hasher, parseDigest } from "./digests.ts";
 import { DomainError } from "./errors.ts";
@@ -95,17 +96,19 @@ export async function appendChunk(
   body: AsyncIterable<Uint8Array>,
   range?: ChunkRange,
 ): Promise<Upload> {
-  return withSessionLock(upload.id, async () => {
-    const current = await findUpload(svc, upload.repositoryId, upload.id);
-    if (range && range.start !== current.size) {
-      throw new DomainError("RANGE_INVALID", `chunk must start at byte ${current.size}`, {
-        expected: current.size,
-        got: range.start,
-      });
-    }
-    const written = await writePart(svc, current, body, range ? range.end - range.start + 1 : undefined);
-    return appendPart(svc, current, written);
-  });
+  return withSessionLock(upload.id, () =>
+    refusedWhileInUse(upload, async () => {
+      const current = await findUpload(svc, upload.repositoryId, upload.id);
+      if (range && range.start !== current.size) {
+        throw new DomainError("RANGE_INVALID", `chunk must start at byte ${current.size}`, {
+          expected: current.size,
+          got: range.start,
+        });
+      }
+      const written = await writePart(svc, current, body, range ? range.end - range.start + 1 : undefined);
+      return appendPart(svc, current, written);
+    }),
+  );
 }
 
 /** A request's bytes in a part of its own, and the session's hash continued over them. */
@@ -121,9 +124,9 @@ async function writePart(
   expectedLength?: number,
 ): Promise<WrittenPart> {
   const hash = await hashAt(svc, upload, "sha256");
-  const part = await svc.store.writePart(upload.id, body, (chunk) => hash.update(chunk));
+  const part = await svc.store.writePart(upload.id, upload.size, body, (chunk) => hash.update(chunk));
   if (expectedLength !== undefined && part.size !== expectedLength) {
-    await svc.store.deletePart(upload.id, part);
+    await svc.store.releasePart(upload.id, part);
     throw new DomainError("BLOB_UPLOAD_INVALID", "chunk length does not match Content-Range", {
       expected: expectedLength,
       got: part.size,
@@ -145,12 +148,22 @@ async function claim(svc: Services, tx: Tx, upload: Upload, size: number | null)
       ? await tx.delete(uploads).where(unchanged).returning({ id: uploads.id })
       : await tx.update(uploads).set({ size, updatedAt: svc.clock.now() }).where(unchanged).returning({ id: uploads.id });
   if (claimed.length > 0) return;
-  const current = await findUpload(svc, upload.repositoryId, upload.id); // BLOB_UPLOAD_UNKNOWN if it went away
-  throw new DomainError("RANGE_INVALID", "upload was changed by another request", {
-    uuid: upload.id,
-    expected: upload.size,
-    size: current.size,
-  });
+  await findUpload(svc, upload.repositoryId, upload.id); // BLOB_UPLOAD_UNKNOWN if it went away
+  throw raceLost(upload);
+}
+
+/** The answer to a request another one got ahead of: as for a chunk out of order. */
+function raceLost(upload: Upload): DomainError {
+  return new DomainError("RANGE_INVALID", "upload was changed by another request", { uuid: upload.id });
+}
+
+/** `work`, answered as a lost race when another request holds the session's bytes. */
+async function refusedWhileInUse<T>(upload: Upload, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw err instanceof UploadInUseError ? raceLost(upload) : err;
+  }
 }
 
 /** Appends a written part to the session and records its new size (if nobody moved it meanwhile). */
@@ -159,10 +172,10 @@ async function appendPart(svc: Services, upload: Upload, written: WrittenPart): 
   try {
     await svc.db.transaction(async (tx) => {
       await claim(svc, tx, upload, size);
-      await svc.store.appendPart(upload.id, upload.size, written.part);
+      await svc.store.appendPart(upload.id, written.part);
     });
   } finally {
-    await svc.store.deletePart(upload.id, written.part);
+    await svc.store.releasePart(upload.id, written.part);
   }
   runningHashes.store(upload.id, written.hash, size, svc.clock.now().getTime());
   return { ...upload, size };
@@ -181,8 +194,10 @@ export async function finishUpload(
   lastChunk?: AsyncIterable<Uint8Array>,
 ): Promise<BlobInfo> {
   parseDigest(digest);
-  return withSessionLock(upload.id, async () =>
-    finishLocked(svc, await findUpload(svc, upload.repositoryId, upload.id), digest, lastChunk),
+  return withSessionLock(upload.id, () =>
+    refusedWhileInUse(upload, async () =>
+      finishLocked(svc, await findUpload(svc, upload.repositoryId, upload.id), digest, lastChunk),
+    ),
   );
 }
 
@@ -227,11 +242,11 @@ async function commit(svc: Services, upload: Upload, digest: string, written?: W
     await svc.db.transaction(async (tx) => {
       // Sent together: the blob row commits with the claim, and only after the bytes are in place.
       await Promise.all([claim(svc, tx, upload, null), recordBlob(tx, upload.repositoryId, blob)]);
-      if (written) await svc.store.appendPart(upload.id, upload.size, written.part);
+      if (written) await svc.store.appendPart(upload.id, written.part);
       await svc.store.commitUpload(upload.id, blob.size, digest);
     });
   } finally {
-    if (written) await svc.store.deletePart(upload.id, written.part);
+    if (written) await svc.store.releasePart(upload.id, written.part);
   }
   runningHashes.delete(upload.id);
   await svc.store.deleteUpload(upload.id);

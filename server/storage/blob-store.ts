@@ -12,31 +12,48 @@ export interface ByteRange {
   end: number;
 }
 
-/** Bytes one request wrote for an upload session, not yet part of the session. */
+/** Bytes one request wrote into an upload session, not yet recorded. */
 export interface UploadPart {
   name: string;
+  /** Where the request's bytes start in the upload. */
+  offset: number;
+  /** How many bytes the request wrote. */
   size: number;
+}
+
+/** Another request holds the session's bytes while it writes them (or died doing so). */
+export class UploadInUseError extends Error {
+  constructor() {
+    super("another request is writing to this upload");
+  }
 }
 
 export interface BlobStore {
   /**
-   * Writes `body` to a new part of upload `id` that no other request touches, passing every
-   * chunk to `onChunk` before it is written. Nothing of a failed write is left behind.
+   * Writes `body` as upload `id`'s bytes from `offset` on, where no other request can touch
+   * them: the first bytes go to a file of their own; later ones are appended to the session's
+   * bytes, taken out of their place first so that nobody else can write or commit them
+   * meanwhile (UploadInUseError for them). Every chunk goes to `onChunk` before it is written.
+   * A failed write leaves the session's bytes as they were.
    */
-  writePart(id: string, body: AsyncIterable<Uint8Array>, onChunk: (chunk: Uint8Array) => void): Promise<UploadPart>;
+  writePart(
+    id: string,
+    offset: number,
+    body: AsyncIterable<Uint8Array>,
+    onChunk: (chunk: Uint8Array) => void,
+  ): Promise<UploadPart>;
+  /** Puts a written part in place as the upload's bytes. The caller holds the session row. */
+  appendPart(id: string, part: UploadPart): Promise<void>;
   /**
-   * Makes `part` the upload's bytes from `offset` on (anything stored past `offset` is left over
-   * from an append that was never recorded, and goes). The part is used up. The caller holds the
-   * session, so no other append or commit runs meanwhile.
+   * Undoes a part that was not appended (no-op once it was): taken bytes go back without what
+   * the request added.
    */
-  appendPart(id: string, offset: number, part: UploadPart): Promise<void>;
-  /** Removes a part that was not appended (no-op if it was). */
-  deletePart(id: string, part: UploadPart): Promise<void>;
+  releasePart(id: string, part: UploadPart): Promise<void>;
   /** The first `length` bytes of an upload, for re-hashing after a restart. */
   readUpload(id: string, length: number): AsyncIterable<Uint8Array>;
   /**
-   * Flushes the upload's bytes, and `part` if given, to stable storage (nothing when syncing is
-   * off). Done ahead of a commit, before the caller holds the session, it leaves the commit
+   * Flushes the upload's bytes (with `part`, if given) to stable storage, unless syncing is
+   * off. Done ahead of a commit, before the caller holds the session, it leaves the commit
    * itself little to sync.
    */
   flushUpload(id: string, part?: UploadPart): Promise<void>;

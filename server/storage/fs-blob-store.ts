@@ -1,12 +1,15 @@
-// BlobStore on a local directory: a session's recorded bytes at `<root>/uploads/<id>/data`, each
-// request's part beside them (`<uuid>.part`) until it is appended, and committed blobs at
-// `<root>/blobs/<algorithm>/<first two hex>/<hex>`.
+// BlobStore on a local directory: a session's bytes at `<root>/uploads/<id>/data`, and committed
+// blobs at `<root>/blobs/<algorithm>/<first two hex>/<hex>`. A request writing the first bytes
+// of a session writes them to a file of its own (`<uuid>.part`); one writing later bytes renames
+// `data` to such a name first and appends there. A rename succeeds once, so exactly one request
+// (on any node) holds the bytes; the others find `data` gone and are refused. Only the holder's
+// append can ever touch them, so no copy is needed and no late or stray write can mix in.
 import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, type FileHandle, link, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { copyFile, type FileHandle, link, mkdir, open, rename, rm, stat, truncate } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
-import type { BlobStore, ByteRange, UploadPart } from "./blob-store.ts";
+import { type BlobStore, type ByteRange, UploadInUseError, type UploadPart } from "./blob-store.ts";
 import { diskSync } from "./disk-sync.ts";
 
 /** Bytes gathered before each write call: fewer, larger writes are much faster than one per socket read. */
@@ -39,18 +42,18 @@ async function writeAll(file: FileHandle, chunks: Uint8Array[], bytes: number, p
 }
 
 /**
- * Writes `body` to a new file, one write in flight while the next buffer fills: the socket keeps
- * being read while the disk works, and memory stays bounded at about two buffers. Returns the
- * number of bytes written.
+ * Writes `body` from `position` on, one write in flight while the next buffer fills: the socket
+ * keeps being read while the disk works, and memory stays bounded at about two buffers. Returns
+ * the position after the last byte.
  */
 async function writeStream(
   file: FileHandle,
+  position: number,
   body: AsyncIterable<Uint8Array>,
   onChunk: (chunk: Uint8Array) => void,
 ): Promise<number> {
   let writing: Promise<void> = Promise.resolve();
   try {
-    let position = 0;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     const startWrite = async () => {
@@ -75,21 +78,7 @@ async function writeStream(
   }
 }
 
-/** Copies the file at `source` into `target` from `position` on. */
-async function copyInto(source: string, target: FileHandle, position: number): Promise<void> {
-  const input = await open(source, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) return;
-      await writeAll(target, [buffer.subarray(0, bytesRead)], bytesRead, position);
-      position += bytesRead;
-    }
-  } finally {
-    await input.close();
-  }
-}
+const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === "ENOENT";
 
 /** `dir`, and when `mkdir` just created it (or its parents), each parent that gained an entry. */
 function directoriesToSync(dir: string, created: string | undefined): string[] {
@@ -136,91 +125,103 @@ export class FsBlobStore implements BlobStore {
 
   async writePart(
     id: string,
+    offset: number,
     body: AsyncIterable<Uint8Array>,
     onChunk: (chunk: Uint8Array) => void,
   ): Promise<UploadPart> {
     const name = `${randomUUID()}.part`;
     const path = this.partPath(id, name);
-    await mkdir(dirname(path), { recursive: true });
-    const file = await open(path, "wx");
+    if (offset === 0) await mkdir(dirname(path), { recursive: true });
+    else await this.take(id, path);
+    const file = await open(path, offset === 0 ? "wx" : "r+");
+    let end: number;
     try {
-      return { name, size: await writeStream(file, body, onChunk) };
+      if (offset > 0) await file.truncate(offset); // past `offset`: left over from an append never recorded
+      end = await writeStream(file, offset, body, onChunk);
     } catch (err) {
-      await rm(path, { force: true });
+      await file.close();
+      await this.releasePart(id, { name, offset, size: 0 });
       throw err;
-    } finally {
-      await file.close();
+    }
+    await file.close();
+    return { name, offset, size: end - offset };
+  }
+
+  /** Takes the session's bytes out of their place, to `path`: only one request can. */
+  private async hold(id: string, path: string): Promise<void> {
+    await rename(this.dataPath(id), path).catch((err: unknown) => {
+      throw missing(err) ? new UploadInUseError() : err;
+    });
+  }
+
+  /** `hold`, to append: the bytes become this request's own file. */
+  private async take(id: string, path: string): Promise<void> {
+    await this.hold(id, path);
+    // A commit whose row never made it leaves these bytes sharing their file with the blob
+    // (see commitUpload): appending must not change the blob, so the session gets a copy.
+    if ((await stat(path)).nlink > 1) {
+      await copyFile(path, `${path}.copy`);
+      await rename(`${path}.copy`, path);
     }
   }
 
-  async appendPart(id: string, offset: number, part: UploadPart): Promise<void> {
-    const source = this.partPath(id, part.name);
-    const data = this.dataPath(id);
-    if (offset === 0) return rename(source, data);
-    await this.ownBytes(data);
-    const file = await open(data, "r+");
+  async appendPart(id: string, part: UploadPart): Promise<void> {
+    await rename(this.partPath(id, part.name), this.dataPath(id));
+  }
+
+  async releasePart(id: string, part: UploadPart): Promise<void> {
+    const path = this.partPath(id, part.name);
+    if (part.offset === 0) return rm(path, { force: true });
     try {
-      await file.truncate(offset);
-      await copyInto(source, file, offset);
-    } finally {
-      await file.close();
+      await truncate(path, part.offset);
+      await rename(path, this.dataPath(id));
+    } catch (err) {
+      if (!missing(err)) throw err; // missing: appended after all, or the session was cancelled
     }
-    await rm(source, { force: true });
-  }
-
-  /**
-   * A commit whose row never made it leaves the session's bytes sharing their file with the blob
-   * (see commitUpload): appending must not change the blob, so the session gets a copy first.
-   */
-  private async ownBytes(data: string): Promise<void> {
-    if ((await stat(data)).nlink === 1) return;
-    const copy = `${data}.copy`;
-    await copyFile(data, copy);
-    await rename(copy, data);
-  }
-
-  async deletePart(id: string, part: UploadPart): Promise<void> {
-    await rm(this.partPath(id, part.name), { force: true });
   }
 
   async *readUpload(id: string, length: number): AsyncIterable<Uint8Array> {
     if (length === 0) return;
-    yield* createReadStream(this.dataPath(id), { start: 0, end: length - 1, highWaterMark: READ_CHUNK });
+    try {
+      yield* createReadStream(this.dataPath(id), { start: 0, end: length - 1, highWaterMark: READ_CHUNK });
+    } catch (err) {
+      throw missing(err) ? new UploadInUseError() : err;
+    }
   }
 
   async flushUpload(id: string, part?: UploadPart): Promise<void> {
     if (!this.options.fsync) return;
-    for (const path of [this.dataPath(id), ...(part ? [this.partPath(id, part.name)] : [])]) {
-      const file = await open(path, "r").catch(() => undefined); // no bytes stored yet: nothing to flush
-      if (!file) continue;
-      try {
-        await diskSync.file(file);
-      } finally {
-        await file.close();
-      }
-    }
+    // A part about to be appended holds all the bytes: the session's, taken, and its own.
+    await diskSync.file(part ? this.partPath(id, part.name) : this.dataPath(id)).catch((err: unknown) => {
+      if (!missing(err)) throw err; // nothing stored, or held by another request: the commit will see
+    });
   }
 
   async commitUpload(id: string, size: number, digest: string): Promise<void> {
     const data = this.dataPath(id);
-    await mkdir(dirname(data), { recursive: true }); // an empty upload has written nothing yet
-    const file = await open(data, "a+");
-    try {
-      await file.truncate(size); // anything past `size` was never recorded
-      if (this.options.fsync) await diskSync.file(file);
-    } finally {
-      await file.close();
+    if (size === 0) {
+      await mkdir(dirname(data), { recursive: true }); // an empty upload wrote nothing
+      await (await open(data, "a")).close();
     }
-    const target = this.blobPath(digest);
-    const created = await mkdir(dirname(target), { recursive: true });
-    // A second name for the bytes, moved over the blob's: the session keeps its own name until
-    // its row is gone (a failed commit leaves it whole), and a damaged earlier copy is replaced.
-    const staging = `${target}.${id}`;
-    await rm(staging, { force: true });
-    await link(data, staging);
-    await rename(staging, target);
-    if (this.options.fsync) {
-      for (const dir of directoriesToSync(dirname(target), created)) await diskSync.directory(dir);
+    // Held like an append, so no other request can change the bytes while they are committed.
+    const held = join(this.uploadDir(id), `${randomUUID()}.part`);
+    await this.hold(id, held);
+    try {
+      await truncate(held, size); // anything past `size` was never recorded
+      if (this.options.fsync) await diskSync.file(held);
+      const target = this.blobPath(digest);
+      const created = await mkdir(dirname(target), { recursive: true });
+      // A second name for the bytes, moved over the blob's: the session keeps its own until its
+      // row is gone (a failed commit leaves it whole), and a damaged earlier copy is replaced.
+      const staging = `${target}.${id}`;
+      await rm(staging, { force: true });
+      await link(held, staging);
+      await rename(staging, target);
+      if (this.options.fsync) {
+        for (const dir of directoriesToSync(dirname(target), created)) await diskSync.directory(dir);
+      }
+    } finally {
+      await rename(held, data);
     }
   }
 
