@@ -111,7 +111,7 @@ export async function appendChunk(
   );
 }
 
-/** A request's bytes in a part of its own, and the session's hash continued over them. */
+/** A request's bytes, where no other request can touch them, and the session's hash over them. */
 interface WrittenPart {
   part: UploadPart;
   hash: Hash;
