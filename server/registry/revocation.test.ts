@@ -1,6 +1,7 @@
 // Revocation takes effect within moments, on this node and on others: a disabled account, a
 // changed password, a deleted OAuth token, a repository made private or a revoked grant stop
 // bearer tokens and remembered Basic logins that were issued before.
+import { randomBytes, scryptSync } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Database } from "../../db/client.ts";
@@ -106,6 +107,21 @@ it("a deleted OAuth token stops its $oauthtoken logins and the bearer tokens iss
     env.deps.db.delete(oauthTokens).where(eq(oauthTokens.userId, user.id)),
   );
   expect(await statusOn(env.app, "/v2/erin/app/tags/list", other)).toBe(401);
+});
+
+it("storing the same password again at today's cost revokes nothing", async () => {
+  const { user } = await userWithRepository("ivan");
+  const salt = randomBytes(16);
+  const oldCost = `scrypt$16384$8$1$${salt.toString("base64")}$${scryptSync("password-ivan", salt, 32).toString("base64")}`;
+  const account = async () => (await env.deps.db.select().from(users).where(eq(users.id, user.id)))[0]!;
+  await env.deps.db.update(users).set({ passwordHash: oldCost }).where(eq(users.id, user.id));
+  const before = await account();
+  // This login stores the password at today's cost; the token it was issued stays good.
+  const bearer = await bearerFor(basic("ivan", "password-ivan"), "repository:ivan/app:pull");
+  const after = await account();
+  expect(after.passwordHash).not.toBe(oldCost);
+  expect(after.authGeneration).toBe(before.authGeneration);
+  expect(await statusOn(env.app, "/v2/ivan/app/tags/list", bearer)).toBe(200);
 });
 
 describe("a repository", () => {
