@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { RegistryClient } from "../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../e2e/support/test-app.ts";
 import { uploads } from "../db/schema.ts";
-import { STALE_UPLOAD_MS } from "../server/domain/uploads.ts";
+import { STALE_UPLOAD_MS } from "../server/domain/content/uploads.ts";
 import { uploadCleanup } from "./upload-cleanup.ts";
 
 let now = new Date("2026-01-01T00:00:00Z");

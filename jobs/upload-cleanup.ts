@@ -1,5 +1,5 @@
 // Removes upload sessions nobody has touched for a day, with their partial bytes.
-import { expireStaleUploads, STALE_UPLOAD_MS } from "../server/domain/uploads.ts";
+import { expireStaleUploads, STALE_UPLOAD_MS } from "../server/domain/content/uploads.ts";
 import type { JobDefinition } from "./index.ts";
 
 export const uploadCleanup: JobDefinition = {

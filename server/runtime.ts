@@ -10,10 +10,10 @@ import { RegistryTokens } from "./auth/registry-tokens.ts";
 import { loadSigningKey } from "./auth/signing-key.ts";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
-import { ContentCache } from "./domain/content-cache.ts";
-import { LoginThrottle } from "./domain/login-throttle.ts";
-import { PrincipalState } from "./domain/principal-state.ts";
-import { ensureAdmin } from "./domain/users.ts";
+import { ContentCache } from "./domain/content/content-cache.ts";
+import { LoginThrottle } from "./domain/accounts/login-throttle.ts";
+import { PrincipalState } from "./domain/accounts/principal-state.ts";
+import { ensureAdmin } from "./domain/accounts/users.ts";
 import { FsBlobStore } from "./storage/fs-blob-store.ts";
 import type { AppDeps } from "./deps.ts";
 

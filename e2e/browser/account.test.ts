@@ -5,8 +5,8 @@
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions } from "../../db/schema.ts";
-import { createRepository } from "../../server/domain/repositories.ts";
-import { createUser, toPrincipal, type User } from "../../server/domain/users.ts";
+import { createRepository } from "../../server/domain/repositories/repositories.ts";
+import { createUser, toPrincipal, type User } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
 

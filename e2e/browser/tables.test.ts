@@ -3,8 +3,8 @@
 // case-insensitive rule, long text) and the layout of their cells.
 import type { Browser, Page } from "playwright";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createRepository } from "../../server/domain/repositories.ts";
-import { createUser, toPrincipal } from "../../server/domain/users.ts";
+import { createRepository } from "../../server/domain/repositories/repositories.ts";
+import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
 import { pushImage } from "./push-image.ts";

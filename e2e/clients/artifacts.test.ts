@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../server/domain/users.ts";
+import { createUser } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import {
   ClientSandbox,

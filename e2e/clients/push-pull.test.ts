@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRepoPath } from "../../server/domain/names.ts";
-import { findRepository, setVisibility } from "../../server/domain/repositories.ts";
-import { createUser, toPrincipal, type User } from "../../server/domain/users.ts";
+import { findRepository, setVisibility } from "../../server/domain/repositories/repositories.ts";
+import { createUser, toPrincipal, type User } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import {
   ClientSandbox,

@@ -1,8 +1,8 @@
 // A small client for /api/v1 in integration tests: JSON requests over app.request() as an
 // OAuth token holder, a browser session (cookie + CSRF header) or nobody.
-import { createAccessToken } from "../../server/auth/oauth-tokens.ts";
+import { createAccessToken } from "../../server/domain/accounts/oauth-tokens.ts";
 import { createSession, SESSION_COOKIE } from "../../server/auth/sessions.ts";
-import type { User } from "../../server/domain/users.ts";
+import type { User } from "../../server/domain/accounts/users.ts";
 import type { TestEnv } from "./test-app.ts";
 
 export type ApiAuth =

@@ -12,7 +12,7 @@ import { buildApp } from "../../server/app.ts";
 import { type Config, loadConfig } from "../../server/config.ts";
 import type { AppDeps } from "../../server/deps.ts";
 import type { Clock } from "../../server/domain/clock.ts";
-import { createUser, type User } from "../../server/domain/users.ts";
+import { createUser, type User } from "../../server/domain/accounts/users.ts";
 import { buildDeps, type Running, start } from "../../server/runtime.ts";
 
 export async function freshDatabaseUrl(): Promise<string> {

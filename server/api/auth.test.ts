@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthTokens } from "../../db/schema.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { createAccessToken } from "../auth/oauth-tokens.ts";
+import { createAccessToken } from "../domain/accounts/oauth-tokens.ts";
 import { secretHash } from "../auth/secrets.ts";
-import type { User } from "../domain/users.ts";
+import type { User } from "../domain/accounts/users.ts";
 
 let env: TestEnv;
 let alice: User;

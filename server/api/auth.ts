@@ -2,18 +2,18 @@
 // caller's real rights), a browser session (all scopes; writes need its CSRF token), or nobody.
 import type { Context } from "hono";
 import type { AppDeps } from "../deps.ts";
-import { resolveAccessToken } from "../auth/oauth-tokens.ts";
-import { capRepoRole, capsOf, NO_CAPS, type ScopeCaps, SESSION_CAPS } from "../auth/scopes.ts";
+import { resolveAccessToken } from "../domain/accounts/oauth-tokens.ts";
+import { capRepoRole, capsOf, NO_CAPS, type ScopeCaps, SESSION_CAPS } from "../domain/access/scopes.ts";
 import { sameSecret } from "../auth/secrets.ts";
 import { readSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";
 import type { Config } from "../config.ts";
-import { repositoryAccess } from "../domain/access.ts";
+import { repositoryAccess } from "../domain/access/access.ts";
 import type { RepoRef } from "../domain/names.ts";
-import { type Role, roleAtLeast } from "../domain/permissions.ts";
-import { type Actor, anonymous, type Principal } from "../domain/principal.ts";
-import type { Repository } from "../domain/repositories.ts";
-import { toPrincipal, type User } from "../domain/users.ts";
+import { type Role, roleAtLeast } from "../domain/access/permissions.ts";
+import { type Actor, anonymous, type Principal } from "../domain/access/principal.ts";
+import type { Repository } from "../domain/repositories/repositories.ts";
+import { toPrincipal, type User } from "../domain/accounts/users.ts";
 import { notFound, PlainError, unauthorized } from "./errors.ts";
 
 export interface Caller {

@@ -4,8 +4,8 @@ import { auditLog, repoPermissions, stars } from "../../db/schema.ts";
 import { type ApiClient, ApiClient as Client, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { createRepository, findRepository } from "../domain/repositories.ts";
-import type { User } from "../domain/users.ts";
+import { createRepository, findRepository } from "../domain/repositories/repositories.ts";
+import type { User } from "../domain/accounts/users.ts";
 
 interface ListItem {
   namespace: string;

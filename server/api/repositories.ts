@@ -1,19 +1,19 @@
 // Repository endpoints: list, create, read, update the description, delete, change visibility.
 import { z } from "zod";
-import { findNamespace, tagExpirationSeconds } from "../domain/namespaces.ts";
+import { findNamespace, tagExpirationSeconds } from "../domain/accounts/namespaces.ts";
 import type { RepoRef } from "../domain/names.ts";
-import { roleAtLeast } from "../domain/permissions.ts";
-import { anonymous } from "../domain/principal.ts";
-import { actionTotals, dailyActionCounts, lastTagChange } from "../domain/repository-activity.ts";
-import { listVisibleRepositories, starredAmong } from "../domain/repository-listings.ts";
+import { roleAtLeast } from "../domain/access/permissions.ts";
+import { anonymous } from "../domain/access/principal.ts";
+import { actionTotals, dailyActionCounts, lastTagChange } from "../domain/repositories/repository-activity.ts";
+import { listVisibleRepositories, starredAmong } from "../domain/repositories/repository-listings.ts";
 import {
   createRepository,
   deleteRepository,
   isStarred,
   setDescription,
   setVisibility,
-} from "../domain/repositories.ts";
-import { listTagViews } from "../domain/tags.ts";
+} from "../domain/repositories/repositories.ts";
+import { listTagViews } from "../domain/content/tags.ts";
 import { authorizeExistingRepository, authorizeRepository, isAnonymous } from "./auth.ts";
 import { invalidRequest, notFound, PlainError, unauthorized } from "./errors.ts";
 import { jsonBody, truthy } from "./input.ts";

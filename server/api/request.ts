@@ -1,7 +1,7 @@
 // One /api/v1 request after its caller is known: what handlers receive.
 import type { Context } from "hono";
 import type { AppDeps } from "../deps.ts";
-import type { Actor } from "../domain/principal.ts";
+import type { Actor } from "../domain/access/principal.ts";
 import type { Caller } from "./auth.ts";
 
 export type ApiEnv = { Variables: { caller: Caller } };

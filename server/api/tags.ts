@@ -1,7 +1,7 @@
 // `GET /api/v1/repository/{repo}/tag/`: a repository's tag history (live and ended rows), newest
 // first, paged by page/limit.
 import type { RepoRef } from "../domain/names.ts";
-import { listTagViews, type TagView } from "../domain/tags.ts";
+import { listTagViews, type TagView } from "../domain/content/tags.ts";
 import { authorizeRepository } from "./auth.ts";
 import { notFound, PlainError } from "./errors.ts";
 import { intParam, truthy } from "./input.ts";

@@ -1,9 +1,9 @@
 // JSON shapes of /api/v1 answers, field for field as Quay renders them.
-import type { ScopeCaps } from "../auth/scopes.ts";
-import type { DailyCount } from "../domain/repository-activity.ts";
-import type { Repository } from "../domain/repositories.ts";
-import type { TagView } from "../domain/tags.ts";
-import type { User } from "../domain/users.ts";
+import type { ScopeCaps } from "../domain/access/scopes.ts";
+import type { DailyCount } from "../domain/repositories/repository-activity.ts";
+import type { Repository } from "../domain/repositories/repositories.ts";
+import type { TagView } from "../domain/content/tags.ts";
+import type { User } from "../domain/accounts/users.ts";
 import { avatar } from "./avatar.ts";
 import { isoDay, rfc2822, unixSeconds } from "./dates.ts";
 

@@ -5,13 +5,13 @@
 // for scrypt each time.
 import type { Db } from "../../db/client.ts";
 import type { Clock } from "../domain/clock.ts";
-import type { LoginThrottle } from "../domain/login-throttle.ts";
-import type { UserPrincipal } from "../domain/principal.ts";
-import type { PrincipalState } from "../domain/principal-state.ts";
-import { authenticate, toPrincipal } from "../domain/users.ts";
+import type { LoginThrottle } from "../domain/accounts/login-throttle.ts";
+import type { UserPrincipal } from "../domain/access/principal.ts";
+import type { PrincipalState } from "../domain/accounts/principal-state.ts";
+import { authenticate, toPrincipal } from "../domain/accounts/users.ts";
 import { decryptPassword } from "./encrypted-passwords.ts";
-import { resolveAccessToken } from "./oauth-tokens.ts";
-import { capsOf } from "./scopes.ts";
+import { resolveAccessToken } from "../domain/accounts/oauth-tokens.ts";
+import { capsOf } from "../domain/access/scopes.ts";
 import { secretHash } from "./secrets.ts";
 
 export function parseBasic(header: string | undefined): { username: string; password: string } | null {

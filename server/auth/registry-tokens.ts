@@ -3,8 +3,8 @@
 // A token names the principal as it stood at issue (auth generation, OAuth token and its caps),
 // so the door can check it is still current and re-derive its grants.
 import { jwtVerify, SignJWT } from "jose";
-import type { Principal } from "../domain/principal.ts";
-import { NO_CAPS, type ScopeCaps } from "./scopes.ts";
+import type { Principal } from "../domain/access/principal.ts";
+import { NO_CAPS, type ScopeCaps } from "../domain/access/scopes.ts";
 
 export interface AccessEntry {
   type: string;

@@ -5,7 +5,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Db } from "../../db/client.ts";
 import type { Config } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
-import type { User } from "../domain/users.ts";
+import type { User } from "../domain/accounts/users.ts";
 import { clientUsedHttps } from "../client-ip.ts";
 import { destroySession, resolveSession, rotateSession, SESSION_COOKIE, SESSION_TTL_SECONDS, type Session } from "./sessions.ts";
 

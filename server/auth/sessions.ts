@@ -2,7 +2,7 @@
 import { and, eq, gt } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { sessions, users } from "../../db/schema.ts";
-import type { User } from "../domain/users.ts";
+import type { User } from "../domain/accounts/users.ts";
 import { newSecret, secretHash } from "./secrets.ts";
 
 export const SESSION_COOKIE = "quayside_session";

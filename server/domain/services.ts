@@ -3,8 +3,8 @@
 import type { Db } from "../../db/client.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { Clock } from "./clock.ts";
-import type { ContentCache } from "./content-cache.ts";
-import type { LoginThrottle } from "./login-throttle.ts";
+import type { ContentCache } from "./content/content-cache.ts";
+import type { LoginThrottle } from "./accounts/login-throttle.ts";
 
 export interface Services {
   db: Db;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { keptRunningHashes, STALE_UPLOAD_MS } from "../domain/uploads.ts";
+import { keptRunningHashes, STALE_UPLOAD_MS } from "../domain/content/uploads.ts";
 
 let now = new Date("2026-01-01T00:00:00Z");
 let env: TestEnv;

@@ -3,8 +3,8 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { findRepository, setVisibility } from "../domain/repositories.ts";
-import { CACHED_TAG_NAMES_MAX } from "../domain/tags.ts";
+import { findRepository, setVisibility } from "../domain/repositories/repositories.ts";
+import { CACHED_TAG_NAMES_MAX } from "../domain/content/tags.ts";
 import { MAX_PAGE } from "./listings.ts";
 
 let env: TestEnv;

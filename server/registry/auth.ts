@@ -7,8 +7,8 @@ import type { Context } from "hono";
 import { parseBasic, checkCredentials } from "../auth/basic-credentials.ts";
 import { clientIp } from "../client-ip.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
-import { type RegistryAction, registryActions } from "../domain/access.ts";
-import { anonymous, type Principal } from "../domain/principal.ts";
+import { type RegistryAction, registryActions } from "../domain/access/access.ts";
+import { anonymous, type Principal } from "../domain/access/principal.ts";
 import { baseUrl, type RegistryDeps, serviceName } from "./deps.ts";
 import { OciError } from "./errors.ts";
 

@@ -1,6 +1,6 @@
 // GET/HEAD/DELETE /v2/<name>/blobs/<digest>, with single byte-range reads (206).
-import { findBlobInRepo, unlinkBlob } from "../domain/blobs.ts";
-import { parseDigest } from "../domain/digests.ts";
+import { findBlobInRepo, unlinkBlob } from "../domain/content/blobs.ts";
+import { parseDigest } from "../domain/content/digests.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { ByteRange } from "../storage/blob-store.ts";
 import { requireAction } from "./auth.ts";

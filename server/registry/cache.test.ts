@@ -6,8 +6,8 @@ import { buildApp } from "../app.ts";
 import { buildDeps } from "../runtime.ts";
 import { connect, type Database } from "../../db/client.ts";
 import { repoPermissions } from "../../db/schema.ts";
-import { deleteRepository, findRepository } from "../domain/repositories.ts";
-import { findUserByName } from "../domain/users.ts";
+import { deleteRepository, findRepository } from "../domain/repositories/repositories.ts";
+import { findUserByName } from "../domain/accounts/users.ts";
 
 let env: TestEnv;
 let alice: RegistryClient;

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { clientUsedHttps } from "../client-ip.ts";
 import type { Config } from "../config.ts";
 import type { RegistryTokens } from "../auth/registry-tokens.ts";
-import type { PrincipalState } from "../domain/principal-state.ts";
+import type { PrincipalState } from "../domain/accounts/principal-state.ts";
 import type { Services } from "../domain/services.ts";
 
 export interface RegistryDeps extends Services {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestServer, testServer } from "../../e2e/support/test-app.ts";
 import { blobs, uploads } from "../../db/schema.ts";
-import { createUser } from "../domain/users.ts";
+import { createUser } from "../domain/accounts/users.ts";
 
 let server: TestServer;
 let auth: string;

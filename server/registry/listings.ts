@@ -1,10 +1,10 @@
 // The registry's lists: tags of a repository, the catalog, and referrers of a manifest.
-import { parseDigest } from "../domain/digests.ts";
+import { parseDigest } from "../domain/content/digests.ts";
 import { DomainError } from "../domain/errors.ts";
-import { MEDIA_TYPES } from "../domain/manifest-formats.ts";
-import { listReferrers } from "../domain/manifests.ts";
-import { catalogPage } from "../domain/repositories.ts";
-import { tagNamesPage } from "../domain/tags.ts";
+import { MEDIA_TYPES } from "../domain/content/manifest-formats.ts";
+import { listReferrers } from "../domain/content/manifests.ts";
+import { catalogPage } from "../domain/repositories/repositories.ts";
+import { tagNamesPage } from "../domain/content/tags.ts";
 import { challenge, requireAction } from "./auth.ts";
 import { existingRepository } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";

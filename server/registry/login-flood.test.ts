@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestServer, testServer } from "../../e2e/support/test-app.ts";
-import { ACCOUNT_LIMITS } from "../domain/login-throttle.ts";
-import { createUser } from "../domain/users.ts";
+import { ACCOUNT_LIMITS } from "../domain/accounts/login-throttle.ts";
+import { createUser } from "../domain/accounts/users.ts";
 
 const anonymousActor = { principal: { kind: "anonymous" as const } };
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { findRepository } from "../domain/repositories.ts";
+import { findRepository } from "../domain/repositories/repositories.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const MiB = 1024 * 1024;

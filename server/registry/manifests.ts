@@ -1,7 +1,7 @@
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>, reference being a tag or a digest.
-import { MAX_MANIFEST_BYTES } from "../domain/manifest-formats.ts";
+import { MAX_MANIFEST_BYTES } from "../domain/content/manifest-formats.ts";
 import { DomainError } from "../domain/errors.ts";
-import { deleteManifest, getManifestCached, parseReference, pushManifest, type Reference } from "../domain/manifests.ts";
+import { deleteManifest, getManifestCached, parseReference, pushManifest, type Reference } from "../domain/content/manifests.ts";
 import { requireAction } from "./auth.ts";
 import { readLimited } from "./body.ts";
 import { existingRepository, pushTarget } from "./repository.ts";

@@ -1,10 +1,10 @@
 // Finding the repository a /v2 request names, after access has been checked. Hot repositories
 // come from the content cache, which every change to them (on any node) invalidates.
-import { cachedRepository, knownRepository } from "../domain/cached-repositories.ts";
+import { cachedRepository, knownRepository } from "../domain/repositories/cached-repositories.ts";
 import { DomainError } from "../domain/errors.ts";
 import { parseRepoPath } from "../domain/names.ts";
-import type { Actor } from "../domain/principal.ts";
-import { type Repository, repositoryForPush } from "../domain/repositories.ts";
+import type { Actor } from "../domain/access/principal.ts";
+import { type Repository, repositoryForPush } from "../domain/repositories/repositories.ts";
 import type { RegistryDeps } from "./deps.ts";
 
 export { knownRepository };

@@ -4,7 +4,7 @@ import type { ServerResponse } from "node:http";
 import { pipeline, Readable } from "node:stream";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
-import type { Actor } from "../domain/principal.ts";
+import type { Actor } from "../domain/access/principal.ts";
 import type { Caller } from "./auth.ts";
 import type { RegistryDeps } from "./deps.ts";
 

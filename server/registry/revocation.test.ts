@@ -9,10 +9,10 @@ import { oauthTokens, repoPermissions, users } from "../../db/schema.ts";
 import { basic } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { buildApp } from "../app.ts";
-import { createAccessToken } from "../auth/oauth-tokens.ts";
+import { createAccessToken } from "../domain/accounts/oauth-tokens.ts";
 import { hashPassword } from "../auth/passwords.ts";
-import { createRepository, type Repository, setVisibility } from "../domain/repositories.ts";
-import { toPrincipal, type User } from "../domain/users.ts";
+import { createRepository, type Repository, setVisibility } from "../domain/repositories/repositories.ts";
+import { toPrincipal, type User } from "../domain/accounts/users.ts";
 import { buildDeps } from "../runtime.ts";
 
 type App = ReturnType<typeof buildApp>;

@@ -5,9 +5,9 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { ALL_SCOPES, createAccessToken } from "../auth/oauth-tokens.ts";
-import { findRepository, setVisibility } from "../domain/repositories.ts";
-import type { User } from "../domain/users.ts";
+import { ALL_SCOPES, createAccessToken } from "../domain/accounts/oauth-tokens.ts";
+import { findRepository, setVisibility } from "../domain/repositories/repositories.ts";
+import type { User } from "../domain/accounts/users.ts";
 
 let env: TestEnv;
 let alice: User;

@@ -5,8 +5,8 @@ import type { Context } from "hono";
 import { checkCredentials, parseBasic } from "../auth/basic-credentials.ts";
 import { clientIp } from "../client-ip.ts";
 import type { AccessEntry } from "../auth/registry-tokens.ts";
-import { registryActions } from "../domain/access.ts";
-import { anonymous, type Principal } from "../domain/principal.ts";
+import { registryActions } from "../domain/access/access.ts";
+import { anonymous, type Principal } from "../domain/access/principal.ts";
 import { type RegistryDeps, serviceName } from "./deps.ts";
 import { OciError } from "./errors.ts";
 

@@ -1,7 +1,7 @@
 // Blob uploads: POST (start, monolithic with ?digest=, or cross-repository mount), PATCH
 // (chunks, Content-Range checked), PUT (finish), GET (status) and DELETE (cancel).
-import { mountBlob } from "../domain/blobs.ts";
-import { parseDigest } from "../domain/digests.ts";
+import { mountBlob } from "../domain/content/blobs.ts";
+import { parseDigest } from "../domain/content/digests.ts";
 import { DomainError } from "../domain/errors.ts";
 import { parseRepoPath } from "../domain/names.ts";
 import {
@@ -13,7 +13,7 @@ import {
   startUpload,
   type Upload,
   uploadWhole,
-} from "../domain/uploads.ts";
+} from "../domain/content/uploads.ts";
 import { requireAction } from "./auth.ts";
 import { hasBody, requestBody } from "./body.ts";
 import { existingRepository, knownRepository, pushTarget } from "./repository.ts";

@@ -9,7 +9,7 @@ import type { AppDeps } from "../deps.ts";
 import { endSession, startSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";
 import { DomainError, retryAfterOf } from "../domain/errors.ts";
-import { authenticate, createUser, initializeFirstUser, newUserProblems, type User } from "../domain/users.ts";
+import { authenticate, createUser, initializeFirstUser, newUserProblems, type User } from "../domain/accounts/users.ts";
 import { formToken } from "./csrf.ts";
 import { chrome, notFoundPage, page, waitText } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";

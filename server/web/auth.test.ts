@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
-import { findUserByName } from "../domain/users.ts";
+import { findUserByName } from "../domain/accounts/users.ts";
 import { CSRF_COOKIE } from "./csrf.ts";
 import { csrfFieldOf, fieldMessage, PageClient, signedInClient } from "../../e2e/support/page-client.ts";
 

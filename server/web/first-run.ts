@@ -1,7 +1,7 @@
 // Whether the instance still needs its first account (the setup page). Once someone exists the
 // answer stays "no" for the life of the process, so busy pages stop asking the database.
 import type { AppDeps } from "../deps.ts";
-import { countUsers } from "../domain/users.ts";
+import { countUsers } from "../domain/accounts/users.ts";
 
 export interface FirstRun {
   needed(): Promise<boolean>;

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { createRepository, findRepository, setVisibility } from "../domain/repositories.ts";
-import { findUserByName, toPrincipal } from "../domain/users.ts";
+import { createRepository, findRepository, setVisibility } from "../domain/repositories/repositories.ts";
+import { findUserByName, toPrincipal } from "../domain/accounts/users.ts";
 import { PageClient } from "../../e2e/support/page-client.ts";
 
 let env: TestEnv;

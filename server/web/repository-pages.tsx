@@ -9,9 +9,9 @@ import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../../views/parti
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials/tag-table.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
-import { roleOn } from "../domain/permissions.ts";
-import { countRepositories, findRepository, listRepositories } from "../domain/repositories.ts";
-import { countTagViews, listTagViews, pullTagName } from "../domain/tags.ts";
+import { roleOn } from "../domain/access/permissions.ts";
+import { countRepositories, findRepository, listRepositories } from "../domain/repositories/repositories.ts";
+import { countTagViews, listTagViews, pullTagName } from "../domain/content/tags.ts";
 import { serviceName } from "../registry/deps.ts";
 import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";

@@ -5,8 +5,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps } from "../deps.ts";
 import { readSession } from "../auth/session-cookie.ts";
 import type { Session } from "../auth/sessions.ts";
-import { anonymous, type Principal } from "../domain/principal.ts";
-import { toPrincipal } from "../domain/users.ts";
+import { anonymous, type Principal } from "../domain/access/principal.ts";
+import { toPrincipal } from "../domain/accounts/users.ts";
 import { CSRF_HEADER } from "./csrf.ts";
 
 export interface WebVariables {

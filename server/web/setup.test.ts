@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
-import { countUsers, findUserByName } from "../domain/users.ts";
+import { countUsers, findUserByName } from "../domain/accounts/users.ts";
 import { fieldMessage, PageClient } from "../../e2e/support/page-client.ts";
 
 describe("first-run setup", () => {

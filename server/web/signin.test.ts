@@ -9,8 +9,8 @@ import { csrfFieldOf, fieldMessage, PageClient } from "../../e2e/support/page-cl
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { HashWorkers } from "../auth/hash-workers.ts";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
-import { ADDRESS_LIMITS } from "../domain/login-throttle.ts";
-import { findUserByName } from "../domain/users.ts";
+import { ADDRESS_LIMITS } from "../domain/accounts/login-throttle.ts";
+import { findUserByName } from "../domain/accounts/users.ts";
 import { CSRF_COOKIE } from "./csrf.ts";
 
 // Every scrypt derivation passes through a spy, so a test can count password hashes.

@@ -7,11 +7,11 @@
 // notification is ever lost.
 import { eq } from "drizzle-orm";
 import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
-import { users } from "../../db/schema.ts";
-import { tokenExpiry } from "../auth/oauth-tokens.ts";
-import type { Clock } from "./clock.ts";
-import type { Principal, UserPrincipal } from "./principal.ts";
+import type { Db } from "../../../db/client.ts";
+import { users } from "../../../db/schema.ts";
+import { tokenExpiry } from "./oauth-tokens.ts";
+import type { Clock } from "../clock.ts";
+import type { Principal, UserPrincipal } from "../access/principal.ts";
 
 const CHANNEL = "quayside_principals";
 const TTL_MS = 30_000;

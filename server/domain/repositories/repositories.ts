@@ -1,16 +1,16 @@
 // Repositories: lookup, creation (explicit or on first push), listing, description,
 // visibility and deletion.
 import { and, asc, count, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db/client.ts";
-import { namespaces, repoPermissions, repositories, stars } from "../../db/schema.ts";
-import { auditInsertFrom, writeAudit } from "./audit.ts";
-import { DomainError } from "./errors.ts";
-import { nameContains } from "./name-filter.ts";
-import { pageAfter } from "./name-pages.ts";
-import { type RepoRef, repositoryNameProblem } from "./names.ts";
-import { canCreateIn } from "./permissions.ts";
-import { type Actor, performerId, type Principal } from "./principal.ts";
-import type { Services } from "./services.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import { namespaces, repoPermissions, repositories, stars } from "../../../db/schema.ts";
+import { auditInsertFrom, writeAudit } from "../activity/audit.ts";
+import { DomainError } from "../errors.ts";
+import { nameContains } from "../name-filter.ts";
+import { pageAfter } from "../content/name-pages.ts";
+import { type RepoRef, repositoryNameProblem } from "../names.ts";
+import { canCreateIn } from "../access/permissions.ts";
+import { type Actor, performerId, type Principal } from "../access/principal.ts";
+import type { Services } from "../services.ts";
 
 export type Visibility = "public" | "private";
 

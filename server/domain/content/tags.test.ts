@@ -2,10 +2,10 @@
 // when pushes race.
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { tags } from "../../db/schema.ts";
-import { RegistryClient } from "../../e2e/support/registry-client.ts";
-import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { findRepository } from "./repositories.ts";
+import { tags } from "../../../db/schema.ts";
+import { RegistryClient } from "../../../e2e/support/registry-client.ts";
+import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
+import { findRepository } from "../repositories/repositories.ts";
 import { liveTagManifestId, pointTag } from "./tags.ts";
 
 let env: TestEnv;

@@ -5,9 +5,9 @@
 // the manifest row (revived if it was deleted), its layer and child rows when it is new, the tag
 // moved by the same CTEs `pointTag` uses, and a `push_repo` entry.
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { tags } from "../../db/schema.ts";
-import { auditInsertFrom } from "./audit.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { tags } from "../../../db/schema.ts";
+import { auditInsertFrom } from "../activity/audit.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
 import { tagMoveCtes } from "./tags.ts";
 

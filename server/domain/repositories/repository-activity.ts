@@ -1,8 +1,8 @@
 // How busy repositories are, from their tags and usage log: when a tag last moved, how many
 // actions a recent window saw, and actions per day (Quay's last_modified, popularity, stats).
 import { and, eq, gte, inArray, isNull, max, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { auditLog, tags } from "../../db/schema.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { auditLog, tags } from "../../../db/schema.ts";
 
 /** The newest start of a live, visible tag per repository (absent when a repository has none). */
 export async function lastTagChange(db: DbOrTx, repositoryIds: number[]): Promise<Map<number, Date>> {

@@ -3,7 +3,7 @@
 import { flattenedVerify, importJWK, type JWK } from "jose";
 import { z } from "zod";
 import { type DigestAlgorithm, digestOf, parseDigest } from "./digests.ts";
-import { DomainError } from "./errors.ts";
+import { DomainError } from "../errors.ts";
 import { duplicateKey } from "./json-keys.ts";
 
 export const MEDIA_TYPES = {

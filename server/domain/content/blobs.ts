@@ -1,9 +1,9 @@
 // Blobs as repositories see them: a blob is reachable through a repository only once it has
 // been pushed or mounted there.
 import { and, eq, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { blobs, repoBlobs } from "../../db/schema.ts";
-import { DomainError } from "./errors.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { blobs, repoBlobs } from "../../../db/schema.ts";
+import { DomainError } from "../errors.ts";
 
 export interface BlobInfo {
   digest: string;

@@ -1,17 +1,17 @@
 // Manifests in a repository: push (with every reference checked), lookup by tag or digest,
 // deletion, and the referrers of a subject.
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { manifests } from "../../db/schema.ts";
-import { writeAudit } from "./audit.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { manifests } from "../../../db/schema.ts";
+import { writeAudit } from "../activity/audit.ts";
 import { looksLikeDigest, parseDigest } from "./digests.ts";
-import { DomainError } from "./errors.ts";
+import { DomainError } from "../errors.ts";
 import { effectiveArtifactType, parseManifest } from "./manifest-formats.ts";
 import { writeManifest } from "./manifest-write.ts";
-import { isValidTagName } from "./names.ts";
-import { type Actor, performerId } from "./principal.ts";
-import type { Repository } from "./repositories.ts";
-import type { Services } from "./services.ts";
+import { isValidTagName } from "../names.ts";
+import { type Actor, performerId } from "../access/principal.ts";
+import type { Repository } from "../repositories/repositories.ts";
+import type { Services } from "../services.ts";
 import { endTag, endTagsOf, liveTagManifestId, pointTag } from "./tags.ts";
 
 export interface StoredManifest {

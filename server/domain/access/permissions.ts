@@ -1,7 +1,7 @@
 // Who may do what to a repository. Every door asks here; nothing else decides access.
 import { and, eq } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { repoPermissions } from "../../db/schema.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { repoPermissions } from "../../../db/schema.ts";
 import type { Principal } from "./principal.ts";
 
 export type Role = "read" | "write" | "admin";

@@ -2,16 +2,16 @@
 // delete) a registry token may grant, following Quay's rules (downscope quietly rather than
 // fail), and the repository role the API door checks.
 import { eq } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { namespaces } from "../../db/schema.ts";
-import { capRepoRole } from "../auth/scopes.ts";
-import { knownRepository } from "./cached-repositories.ts";
-import { parseRepoPath, type RepoRef } from "./names.ts";
-import { findNamespace } from "./namespaces.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { namespaces } from "../../../db/schema.ts";
+import { capRepoRole } from "./scopes.ts";
+import { knownRepository } from "../repositories/cached-repositories.ts";
+import { parseRepoPath, type RepoRef } from "../names.ts";
+import { findNamespace } from "../accounts/namespaces.ts";
 import { canCreateIn, namespaceWideRole, type Role, roleAtLeast, roleOn } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
-import { findRepository, type Repository } from "./repositories.ts";
-import type { Services } from "./services.ts";
+import { findRepository, type Repository } from "../repositories/repositories.ts";
+import type { Services } from "../services.ts";
 
 export type RegistryAction = "pull" | "push" | "delete";
 

@@ -16,7 +16,7 @@
 //   fresh burst each time the owner signs in).
 // Counters live in each process's memory (bounded): a cluster of n web nodes allows n times
 // the rate, and a restart forgets them.
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../clock.ts";
 
 export interface LoginLimits {
   burst: number;

@@ -1,6 +1,6 @@
 // Who is acting: an anonymous caller or a signed-in user, plus where the request came from
 // (for the usage log).
-import type { ScopeCaps } from "../auth/scopes.ts";
+import type { ScopeCaps } from "./scopes.ts";
 
 export interface UserPrincipal {
   kind: "user";

@@ -1,6 +1,6 @@
 // Content digests: the algorithms we accept and hashing helpers.
 import { createHash, type Hash } from "node:crypto";
-import { DomainError } from "./errors.ts";
+import { DomainError } from "../errors.ts";
 
 export type DigestAlgorithm = "sha256" | "sha512";
 

@@ -1,7 +1,7 @@
 // The usage log: every state change writes one row, inside the transaction that made it.
 import { type SQL, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { auditLog } from "../../db/schema.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { auditLog } from "../../../db/schema.ts";
 
 export interface AuditEntry {
   kind: string;

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { ContentCache } from "./content-cache.ts";
 import type { StoredManifest } from "./manifests.ts";
-import type { Repository } from "./repositories.ts";
+import type { Repository } from "../repositories/repositories.ts";
 
 const MiB = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // Namespaces: the shared name space of users and organizations.
 import { eq } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { namespaces } from "../../db/schema.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { namespaces } from "../../../db/schema.ts";
 
 export type Namespace = typeof namespaces.$inferSelect;
 

@@ -1,8 +1,8 @@
 // Repository records by full name, served from the content cache when hot (every change to a
 // repository or its grants, on any node, drops its record there).
-import { parseRepoPath } from "./names.ts";
+import { parseRepoPath } from "../names.ts";
 import { findRepository, type Repository } from "./repositories.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../services.ts";
 
 /** The cached record of `name`, else what `load` finds (remembered unless a change raced it). */
 export async function cachedRepository(

@@ -1,8 +1,8 @@
 // What OAuth scopes allow: each kind of right is capped at the highest role any held scope
 // grants (Quay's SCOPE_MAX_*_ROLES). The caller's real rights still decide; scopes only narrow
 // them. A browser session holds every scope.
-import type { Role } from "../domain/permissions.ts";
-import type { Scope } from "./oauth-tokens.ts";
+import type { Role } from "./permissions.ts";
+import type { Scope } from "../accounts/oauth-tokens.ts";
 
 export type NamespaceRole = "creator" | "admin";
 export type UserRole = "read" | "admin";

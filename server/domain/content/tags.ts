@@ -1,12 +1,12 @@
 // Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
 // row and starts a new one, so the rows are the tag's history.
 import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { manifests, tags } from "../../db/schema.ts";
-import { DomainError } from "./errors.ts";
-import { nameContains } from "./name-filter.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { manifests, tags } from "../../../db/schema.ts";
+import { DomainError } from "../errors.ts";
+import { nameContains } from "../name-filter.ts";
 import { pageAfter } from "./name-pages.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../services.ts";
 
 export interface TagChange {
   /** The manifest the tag pointed to before, if it was live. */

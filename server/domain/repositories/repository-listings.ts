@@ -1,9 +1,9 @@
 // Quay's repository list (`GET /api/v1/repository`): the repositories a principal holds a role
 // on, optionally widened by the public ones, narrowed to one namespace or to their stars.
 import { and, asc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.ts";
-import { namespaces, repositories, stars } from "../../db/schema.ts";
-import type { Principal } from "./principal.ts";
+import type { DbOrTx } from "../../../db/client.ts";
+import { namespaces, repositories, stars } from "../../../db/schema.ts";
+import type { Principal } from "../access/principal.ts";
 import { grantedTo, readableBy, type Repository, repositoryColumns } from "./repositories.ts";
 
 export interface VisibleRepositoryQuery {

@@ -8,14 +8,14 @@
 // continues on another node or after a restart. Nothing is visible until the digest matches.
 import { type Hash, randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
-import type { Tx } from "../../db/client.ts";
-import { uploads } from "../../db/schema.ts";
-import { UploadInUseError, type UploadPart } from "../storage/blob-store.ts";
+import type { Tx } from "../../../db/client.ts";
+import { uploads } from "../../../db/schema.ts";
+import { UploadInUseError, type UploadPart } from "../../storage/blob-store.ts";
 import { type BlobInfo, recordBlob } from "./blobs.ts";
 import { type DigestAlgorithm, hasher, parseDigest } from "./digests.ts";
-import { DomainError } from "./errors.ts";
+import { DomainError } from "../errors.ts";
 import { RunningHashes } from "./running-hashes.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../services.ts";
 
 export interface Upload {
   id: string;

@@ -1,14 +1,14 @@
 // User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
 import { and, count, eq, sql } from "drizzle-orm";
-import type { Db, DbOrTx, Tx } from "../../db/client.ts";
-import { namespaces, users } from "../../db/schema.ts";
-import { ALL_SCOPES, createAccessToken, ensureApp } from "../auth/oauth-tokens.ts";
-import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords.ts";
-import { writeAudit } from "./audit.ts";
-import { DomainError, tooManyRequests } from "./errors.ts";
+import type { Db, DbOrTx, Tx } from "../../../db/client.ts";
+import { namespaces, users } from "../../../db/schema.ts";
+import { ALL_SCOPES, createAccessToken, ensureApp } from "./oauth-tokens.ts";
+import { hashPassword, needsRehash, verifyPassword } from "../../auth/passwords.ts";
+import { writeAudit } from "../activity/audit.ts";
+import { DomainError, tooManyRequests } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
-import { isValidNamespaceName } from "./names.ts";
-import { type Actor, performerId, type UserPrincipal } from "./principal.ts";
+import { isValidNamespaceName } from "../names.ts";
+import { type Actor, performerId, type UserPrincipal } from "../access/principal.ts";
 
 export type User = typeof users.$inferSelect;
 

@@ -7,7 +7,7 @@
 import type postgres from "postgres";
 import { ManifestCache } from "./manifest-cache.ts";
 import type { StoredManifest } from "./manifests.ts";
-import type { Repository } from "./repositories.ts";
+import type { Repository } from "../repositories/repositories.ts";
 
 const CHANNEL = "quayside_content";
 const TTL_MS = 30_000;

@@ -1,10 +1,10 @@
 // OAuth access tokens for the /api/v1 door (and `$oauthtoken` logins on the registry).
 // Only a hash of each token is stored.
 import { and, eq, gt, isNull, or } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db/client.ts";
-import { oauthApps, oauthTokens, users } from "../../db/schema.ts";
-import type { User } from "../domain/users.ts";
-import { newSecret, secretHash } from "./secrets.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import { oauthApps, oauthTokens, users } from "../../../db/schema.ts";
+import type { User } from "./users.ts";
+import { newSecret, secretHash } from "../../auth/secrets.ts";
 
 export const ALL_SCOPES = [
   "org:admin",
