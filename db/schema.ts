@@ -33,12 +33,31 @@ export const namespaces = pgTable("namespaces", {
   id: serial("id").primaryKey(),
   name: text("name").notNull().unique(),
   kind: text("kind", { enum: ["user", "org"] }).notNull(),
+  /** The time machine: how long deleted or moved-away tags stay restorable (Quay's default: 2 weeks). */
+  tagExpirationS: integer("tag_expiration_s").notNull().default(1_209_600),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
+/** An organization's own settings; its name and repositories hang off its namespace. */
+export const organizations = pgTable("organizations", {
+  namespaceId: integer("namespace_id").primaryKey().references(() => namespaces.id, { onDelete: "cascade" }),
+  email: text("email").notNull().default(""),
+  invoiceEmail: boolean("invoice_email").notNull().default(false),
+  invoiceEmailAddress: text("invoice_email_address"),
+});
+
+/**
+ * People and robot accounts (as in Quay, a robot is a user row: teams and repository permissions
+ * treat both alike). A person owns the namespace of their name; a robot `owner+short` belongs to
+ * its owner's namespace and has no namespace of its own, no password, and a token instead.
+ */
 export const users = pgTable("users", {
   id: serial("id").primaryKey(),
-  namespaceId: integer("namespace_id").notNull().unique().references(() => namespaces.id, { onDelete: "cascade" }),
+  /** The person's own namespace; null for robots. */
+  namespaceId: integer("namespace_id").unique().references(() => namespaces.id, { onDelete: "cascade" }),
+  kind: text("kind", { enum: ["user", "robot"] }).notNull().default("user"),
+  /** For robots: the user or organization namespace the robot belongs to. */
+  robotOwnerNamespaceId: integer("robot_owner_namespace_id").references(() => namespaces.id, { onDelete: "cascade" }),
   username: text("username").notNull().unique(),
   email: text("email").notNull(),
   passwordHash: text("password_hash"),
@@ -50,8 +69,65 @@ export const users = pgTable("users", {
    */
   authGeneration: integer("auth_generation").notNull().default(0),
   verified: boolean("verified").notNull().default(true),
+  /** Robots: description and Quay's `unstructured_metadata`. */
+  description: text("description").notNull().default(""),
+  robotMetadata: jsonb("robot_metadata").$type<Record<string, unknown>>(),
+  /** Robots: sha256 of the token (for login) and the token sealed with the instance key (to show it again). */
+  robotTokenHash: text("robot_token_hash").unique(),
+  robotTokenSealed: text("robot_token_sealed"),
+  lastAccessedAt: ts("last_accessed_at"),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
+
+/** Trusted OIDC issuer/subject pairs that may exchange their ID token for a short-lived robot token. */
+export const robotFederations = pgTable(
+  "robot_federations",
+  {
+    robotId: integer("robot_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.robotId, t.issuer, t.subject] })],
+);
+
+/** Teams of an organization. Role: member (only its grants), creator (may create repositories), admin. */
+export const teams = pgTable(
+  "teams",
+  {
+    id: serial("id").primaryKey(),
+    namespaceId: integer("namespace_id").notNull().references(() => namespaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["member", "creator", "admin"] }).notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("teams_namespace_name").on(t.namespaceId, t.name)],
+);
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: integer("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user").on(t.userId)],
+);
+
+/** An invitation to join a team, by user or by email; accepted or declined through its code. */
+export const teamInvitations = pgTable(
+  "team_invitations",
+  {
+    id: serial("id").primaryKey(),
+    teamId: integer("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    userId: integer("user_id").references(() => users.id, { onDelete: "cascade" }),
+    email: text("email"),
+    inviterId: integer("inviter_id").references(() => users.id, { onDelete: "set null" }),
+    /** sha256 of the code sent in the accept/decline link. */
+    codeHash: text("code_hash").notNull().unique(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("team_invitations_team").on(t.teamId), index("team_invitations_user").on(t.userId)],
+);
 
 export const sessions = pgTable("sessions", {
   /** sha256 of the cookie value, so a database leak does not leak sessions. */
@@ -60,6 +136,20 @@ export const sessions = pgTable("sessions", {
   csrfToken: text("csrf_token").notNull(),
   createdAt: ts("created_at").notNull().defaultNow(),
   expiresAt: ts("expires_at").notNull(),
+});
+
+/** Application-specific tokens: a user's password stand-ins for CLI logins, each revocable. */
+export const appTokens = pgTable("app_tokens", {
+  id: serial("id").primaryKey(),
+  uuid: uuid("uuid").notNull().unique().defaultRandom(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  title: text("title").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  /** The token sealed with the instance key, so its owner can view it again as Quay allows. */
+  tokenSealed: text("token_sealed").notNull(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  lastAccessedAt: ts("last_accessed_at"),
+  expiresAt: ts("expires_at"),
 });
 
 export const oauthApps = pgTable("oauth_apps", {
@@ -71,6 +161,7 @@ export const oauthApps = pgTable("oauth_apps", {
   redirectUri: text("redirect_uri").notNull().default(""),
   applicationUri: text("application_uri").notNull().default(""),
   description: text("description").notNull().default(""),
+  avatarEmail: text("avatar_email"),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
@@ -110,6 +201,35 @@ export const repoPermissions = pgTable(
     role: text("role", { enum: ["read", "write", "admin"] }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.repositoryId, t.userId] })],
+);
+
+/** A team's role on a repository (users and robots have theirs in repo_permissions). */
+export const teamRepoPermissions = pgTable(
+  "team_repo_permissions",
+  {
+    repositoryId: integer("repository_id").notNull().references(() => repositories.id, { onDelete: "cascade" }),
+    teamId: integer("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["read", "write", "admin"] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.repositoryId, t.teamId] }), index("team_repo_permissions_team").on(t.teamId)],
+);
+
+/**
+ * Quay's permission prototypes: when a repository is created in the organization (by
+ * `activatingUserId`, or by anyone when null), grant the delegate user/robot or team `role`.
+ */
+export const defaultPermissions = pgTable(
+  "default_permissions",
+  {
+    id: serial("id").primaryKey(),
+    uuid: uuid("uuid").notNull().unique().defaultRandom(),
+    namespaceId: integer("namespace_id").notNull().references(() => namespaces.id, { onDelete: "cascade" }),
+    activatingUserId: integer("activating_user_id").references(() => users.id, { onDelete: "cascade" }),
+    delegateUserId: integer("delegate_user_id").references(() => users.id, { onDelete: "cascade" }),
+    delegateTeamId: integer("delegate_team_id").references(() => teams.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["read", "write", "admin"] }).notNull(),
+  },
+  (t) => [index("default_permissions_namespace").on(t.namespaceId)],
 );
 
 export const stars = pgTable(

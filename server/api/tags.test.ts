@@ -1,10 +1,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tags, users } from "../../db/schema.ts";
+import { tags } from "../../db/schema.ts";
 import { type ApiClient, ApiClient as Client, problem, tokenClient } from "../../e2e/support/api-client.ts";
 import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import type { Clock } from "../domain/clock.ts";
+import { findUserByName } from "../domain/accounts/users.ts";
 
 interface Tag {
   name: string;
@@ -178,7 +179,7 @@ describe("GET /api/v1/repository/{repo}/tag/", () => {
   });
 
   it("is readable anonymously once the repository is public", async () => {
-    const [alice] = await env.deps.db.select().from(users).where(eq(users.username, "alice"));
+    const alice = await findUserByName(env.deps.db, "alice");
     const admin = await tokenClient(env, alice!, ["repo:admin"]);
     expect((await admin.post("/repository/alice/app/changevisibility", { visibility: "public" })).status).toBe(200);
     const anonymous = await list("?onlyActiveTags=true", new Client(env));

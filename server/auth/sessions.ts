@@ -2,7 +2,7 @@
 import { and, eq, gt } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { sessions, users } from "../../db/schema.ts";
-import type { User } from "../domain/accounts/users.ts";
+import { asPerson, type User } from "../domain/accounts/users.ts";
 import { newSecret, secretHash } from "./secrets.ts";
 
 export const SESSION_COOKIE = "quayside_session";
@@ -46,8 +46,9 @@ export async function resolveSession(db: Db, cookie: string, now: Date): Promise
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.idHash, secretHash(cookie)), gt(sessions.expiresAt, now)));
-  if (!row || !row.user.enabled) return null;
-  return row;
+  const user = asPerson(row?.user);
+  if (!row || !user?.enabled) return null;
+  return { user, csrfToken: row.csrfToken };
 }
 
 export async function destroySession(db: Db, cookie: string): Promise<void> {

@@ -3,7 +3,7 @@
 import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
 import { oauthApps, oauthTokens, users } from "../../../db/schema.ts";
-import type { User } from "./users.ts";
+import { asPerson, type User } from "./users.ts";
 import { newSecret, secretHash } from "../../auth/secrets.ts";
 
 export const ALL_SCOPES = [
@@ -83,8 +83,9 @@ export async function resolveAccessToken(db: Db, token: string, now: Date): Prom
         or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
       ),
     );
-  if (!row || !row.user.enabled) return null;
-  return { id: row.id, user: row.user, scopes: expandScopes(parseScopeList(row.scopes)) };
+  const user = asPerson(row?.user);
+  if (!row || !user?.enabled) return null;
+  return { id: row.id, user, scopes: expandScopes(parseScopeList(row.scopes)) };
 }
 
 /** When a token expires (null: never); undefined when it no longer exists. */

@@ -10,7 +10,14 @@ import type { LoginThrottle } from "./login-throttle.ts";
 import { isValidNamespaceName } from "../names.ts";
 import { type Actor, performerId, type UserPrincipal } from "../access/principal.ts";
 
-export type User = typeof users.$inferSelect;
+type AccountRow = typeof users.$inferSelect;
+/** A person's account. Robot accounts are rows of the same table with no namespace of their own. */
+export type User = AccountRow & { kind: "user"; namespaceId: number };
+
+/** The row as a person's account, or undefined for a robot (or no row). */
+export function asPerson(row: AccountRow | undefined): User | undefined {
+  return row && row.kind === "user" && row.namespaceId !== null ? (row as User) : undefined;
+}
 
 export interface NewUser {
   username: string;
@@ -95,7 +102,7 @@ export async function createUser(db: DbOrTx, input: NewUser, actor: Actor): Prom
       ip: actor.ip,
       metadata: { username: input.username, email: user!.email },
     });
-    return user!;
+    return asPerson(user)!;
   };
   // Inside a caller's transaction this becomes a savepoint.
   return db.transaction(create);
@@ -117,16 +124,16 @@ async function claimEmail(tx: DbOrTx, email: string): Promise<void> {
 
 export async function findUserByName(db: DbOrTx, username: string): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(eq(users.username, username));
-  return user;
+  return asPerson(user);
 }
 
 export async function findUserById(db: DbOrTx, id: number): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(eq(users.id, id));
-  return user;
+  return asPerson(user);
 }
 
 export async function countUsers(db: DbOrTx): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(users);
+  const [row] = await db.select({ n: count() }).from(users).where(eq(users.kind, "user"));
   return row?.n ?? 0;
 }
 
