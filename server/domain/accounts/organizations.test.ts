@@ -5,6 +5,7 @@ import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
 import { DomainError } from "../errors.ts";
 import { toPrincipal } from "./users.ts";
 import { createOrganization, findOrganization, OWNERS_TEAM } from "./organizations.ts";
+import { orgRole } from "./teams.ts";
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -22,6 +23,7 @@ it("creates an organization whose owners team holds its creator", async () => {
   expect(owners).toMatchObject([{ name: OWNERS_TEAM, role: "admin" }]);
   const members = await env.deps.db.select().from(teamMembers).where(eq(teamMembers.teamId, owners[0]!.id));
   expect(members).toEqual([{ teamId: owners[0]!.id, userId: alice.id }]);
+  expect(await orgRole(env.deps.db, alice.id, org.namespaceId)).toBe("admin");
   const [log] = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "org_create"));
   expect(log).toMatchObject({ namespaceId: org.namespaceId, performerId: alice.id, metadata: { namespace: "acme" } });
 });
@@ -40,4 +42,6 @@ it("refuses a name a user or another organization already has, and bad names", a
     code: "UNAUTHENTICATED",
   });
   expect(await findOrganization(env.deps.db, "alice")).toBeUndefined();
+  const acme = await findOrganization(env.deps.db, "acme");
+  expect(await orgRole(env.deps.db, bob.id, acme!.namespaceId)).toBeNull();
 });
