@@ -37,6 +37,7 @@ describe("web UI in Chromium", () => {
     // PatternFly and htmx both loaded from /static.
     expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain("Red Hat Text");
     expect(await page.evaluate(() => typeof (window as { htmx?: unknown }).htmx)).toBe("object");
+    await expectAccessible(page);
 
     await page.fill("#field-username", ADMIN.username);
     await page.fill("#field-password", ADMIN.password);
@@ -50,6 +51,7 @@ describe("web UI in Chromium", () => {
     expect(await empty.textContent()).toContain("No repositories yet");
     expect(await empty.textContent()).toContain(`podman login ${server.host}`);
     expect(await empty.textContent()).toContain(`podman push ${server.host}/admin/<repo>:<tag>`);
+    await expectAccessible(page);
   });
 
   it("lists pushed repositories and narrows them with the filter box (htmx, no reload)", async () => {
@@ -65,6 +67,7 @@ describe("web UI in Chromium", () => {
     expect(await repoRows().first().textContent()).toContain("admin/webapp");
     expect(await page.evaluate(() => (window as { stayed?: boolean }).stayed)).toBe(true);
     expect(new URL(page.url()).search).toBe("?filter=web");
+    await expectAccessible(page);
   });
 
   it("shows the repository page with its tag and pull command", async () => {
@@ -90,7 +93,9 @@ describe("web UI in Chromium", () => {
     expect(await page.locator('a[href="/signin"]').count()).toBeGreaterThan(0);
     // Both repositories are private: the anonymous list is empty.
     expect(await repoRows().count()).toBe(0);
+    await expectAccessible(page);
     await page.goto(`${server.url}/repository/admin/webapp`);
     expect(await page.textContent("h1")).toContain("Not found");
+    await expectAccessible(page);
   });
 });
