@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { apiRoutes } from "./api/routes.ts";
 import type { AppDeps } from "./deps.ts";
+import { csrfToken } from "./api/session.ts";
 import { registryRoutes } from "./registry/routes.ts";
 import { nodeResponse } from "./registry/request.ts";
 import { staticRoutes } from "./web/static.ts";
@@ -21,6 +22,8 @@ export function buildApp(deps: AppDeps): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/", registryRoutes(deps));
   app.route("/api/v1", apiRoutes(deps));
+  // Quay's web routes that API scripts and OAuth clients call.
+  app.get("/csrf_token", (c) => csrfToken(deps, c));
   app.route("/static", staticRoutes());
   app.route("/", webRoutes(deps));
   return app;

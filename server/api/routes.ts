@@ -18,6 +18,7 @@ import {
   updateRepositoryHandler,
 } from "./repositories.ts";
 import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
+import { signin, signout } from "./session.ts";
 import { listTagsHandler } from "./tags.ts";
 import { getUser, initializeUser } from "./user.ts";
 
@@ -54,6 +55,12 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   // A web route in Quay: no caller, no CSRF (nobody can have a session yet).
   app.post("/user/initialize", (c) => initializeUser(deps, c));
   app.all("/user/initialize", notAllowed);
+
+  // Sign-in checks the pre-session CSRF token itself (there is no session to hold one yet).
+  app.post("/signin", (c) => signin(deps, c));
+  app.all("/signin", notAllowed);
+  app.post("/signout", route(signout));
+  app.all("/signout", notAllowed);
 
   for (const path of ["/user/", "/user"]) {
     app.get(path, route(getUser));

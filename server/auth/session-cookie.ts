@@ -30,10 +30,14 @@ export async function readSession(deps: SessionDeps, c: Context): Promise<Sessio
   return cookie ? resolveSession(deps.db, cookie, deps.clock.now()) : null;
 }
 
-/** Signs `user` in under a new session id; the browser's previous session, if any, ends. */
-export async function startSession(deps: SessionDeps, c: Context, user: User): Promise<void> {
-  const { cookie } = await rotateSession(deps.db, getCookie(c, SESSION_COOKIE), user.id, deps.clock.now());
+/**
+ * Signs `user` in under a new session id; the browser's previous session, if any, ends.
+ * Returns the new session's CSRF token (the API hands it to scripts as `X-Next-CSRF-Token`).
+ */
+export async function startSession(deps: SessionDeps, c: Context, user: User): Promise<string> {
+  const { cookie, csrfToken } = await rotateSession(deps.db, getCookie(c, SESSION_COOKIE), user.id, deps.clock.now());
   setCookie(c, SESSION_COOKIE, cookie, { ...cookieOptions(deps.config, c), maxAge: SESSION_TTL_SECONDS });
+  return csrfToken;
 }
 
 export async function endSession(deps: SessionDeps, c: Context): Promise<void> {

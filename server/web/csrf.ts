@@ -2,7 +2,7 @@
 // is the session's own (server/auth/sessions.ts); before one exists (sign-in, sign-up, first
 // run) it is a double-submit token: a random cookie whose value the form must echo back.
 // Forms send it as the `_csrf` field, htmx as the `X-CSRF-Token` header.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppDeps } from "../deps.ts";
 import { newSecret, sameSecret } from "../auth/secrets.ts";
@@ -17,8 +17,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The token a form on this response must carry; sets the double-submit cookie when needed. */
 export function formToken(deps: AppDeps, c: WebContext): string {
-  const session = c.get("session");
-  if (session) return session.csrfToken;
+  return c.get("session")?.csrfToken ?? preSessionToken(deps, c);
+}
+
+/**
+ * The double-submit token of a browser without a session, made (and its cookie set) on first
+ * need. The API's `GET /csrf_token` hands out the same one, so a script's sign-in is checked alike.
+ */
+export function preSessionToken(deps: Pick<AppDeps, "config">, c: Context): string {
   const existing = getCookie(c, CSRF_COOKIE);
   if (existing) return existing;
   const token = newSecret(24);

@@ -1,0 +1,57 @@
+// Session sign-in for scripts that hold only a user name and password (Quay's flow):
+// `GET /csrf_token` gives a token and its cookie, `POST /api/v1/signin` checks it and answers
+// with a new session cookie and the session's token in `X-Next-CSRF-Token`, later writes send
+// that token as `X-CSRF-Token`, and `POST /api/v1/signout` ends the session.
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import { z } from "zod";
+import type { AppDeps } from "../deps.ts";
+import { endSession, readSession, startSession } from "../auth/session-cookie.ts";
+import { clientIp } from "../client-ip.ts";
+import { authenticate } from "../domain/accounts/users.ts";
+import { DomainError, retryAfterOf } from "../domain/errors.ts";
+import { CSRF_COOKIE, preSessionToken } from "../web/csrf.ts";
+import { checkCsrf, identifyCaller } from "./auth.ts";
+import { jsonBody } from "./input.ts";
+import type { ApiEnv, ApiRequest } from "./request.ts";
+
+/** Quay's database authentication says this for unknown users and wrong passwords alike. */
+const INVALID_CREDENTIALS = "Invalid Username or Password";
+
+/** `GET /csrf_token`: the session's token, or a pre-session one with its cookie. */
+export async function csrfToken(deps: AppDeps, c: Context): Promise<Response> {
+  const session = await readSession(deps, c);
+  return c.json({ csrf_token: session?.csrfToken ?? preSessionToken(deps, c) });
+}
+
+const signinBody = z.object({ username: z.string(), password: z.string(), invite_code: z.string().optional() });
+
+/**
+ * `POST /api/v1/signin`. The CSRF token is the current session's or the one `/csrf_token`
+ * handed out. Failures are 403 with Quay's flags; the failed-login limits answer 429 in plain
+ * text, as Quay's throttle does. Success rotates the session (as the web sign-in does).
+ */
+export async function signin(deps: AppDeps, c: Context<ApiEnv>): Promise<Response> {
+  const caller = await identifyCaller(deps, c);
+  c.set("caller", caller);
+  checkCsrf(c, { ...caller, csrfToken: caller.csrfToken ?? getCookie(c, CSRF_COOKIE) });
+  const body = await jsonBody(c, signinBody);
+  let user;
+  try {
+    user = await authenticate(deps, { username: body.username, password: body.password, ip: clientIp(c, deps.config) });
+  } catch (err) {
+    if (!(err instanceof DomainError && err.code === "TOO_MANY_REQUESTS")) throw err;
+    return c.text(err.message, 429, { "Retry-After": String(retryAfterOf(err)) });
+  }
+  if (!user) {
+    return c.json({ needsEmailVerification: false, invalidCredentials: true, message: INVALID_CREDENTIALS }, 403);
+  }
+  const next = await startSession(deps, c, user);
+  return c.json({ success: true }, 200, { "X-Next-CSRF-Token": next });
+}
+
+/** `POST /api/v1/signout`: ends the calling session (its CSRF token was checked on the way in). */
+export async function signout({ deps, c }: ApiRequest): Promise<Response> {
+  await endSession(deps, c);
+  return c.json({ success: true });
+}
