@@ -26,6 +26,17 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ QUAYSIDE_TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow(/QUAYSIDE_TRUSTED_PROXIES/);
   });
 
+  it("reads superusers as a name list and app token lifetimes as Quay's durations", () => {
+    const none = loadConfig({});
+    expect(none.superUsers).toEqual([]);
+    expect(none.appTokenLifetime).toBeUndefined();
+    const set = loadConfig({ QUAYSIDE_SUPER_USERS: "alice, bob,", QUAYSIDE_APP_TOKEN_EXPIRATION: "90d" });
+    expect(set.superUsers).toEqual(["alice", "bob"]);
+    expect(set.appTokenLifetime).toBe(90 * 86_400);
+    expect(loadConfig({}, ["--app-token-expiration=3600"]).appTokenLifetime).toBe(3600);
+    expect(() => loadConfig({ QUAYSIDE_APP_TOKEN_EXPIRATION: "soon" })).toThrow(/QUAYSIDE_APP_TOKEN_EXPIRATION/);
+  });
+
   it("stops on bad values with a message naming the setting", () => {
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT \/ --port/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);

@@ -25,6 +25,10 @@ export interface Config {
   role: Role;
   features: { openSignup: boolean; userInitialize: boolean };
   admin?: { username: string; password: string; email: string };
+  /** User names that are superusers (Quay's SUPER_USERS), besides the admin and the first user. */
+  superUsers: string[];
+  /** Seconds an application-specific token lives (Quay's APP_SPECIFIC_TOKEN_EXPIRATION); unset: forever. */
+  appTokenLifetime?: number;
   /** Seconds a registry bearer token stays valid. */
   registryTokenTtl: number;
   /** Bytes of manifests each process keeps in memory at most. */
@@ -59,6 +63,8 @@ const settings = {
   adminUser: { flag: "admin-user", env: "QUAYSIDE_ADMIN_USER" },
   adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD" },
   adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL" },
+  superUsers: { flag: "super-users", env: "QUAYSIDE_SUPER_USERS" },
+  appTokenExpiration: { flag: "app-token-expiration", env: "QUAYSIDE_APP_TOKEN_EXPIRATION" },
   registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL" },
   manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB" },
   trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES" },
@@ -92,6 +98,16 @@ const schema = z.object({
   adminUser: z.string().optional(),
   adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
   adminEmail: z.email().optional(),
+  superUsers: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .default([]),
+  appTokenExpiration: z
+    .string()
+    .regex(/^\d+[smhdw]?$/, "must be a duration such as 90d, 12h or 3600 (seconds)")
+    .transform(durationSeconds)
+    .pipe(z.number().int().min(60, "must be at least a minute"))
+    .optional(),
   registryTokenTtl: z.coerce.number().int().min(60).max(86400).default(3600),
   manifestCacheMb: z.coerce.number().int().min(0).max(1_048_576).default(64),
   trustedProxies: z
@@ -101,6 +117,14 @@ const schema = z.object({
     .default([]),
   logRequests: booleanText.default(false),
 });
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** Quay's durations (`30d`, `12h`; bare numbers are seconds). */
+function durationSeconds(text: string): number {
+  const unit = /[smhdw]$/.test(text) ? text.slice(-1) : "s";
+  return Number.parseInt(text, 10) * DURATION_UNITS[unit]!;
+}
 
 /** `10.0.0.1`, `::1`, `10.0.0.0/8` or `fd00::/8`. */
 function isAddressOrRange(value: string): boolean {
@@ -170,6 +194,8 @@ export function loadConfig(
     admin: v.adminUser && v.adminPassword
       ? { username: v.adminUser, password: v.adminPassword, email: v.adminEmail ?? `${v.adminUser}@localhost` }
       : undefined,
+    superUsers: v.superUsers,
+    appTokenLifetime: v.appTokenExpiration,
     registryTokenTtl: v.registryTokenTtl,
     manifestCacheBytes: v.manifestCacheMb * 1024 * 1024,
     trustedProxies: v.trustedProxies,

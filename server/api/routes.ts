@@ -18,7 +18,10 @@ import {
   updateRepositoryHandler,
 } from "./repositories.ts";
 import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
+import { capabilitiesHandler } from "./capabilities.ts";
+import { entitiesHandler } from "./entities.ts";
 import { signin, signout } from "./session.ts";
+import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { listTagsHandler } from "./tags.ts";
 import { getUser, initializeUser } from "./user.ts";
 
@@ -61,6 +64,18 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   app.all("/signin", notAllowed);
   app.post("/signout", route(signout));
   app.all("/signout", notAllowed);
+
+  app.get("/registry/capabilities", (c) => capabilitiesHandler(c));
+  app.all("/registry/capabilities", notAllowed);
+
+  app.get("/user/starred", route(listStarredHandler));
+  app.post("/user/starred", route(starHandler));
+  app.all("/user/starred", notAllowed);
+  app.delete("/user/starred/:repo{.+}", route((r) => unstarHandler(r, r.c.req.param("repo")!)));
+  app.all("/user/starred/:repo{.+}", notAllowed);
+
+  app.get("/entities/:prefix", route((r) => entitiesHandler(r, r.c.req.param("prefix")!)));
+  app.all("/entities/:prefix", notAllowed);
 
   for (const path of ["/user/", "/user"]) {
     app.get(path, route(getUser));

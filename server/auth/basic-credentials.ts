@@ -1,8 +1,8 @@
 // Username/password pairs as registry clients send them (HTTP Basic): a user's password (or its
 // encrypted form), or `$oauthtoken` with an OAuth access token (its scopes cap what the login
-// may do). Successful checks are remembered for a minute (in `PrincipalState`, which drops them as
-// soon as the account or token changes) so a client sending Basic on every request does not pay
-// for scrypt each time.
+// may do), or an application-specific token with `$app` or its owner's name. Successful checks
+// are remembered for a minute (in `PrincipalState`, which drops them as soon as the account or
+// token changes) so a client sending Basic on every request does not pay for scrypt each time.
 import type { Db } from "../../db/client.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { LoginThrottle } from "../domain/accounts/login-throttle.ts";
@@ -12,6 +12,7 @@ import { authenticate, toPrincipal } from "../domain/accounts/users.ts";
 import { decryptPassword } from "./encrypted-passwords.ts";
 import { resolveAccessToken } from "../domain/accounts/oauth-tokens.ts";
 import { capsOf } from "../domain/access/scopes.ts";
+import { APP_TOKEN_USERNAME, authenticateAppToken, looksLikeAppToken } from "../domain/accounts/app-tokens.ts";
 import { secretHash } from "./secrets.ts";
 
 export function parseBasic(header: string | undefined): { username: string; password: string } | null {
@@ -36,7 +37,11 @@ export async function checkCredentials(
   if (username === "$oauthtoken") {
     const token = await resolveAccessToken(db, password, clock.now());
     if (token) principal = { ...toPrincipal(token.user), viaToken: { id: token.id, caps: capsOf(token.scopes) } };
-  } else {
+  } else if (username === APP_TOKEN_USERNAME || looksLikeAppToken(password)) {
+    const login = await authenticateAppToken(deps, { username, code: password, ip });
+    if (login) principal = { ...toPrincipal(login.user), viaAppToken: login.tokenId };
+  }
+  if (!principal && username !== "$oauthtoken" && username !== APP_TOKEN_USERNAME) {
     // An encrypted password (from `user/initialize`) stands in for the password itself.
     const plain = (await decryptPassword(db, password)) ?? password;
     const user = await authenticate(deps, { username, password: plain, ip });

@@ -30,6 +30,8 @@ interface Claims {
     /** The OAuth token (`$oauthtoken` login) the token was issued for, and its caps. */
     tid?: number;
     caps?: ScopeCaps;
+    /** The app-specific token the login was made with. */
+    atid?: number;
   };
 }
 
@@ -54,6 +56,7 @@ export class RegistryTokens {
           gen: principal.generation,
           tid: principal.viaToken?.id,
           caps: principal.viaToken?.caps,
+          atid: principal.viaAppToken,
         }
       : {};
     const token = await new SignJWT({ access, context })
@@ -96,6 +99,7 @@ export class RegistryTokens {
           superuser: ctx.su ?? false,
           generation: ctx.gen ?? 0,
           ...(ctx.tid !== undefined ? { viaToken: { id: ctx.tid, caps: ctx.caps ?? NO_CAPS } } : {}),
+          ...(ctx.atid !== undefined ? { viaAppToken: ctx.atid } : {}),
         }
       : { kind: "anonymous" };
     const result = { principal, access: Array.isArray(claims.access) ? claims.access : [], expiresAt: exp };

@@ -15,6 +15,8 @@ export interface UserPrincipal {
   generation?: number;
   /** Set when an OAuth token authenticated the caller: which one, and what its scopes allow. */
   viaToken?: { id: number; caps: ScopeCaps };
+  /** Set when an application-specific token was the password: its id (revoking it ends the login). */
+  viaAppToken?: number;
 }
 
 export type Principal = { kind: "anonymous" } | UserPrincipal;
