@@ -6,3 +6,8 @@ import { type Column, type SQL, sql } from "drizzle-orm";
 export function nameContains(name: Column | SQL, text: string): SQL {
   return sql`strpos(lower(${name}), lower(${text})) > 0`;
 }
+
+/** True (in SQL) when `name` starts with `text`, ignoring case (entity look-ups by prefix). */
+export function nameStartsWith(name: Column | SQL, text: string): SQL {
+  return sql`starts_with(lower(${name}), lower(${text}))`;
+}
