@@ -23,6 +23,8 @@ export type DomainErrorCode =
   | "CONFLICT"
   | "FORBIDDEN"
   | "UNAUTHENTICATED"
+  /** A rule of the data model refused the change (Quay answers these with a bare `{message}`). */
+  | "MODEL_REFUSED"
   /** Refused for now (failed sign-ins, hashing backlog); `detail` is `{ retryAfter: seconds }`. */
   | "TOO_MANY_REQUESTS";
 

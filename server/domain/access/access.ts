@@ -8,7 +8,7 @@ import { capRepoRole } from "./scopes.ts";
 import { knownRepository } from "../repositories/cached-repositories.ts";
 import { parseRepoPath, type RepoRef } from "../names.ts";
 import { findNamespace } from "../accounts/namespaces.ts";
-import { canCreateIn, namespaceWideRole, type Role, roleAtLeast, roleOn } from "./permissions.ts";
+import { canCreateIn, namespaceWideRole, ownsNamespace, type Role, roleAtLeast, roleOn } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 import { findRepository, type Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
@@ -17,15 +17,15 @@ export type RegistryAction = "pull" | "push" | "delete";
 
 /**
  * Roles on repositories by user id (0: anonymous), per cached repository record: the content
- * cache replaces a record whenever the repository or its grants change (on any node), which
- * drops these with it. A hit is answered without a promise (this runs on every registry request).
+ * cache replaces a record whenever the repository or its grants change, and every record of a
+ * namespace whenever its teams or their members change (on any node), which drops these with it.
+ * A hit is answered without a promise (this runs on every registry request).
  */
 const rolesByRecord = new WeakMap<Repository, Map<number, Role | null>>();
 const MAX_ROLES_PER_RECORD = 1_000;
 
 function cachedRoleOn(db: DbOrTx, principal: Principal, repo: Repository): Role | null | Promise<Role | null> {
-  const wide = namespaceWideRole(principal, { id: repo.namespaceId });
-  if (wide) return wide;
+  if (ownsNamespace(principal, repo.namespaceId)) return "admin";
   const key = principal.kind === "user" ? principal.userId : 0;
   let roles = rolesByRecord.get(repo);
   if (!roles) rolesByRecord.set(repo, (roles = new Map()));
@@ -58,7 +58,7 @@ export async function registryActions(
     if (principal.kind !== "user") return [];
     if (caps && (caps.namespace === null || !roleAtLeast(caps.repo, "write"))) return [];
     const [ns] = await svc.db.select().from(namespaces).where(eq(namespaces.name, parseRepoPath(name).namespace));
-    return ns && canCreateIn(principal, ns) ? ["pull", "push", "delete"] : [];
+    return ns && (await canCreateIn(svc.db, principal, ns)) ? ["pull", "push", "delete"] : [];
   }
   if (repo.state === "MARKED_FOR_DELETION") return [];
   let role = await cachedRoleOn(svc.db, principal, repo);
@@ -84,5 +84,5 @@ export async function repositoryAccess(db: DbOrTx, principal: Principal, ref: Re
   const repo = await findRepository(db, ref);
   if (repo && repo.state !== "MARKED_FOR_DELETION") return { repo, role: await roleOn(db, principal, repo) };
   const ns = await findNamespace(db, ref.namespace);
-  return { role: ns ? namespaceWideRole(principal, ns) : null };
+  return { role: ns ? await namespaceWideRole(db, principal, ns) : null };
 }

@@ -28,6 +28,20 @@ it("keeps the repository record when only its content changed", () => {
   expect(cache.repository("ns/r1")).toBeUndefined();
 });
 
+it("on `namespace:<id>` drops that namespace's records (and the roles held on them) and the catalogs only", () => {
+  const cache = new ContentCache(MiB);
+  const inNamespace = (id: number, namespaceId: number) => ({ ...repo(id), namespaceId }) as Repository;
+  cache.rememberRepository("ns/r1", inNamespace(1, 7), cache.version);
+  cache.rememberRepository("ns/r2", inNamespace(2, 8), cache.version);
+  cache.rememberTagNames(2, ["a"], cache.version);
+  cache.rememberCatalog("user:1", ["ns/r1"], cache.version);
+  cache["onNotification"]("namespace:7"); // as a team or membership change of namespace 7 announces
+  expect(cache.repository("ns/r1")).toBeUndefined();
+  expect(cache.catalog("user:1")).toBeUndefined();
+  expect(cache.repository("ns/r2")).toEqual(inNamespace(2, 8));
+  expect(cache.tagNames(2)).toEqual(["a"]);
+});
+
 it("holds a bounded number of bytes of tag names in all", () => {
   const cache = new ContentCache(MiB);
   // 100-character names: ~132 bytes each, so the 16 MiB budget holds about 127 000.

@@ -83,11 +83,15 @@ export class ContentCache {
     await sql.listen(CHANNEL, (payload) => this.onNotification(payload), () => this.clear());
   }
 
-  /** `repository:<id>` (the repository row changed) or `content:<id>` (its tags or manifests). */
+  /**
+   * `repository:<id>` (the repository row or its grants changed), `content:<id>` (its tags or
+   * manifests) or `namespace:<id>` (the namespace's teams or their members changed).
+   */
   private onNotification(payload: string): void {
     const [kind, id] = payload.split(":");
     if (kind === "content") this.forgetContent(Number(id));
     else if (kind === "repository") this.forget(Number(id));
+    else if (kind === "namespace") this.forgetNamespace(Number(id));
     else this.clear(); // a node of another version: play safe
   }
 
@@ -147,6 +151,16 @@ export class ContentCache {
     this.forgetContent(repositoryId);
     this.catalogs.clear(); // a repository appeared, went, or changed who may see it
     for (const [name, entry] of this.repositories) if (entry.value.id === repositoryId) this.repositories.delete(name);
+  }
+
+  /**
+   * Drops the records of a namespace's repositories (and the roles memoised on them) and every
+   * catalog: who may see what there has changed (a team's members or role).
+   */
+  forgetNamespace(namespaceId: number): void {
+    this.generation++;
+    this.catalogs.clear();
+    for (const [name, entry] of this.repositories) if (entry.value.namespaceId === namespaceId) this.repositories.delete(name);
   }
 
   clear(): void {

@@ -2,7 +2,7 @@
 // visibility and deletion.
 import { and, asc, count, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
-import { namespaces, repoPermissions, repositories, stars } from "../../../db/schema.ts";
+import { namespaces, repoPermissions, repositories, stars, teamMembers, teamRepoPermissions, teams } from "../../../db/schema.ts";
 import { auditInsertFrom, writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
 import { nameContains } from "../name-filter.ts";
@@ -55,12 +55,21 @@ export interface NewRepository extends RepoRef {
 export async function createRepository(db: Db, actor: Actor, input: NewRepository): Promise<Repository> {
   // Permission first, as Quay does: a caller may not probe name rules in foreign namespaces.
   const [ns] = await db.select().from(namespaces).where(eq(namespaces.name, input.namespace));
-  if (!ns || !canCreateIn(actor.principal, ns)) {
+  if (!ns || !(await canCreateIn(db, actor.principal, ns))) {
     throw new DomainError("FORBIDDEN", `You do not have permission to create repositories in ${input.namespace}`);
   }
   const problem = repositoryNameProblem(input.name);
   if (problem) throw new DomainError("NAME_INVALID", "Invalid repository name", { reason: problem });
-  // The repository row and its usage-log entry in one statement (atomic, one round trip).
+  // As in Quay, whoever creates a repository in an organization is its admin from then on (a
+  // creator-role team lets them create, not touch the organization's other repositories).
+  const creatorGrant =
+    ns.kind === "org" && actor.principal.kind === "user"
+      ? sql`, granted as (
+          insert into ${repoPermissions} (repository_id, user_id, role)
+          select created.id, ${actor.principal.userId}, 'admin' from created
+        )`
+      : sql``;
+  // The repository row, its usage-log entry (and creator's grant) in one statement (atomic, one round trip).
   const [row] = await db.execute<{
     id: number;
     name: string;
@@ -84,7 +93,7 @@ export async function createRepository(db: Db, actor: Actor, input: NewRepositor
         ip: actor.ip,
         metadata: { repo: input.name, namespace: input.namespace },
       })}
-    )
+    )${creatorGrant}
     select id, name, visibility, kind, state, description, created_at from created`);
   if (!row) throw new DomainError("CONFLICT", "Repository already exists");
   return {
@@ -127,15 +136,25 @@ export function readableBy(principal: Principal): SQL {
 }
 
 /**
- * Repositories a principal holds a role on regardless of visibility (their own namespace's and
- * granted ones); undefined for anonymous callers, who hold none.
+ * Repositories a principal holds a role on regardless of visibility (their own namespace's, their
+ * organizations' where they are in an admin team, granted ones to them or their teams): the SQL
+ * form of `roleOn` (domain/access/permissions.ts). Undefined for anonymous callers, who hold none.
  */
 export function grantedTo(principal: Principal): SQL | undefined {
   if (principal.kind === "anonymous") return undefined;
+  const userId = principal.userId;
   return or(
     eq(repositories.namespaceId, principal.namespaceId),
     exists(
-      sql`(select 1 from ${repoPermissions} where ${repoPermissions.repositoryId} = ${repositories.id} and ${repoPermissions.userId} = ${principal.userId})`,
+      sql`(select 1 from ${repoPermissions} where ${repoPermissions.repositoryId} = ${repositories.id} and ${repoPermissions.userId} = ${userId})`,
+    ),
+    exists(
+      sql`(select 1 from ${teamRepoPermissions} join ${teamMembers} on ${teamMembers.teamId} = ${teamRepoPermissions.teamId}
+           where ${teamRepoPermissions.repositoryId} = ${repositories.id} and ${teamMembers.userId} = ${userId})`,
+    ),
+    exists(
+      sql`(select 1 from ${teams} join ${teamMembers} on ${teamMembers.teamId} = ${teams.id}
+           where ${teams.namespaceId} = ${repositories.namespaceId} and ${teams.role} = 'admin' and ${teamMembers.userId} = ${userId})`,
     ),
   )!;
 }
