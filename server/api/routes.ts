@@ -24,6 +24,7 @@ import { signin, signout } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { listTagsHandler } from "./tags.ts";
 import { getUser, initializeUser } from "./user.ts";
+import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
 
 type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>) => Promise<Response>;
 
@@ -81,6 +82,13 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     app.get(path, route(getUser));
     app.all(path, notAllowed);
   }
+
+  app.get("/user/apptoken", route(listAppTokensHandler));
+  app.post("/user/apptoken", route(createAppTokenHandler));
+  app.all("/user/apptoken", notAllowed);
+  app.get("/user/apptoken/:uuid", route((r) => getAppTokenHandler(r, r.c.req.param("uuid")!)));
+  app.delete("/user/apptoken/:uuid", route((r) => revokeAppTokenHandler(r, r.c.req.param("uuid")!)));
+  app.all("/user/apptoken/:uuid", notAllowed);
 
   app.get("/repository", route(listRepositoriesHandler));
   app.post("/repository", route(createRepositoryHandler));
