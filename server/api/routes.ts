@@ -22,6 +22,7 @@ import { capabilitiesHandler } from "./capabilities.ts";
 import { entitiesHandler } from "./entities.ts";
 import { signin, signout } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
+import { mountRobotRoutes } from "./robots.ts";
 import { listTagsHandler } from "./tags.ts";
 import { getUser, initializeUser } from "./user.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
@@ -114,6 +115,8 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
       throw new PlainError(404, { message: NOT_FOUND_MESSAGE });
     }),
   );
+
+  mountRobotRoutes(app, route, notAllowed);
 
   app.all("*", () => {
     throw new PlainError(404, { message: NOT_FOUND_MESSAGE });

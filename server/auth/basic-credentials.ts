@@ -13,6 +13,7 @@ import { decryptPassword } from "./encrypted-passwords.ts";
 import { resolveAccessToken } from "../domain/accounts/oauth-tokens.ts";
 import { capsOf } from "../domain/access/scopes.ts";
 import { APP_TOKEN_USERNAME, authenticateAppToken, looksLikeAppToken } from "../domain/accounts/app-tokens.ts";
+import { authenticateRobot, isRobotName } from "../domain/accounts/robots.ts";
 import { secretHash } from "./secrets.ts";
 
 export function parseBasic(header: string | undefined): { username: string; password: string } | null {
@@ -33,6 +34,12 @@ export async function checkCredentials(
   const key = secretHash(`${username}\u0000${password}`);
   const hit = await principals.recallLogin(key);
   if (hit) return hit;
+  if (isRobotName(username)) {
+    // A robot (`owner+short`, a name no person can have) signs in with its token only.
+    const robot = await authenticateRobot(deps, { username, token: password, ip });
+    if (robot) principals.rememberLogin(key, robot);
+    return robot;
+  }
   let principal: UserPrincipal | null = null;
   if (username === "$oauthtoken") {
     const token = await resolveAccessToken(db, password, clock.now());

@@ -30,6 +30,8 @@ interface Claims {
     /** The OAuth token (`$oauthtoken` login) the token was issued for, and its caps. */
     tid?: number;
     caps?: ScopeCaps;
+    /** Set for a robot account. */
+    rb?: true;
     /** The app-specific token the login was made with. */
     atid?: number;
   };
@@ -56,6 +58,7 @@ export class RegistryTokens {
           gen: principal.generation,
           tid: principal.viaToken?.id,
           caps: principal.viaToken?.caps,
+          rb: principal.robot,
           atid: principal.viaAppToken,
         }
       : {};
@@ -99,6 +102,7 @@ export class RegistryTokens {
           superuser: ctx.su ?? false,
           generation: ctx.gen ?? 0,
           ...(ctx.tid !== undefined ? { viaToken: { id: ctx.tid, caps: ctx.caps ?? NO_CAPS } } : {}),
+          ...(ctx.rb ? { robot: true as const } : {}),
           ...(ctx.atid !== undefined ? { viaAppToken: ctx.atid } : {}),
         }
       : { kind: "anonymous" };

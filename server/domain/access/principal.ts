@@ -17,7 +17,12 @@ export interface UserPrincipal {
   viaToken?: { id: number; caps: ScopeCaps };
   /** Set when an application-specific token was the password: its id (revoking it ends the login). */
   viaAppToken?: number;
+  /** A robot account (its `namespaceId` is NO_NAMESPACE: it owns none). */
+  robot?: true;
 }
+
+/** The `namespaceId` of a principal that owns no namespace (robots): no namespace has id 0. */
+export const NO_NAMESPACE = 0;
 
 export type Principal = { kind: "anonymous" } | UserPrincipal;
 
