@@ -14,3 +14,6 @@ export interface ApiRequest {
 }
 
 export type ApiHandler = (r: ApiRequest) => Promise<Response>;
+
+/** Wraps a handler so it runs once the caller is known (routes.ts), for modules that mount routes. */
+export type ApiRoute = (handler: ApiHandler) => (c: Context<ApiEnv>) => Promise<Response>;

@@ -18,6 +18,7 @@ import {
   updateRepositoryHandler,
 } from "./repositories.ts";
 import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
+import { mountApplicationRoutes } from "./applications.ts";
 import { capabilitiesHandler } from "./capabilities.ts";
 import { entitiesHandler } from "./entities.ts";
 import { signin, signout } from "./session.ts";
@@ -78,6 +79,8 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/entities/:prefix", route((r) => entitiesHandler(r, r.c.req.param("prefix")!)));
   app.all("/entities/:prefix", notAllowed);
+
+  mountApplicationRoutes(app, route, notAllowed);
 
   for (const path of ["/user/", "/user"]) {
     app.get(path, route(getUser));

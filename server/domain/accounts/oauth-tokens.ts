@@ -3,6 +3,7 @@
 import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
 import { oauthApps, oauthTokens, users } from "../../../db/schema.ts";
+import { newClientId, newClientSecret } from "./applications.ts";
 import { asPerson, type User } from "./users.ts";
 import { newSecret, secretHash } from "../../auth/secrets.ts";
 
@@ -50,7 +51,7 @@ export async function ensureApp(
   if (existing) return existing;
   const [app] = await db
     .insert(oauthApps)
-    .values({ namespaceId, name, clientId: newSecret(15), clientSecret: newSecret(30) })
+    .values({ namespaceId, name, clientId: newClientId(), clientSecret: newClientSecret() })
     .returning(columns);
   return app!;
 }
