@@ -18,11 +18,11 @@ import {
   robotGrants,
   type RobotOwner,
   robotPermissions,
+  robotRights,
   robotToken,
   regenerateRobotToken,
   setRobotFederation,
 } from "../domain/accounts/robots.ts";
-import { orgRole } from "../domain/accounts/teams.ts";
 import { isAnonymous } from "./auth.ts";
 import { avatar } from "./avatar.ts";
 import { rfc2822 } from "./dates.ts";
@@ -58,9 +58,9 @@ const orgScope = async ({ deps, c, caller }: ApiRequest): Promise<Scope> => {
   if (!caller.user || caller.caps.namespace !== "admin") throw refuse;
   const org = await findOrganization(deps.db, c.req.param("org")!);
   if (!org) throw refuse;
-  const role = await orgRole(deps.db, caller.user.id, org.namespaceId);
-  if (role === null) throw refuse;
-  return { owner: { id: org.namespaceId, name: org.name }, admin: role === "admin" };
+  const rights = await robotRights(deps.db, caller.principal, { id: org.namespaceId, kind: "org" });
+  if (rights === null) throw refuse;
+  return { owner: { id: org.namespaceId, name: org.name }, admin: rights === "admin" };
 };
 
 /** `orgScope` for everything but listing: administrators only. */

@@ -8,12 +8,13 @@ import type { Db, DbOrTx } from "../../../db/client.ts";
 import { repoPermissions, repositories, robotFederations, teamMembers, teams, users } from "../../../db/schema.ts";
 import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords.ts";
 import { secretHash } from "../../auth/secrets.ts";
-import type { Role } from "../access/permissions.ts";
-import { type Actor, NO_NAMESPACE, performerId, type UserPrincipal } from "../access/principal.ts";
+import { ownsNamespace, type Role } from "../access/permissions.ts";
+import { type Actor, NO_NAMESPACE, performerId, type Principal, type UserPrincipal } from "../access/principal.ts";
 import { writeAudit } from "../activity/audit.ts";
 import type { Clock } from "../clock.ts";
 import { DomainError, tooManyRequests } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
+import { orgRole } from "./teams.ts";
 
 /** Quay's rule for robot short names: its user-name rule (util/validation.py validate_username). */
 const SHORT_NAME = /^([a-z0-9]+(?:[._-][a-z0-9]+)*)$/;
@@ -52,6 +53,21 @@ export interface RobotGrants {
 export interface FederationEntry {
   issuer: string;
   subject: string;
+}
+
+/**
+ * What a principal may do with a namespace's robots: a user's own and an organization's admins
+ * everything ("admin"); the organization's other members only see the list ("member").
+ */
+export async function robotRights(
+  db: DbOrTx,
+  principal: Principal,
+  namespace: { id: number; kind: string },
+): Promise<"admin" | "member" | null> {
+  if (principal.kind !== "user") return null;
+  if (namespace.kind !== "org") return ownsNamespace(principal, namespace.id) ? "admin" : null;
+  const role = await orgRole(db, principal.userId, namespace.id);
+  return role === null ? null : role === "admin" ? "admin" : "member";
 }
 
 export const robotUsername = (owner: string, short: string) => `${owner}+${short}`;
