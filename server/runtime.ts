@@ -14,6 +14,7 @@ import { ContentCache } from "./domain/content/content-cache.ts";
 import { LoginThrottle } from "./domain/accounts/login-throttle.ts";
 import { PrincipalState } from "./domain/accounts/principal-state.ts";
 import { ensureAdmin } from "./domain/accounts/users.ts";
+import { grantConfiguredSuperusers } from "./domain/accounts/superusers.ts";
 import { FsBlobStore } from "./storage/fs-blob-store.ts";
 import type { AppDeps } from "./deps.ts";
 
@@ -67,6 +68,7 @@ export async function start(config: Config): Promise<Running> {
   try {
     deps = await buildDeps(config, database);
     if (config.admin) await ensureAdmin(deps.db, config.admin);
+    await grantConfiguredSuperusers(deps.db, config.superUsers);
     jobs = await startJobs(deps, database, { work: config.role !== "web" });
     if (config.role !== "worker") {
       const app = buildApp(deps);

@@ -26,6 +26,7 @@ import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
 import { listTagsHandler } from "./tags.ts";
 import { getUser, initializeUser } from "./user.ts";
+import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
 
 type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>) => Promise<Response>;
@@ -93,6 +94,17 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   app.get("/user/apptoken/:uuid", route((r) => getAppTokenHandler(r, r.c.req.param("uuid")!)));
   app.delete("/user/apptoken/:uuid", route((r) => revokeAppTokenHandler(r, r.c.req.param("uuid")!)));
   app.all("/user/apptoken/:uuid", notAllowed);
+
+  for (const path of ["/superuser/users/", "/superuser/users"]) {
+    app.get(path, route(listUsersHandler));
+    app.post(path, route(createUserHandler));
+    app.all(path, notAllowed);
+  }
+  const superuserTarget = (handler: typeof getUserHandler) => route((r) => handler(r, r.c.req.param("username")!));
+  app.get("/superuser/users/:username", superuserTarget(getUserHandler));
+  app.put("/superuser/users/:username", superuserTarget(updateUserHandler));
+  app.delete("/superuser/users/:username", superuserTarget(deleteUserHandler));
+  app.all("/superuser/users/:username", notAllowed);
 
   app.get("/repository", route(listRepositoriesHandler));
   app.post("/repository", route(createRepositoryHandler));

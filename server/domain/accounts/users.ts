@@ -1,7 +1,7 @@
 // User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../../db/client.ts";
-import { namespaces, users } from "../../../db/schema.ts";
+import { namespaces, sessions, teamMembers, teams, users } from "../../../db/schema.ts";
 import { ALL_SCOPES, createAccessToken, ensureApp } from "./oauth-tokens.ts";
 import { hashPassword, needsRehash, verifyPassword } from "../../auth/passwords.ts";
 import { writeAudit } from "../activity/audit.ts";
@@ -235,4 +235,98 @@ export async function ensureAdmin(db: Db, admin: { username: string; password: s
       throw err;
     },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account settings: e-mail, password, deletion (the user's own, and a superuser's on their behalf)
+
+export interface AccountChanges {
+  email?: string;
+  password?: string;
+}
+
+/**
+ * Changes e-mail address and/or password, with sign-up's rules, auditing each change. A new
+ * password ends the account's other browser sessions (`keepSessionHash`: the one to keep, or
+ * none); the auth generation trigger (migration 0005) ends its registry tokens and remembered
+ * logins.
+ */
+export async function updateAccount(
+  db: Db,
+  user: User,
+  changes: AccountChanges,
+  actor: Actor,
+  keepSessionHash?: string,
+): Promise<User> {
+  const problems = accountChangeProblems(changes);
+  const first = Object.values(problems)[0];
+  if (first) throw new DomainError("INVALID_REQUEST", first, problems);
+  const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
+  return db.transaction(async (tx) => {
+    const audit = { namespaceId: user.namespaceId, performerId: performerId(actor) ?? user.id, ip: actor.ip };
+    let updated = user;
+    if (changes.email !== undefined && changes.email !== user.email) {
+      if (changes.email.toLowerCase() !== user.email.toLowerCase()) await claimEmail(tx, changes.email);
+      const [row] = await tx.update(users).set({ email: changes.email }).where(eq(users.id, user.id)).returning();
+      updated = asPerson(row) ?? updated;
+      await writeAudit(tx, { ...audit, kind: "user_change_email", metadata: { email: changes.email, old_email: user.email } });
+    }
+    if (passwordHash !== undefined) {
+      const [row] = await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).returning();
+      updated = asPerson(row) ?? updated;
+      const others = keepSessionHash === undefined ? eq(sessions.userId, user.id) : and(eq(sessions.userId, user.id), ne(sessions.idHash, keepSessionHash));
+      await tx.delete(sessions).where(others);
+      await writeAudit(tx, { ...audit, kind: "user_change_password", metadata: { username: user.username } });
+    }
+    return updated;
+  });
+}
+
+function accountChangeProblems(changes: AccountChanges): Record<string, string> {
+  // Sign-up's rules, for the fields given (the user name is not changing).
+  const problems = newUserProblems({ username: "placeholder", email: changes.email, password: changes.password ?? "placeholder" });
+  if (changes.email !== undefined && changes.email === "") problems.email = "Enter an email address";
+  return problems;
+}
+
+/** Organizations (names) whose admin teams hold no enabled person but this user. */
+export async function organizationsOnlyAdministeredBy(db: DbOrTx, userId: number): Promise<string[]> {
+  const rows = await db.execute<{ name: string }>(sql`
+    select distinct n.name from ${teams} t
+      join ${teamMembers} m on m.team_id = t.id
+      join ${namespaces} n on n.id = t.namespace_id
+    where t.role = 'admin' and m.user_id = ${userId}
+      and not exists (
+        select 1 from ${teams} t2
+          join ${teamMembers} m2 on m2.team_id = t2.id
+          join ${users} u2 on u2.id = m2.user_id
+        where t2.namespace_id = t.namespace_id and t2.role = 'admin' and m2.user_id <> ${userId}
+          and u2.kind = 'user' and u2.enabled)
+    order by n.name`);
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Deletes the account with its namespace (repositories, robots, tokens and sessions go with
+ * it). Refused while it is the last administrator of an organization, which would be left
+ * without one.
+ */
+export async function deleteAccount(db: Db, user: User, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const orphaned = await organizationsOnlyAdministeredBy(tx, user.id);
+    if (orphaned.length > 0) {
+      throw new DomainError(
+        "INVALID_REQUEST",
+        `Cannot delete this account: it is the last administrator of ${orphaned.length === 1 ? "organization" : "organizations"} ${orphaned.join(", ")}`,
+      );
+    }
+    await tx.delete(namespaces).where(eq(namespaces.id, user.namespaceId));
+    await writeAudit(tx, {
+      kind: "user_delete",
+      namespaceId: user.namespaceId,
+      performerId: performerId(actor) ?? user.id,
+      ip: actor.ip,
+      metadata: { username: user.username },
+    });
+  });
 }

@@ -1,0 +1,90 @@
+// Quay's superuser user management: `GET/POST /api/v1/superuser/users/`,
+// `GET/PUT/DELETE /api/v1/superuser/users/{username}`. Superusers only, and a token needs
+// `super:user` (sessions hold every scope).
+import { z } from "zod";
+import { encryptPassword } from "../auth/encrypted-passwords.ts";
+import { administerAccount, createAccountForUser, listAccounts, removeAccount } from "../domain/accounts/superusers.ts";
+import { findUserByName, type User } from "../domain/accounts/users.ts";
+import type { Caller } from "./auth.ts";
+import { avatar } from "./avatar.ts";
+import { notFound, unauthorized } from "./errors.ts";
+import { jsonBody, truthy } from "./input.ts";
+import type { ApiRequest } from "./request.ts";
+
+const createBody = z.object({ username: z.string(), email: z.string().optional() });
+const updateBody = z.object({
+  password: z.string().optional(),
+  email: z.string().optional(),
+  enabled: z.boolean().optional(),
+  superuser: z.boolean().optional(),
+});
+
+/** Quay's Unauthorized unless a superuser calls with superuser rights in scope. */
+function requireSuperuser(caller: Caller): void {
+  const principal = caller.principal;
+  if (principal.kind !== "user" || !principal.superuser || !caller.caps.superuser) {
+    throw unauthorized(principal.kind === "anonymous");
+  }
+}
+
+/** Quay's view of an account in the superuser panel. */
+export function superuserUserView(user: User): Record<string, unknown> {
+  return {
+    kind: "user",
+    name: user.username,
+    username: user.username,
+    email: user.email,
+    verified: user.verified,
+    avatar: avatar(user.username, user.email, "user"),
+    super_user: user.superuser,
+    global_readonly_super_user: false,
+    enabled: user.enabled,
+  };
+}
+
+async function target(r: ApiRequest, username: string): Promise<User> {
+  const user = await findUserByName(r.deps.db, username);
+  if (!user) throw notFound();
+  return user;
+}
+
+export async function listUsersHandler({ deps, c, caller }: ApiRequest): Promise<Response> {
+  requireSuperuser(caller);
+  const accounts = await listAccounts(deps.db, truthy(c.req.query("disabled"), true));
+  return c.json({ users: accounts.map(superuserUserView) });
+}
+
+export async function createUserHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
+  requireSuperuser(caller);
+  const body = await jsonBody(c, createBody);
+  const { password } = await createAccountForUser(deps.db, body, actor);
+  return c.json({
+    username: body.username,
+    email: body.email ?? null,
+    password,
+    encrypted_password: await encryptPassword(deps.db, password),
+  });
+}
+
+export async function getUserHandler(r: ApiRequest, username: string): Promise<Response> {
+  requireSuperuser(r.caller);
+  return r.c.json(superuserUserView(await target(r, username)));
+}
+
+/** Answers with the account as it was before the change, e-mail patched (as Quay does). */
+export async function updateUserHandler(r: ApiRequest, username: string): Promise<Response> {
+  requireSuperuser(r.caller);
+  const before = await target(r, username);
+  const changes = await jsonBody(r.c, updateBody);
+  await administerAccount(r.deps.db, before, changes, r.actor);
+  const view = superuserUserView(before);
+  if (changes.email !== undefined) view.email = changes.email;
+  if (changes.password !== undefined) view.encrypted_password = await encryptPassword(r.deps.db, changes.password);
+  return r.c.json(view);
+}
+
+export async function deleteUserHandler(r: ApiRequest, username: string): Promise<Response> {
+  requireSuperuser(r.caller);
+  await removeAccount(r.deps.db, await target(r, username), r.actor);
+  return r.c.body(null, 204);
+}

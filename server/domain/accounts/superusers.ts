@@ -1,0 +1,93 @@
+// What superusers do to other people's accounts (Quay's superuser user management), and who is
+// one: the admin made at start, the first user, and the names QUAYSIDE_SUPER_USERS lists.
+import { randomInt } from "node:crypto";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { users } from "../../../db/schema.ts";
+import { type Actor, performerId } from "../access/principal.ts";
+import { writeAudit } from "../activity/audit.ts";
+import { DomainError } from "../errors.ts";
+import { asPerson, createUser, deleteAccount, updateAccount, type User } from "./users.ts";
+
+/** Marks the listed existing accounts as superusers (at start; a name without an account waits). */
+export async function grantConfiguredSuperusers(db: Db, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  await db
+    .update(users)
+    .set({ superuser: true })
+    .where(and(inArray(users.username, [...names]), eq(users.kind, "user"), eq(users.superuser, false)));
+}
+
+/** Every person's account by name; `includeDisabled` false leaves disabled ones out. */
+export async function listAccounts(db: Db, includeDisabled: boolean): Promise<User[]> {
+  const where = includeDisabled ? eq(users.kind, "user") : and(eq(users.kind, "user"), eq(users.enabled, true));
+  const rows = await db.select().from(users).where(where).orderBy(asc(users.username));
+  return rows.map(asPerson).filter((u): u is User => u !== undefined);
+}
+
+const TEMPORARY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/** Quay's temporary passwords: 32 upper-case letters and digits. */
+function temporaryPassword(): string {
+  let password = "";
+  for (let i = 0; i < 32; i++) password += TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)];
+  return password;
+}
+
+/** A new account with a generated password, returned this once for the superuser to pass on. */
+export async function createAccountForUser(
+  db: Db,
+  input: { username: string; email?: string },
+  actor: Actor,
+): Promise<{ user: User; password: string }> {
+  const password = temporaryPassword();
+  const user = await createUser(db, { username: input.username, email: input.email, password }, actor);
+  return { user, password };
+}
+
+function refuseSuperuser(target: User, message: string): void {
+  if (target.superuser) throw new DomainError("INVALID_REQUEST", message);
+}
+
+export interface AccountAdministration {
+  email?: string;
+  password?: string;
+  enabled?: boolean;
+  /** Makes the account a superuser (Quay rewrites SUPER_USERS; here the account row says so). */
+  superuser?: boolean;
+}
+
+/**
+ * Changes another person's e-mail, password, enabled state or superuser status. Superusers' accounts are not
+ * changed this way (Quay's rule). A new password or disabling ends every session and registry
+ * credential of the account.
+ */
+export async function administerAccount(db: Db, target: User, changes: AccountAdministration, actor: Actor): Promise<User> {
+  refuseSuperuser(target, "Cannot update a superuser");
+  let user = await updateAccount(db, target, { email: changes.email, password: changes.password }, actor);
+  if (changes.superuser) {
+    const [row] = await db.update(users).set({ superuser: true }).where(eq(users.id, target.id)).returning();
+    user = asPerson(row) ?? user;
+  }
+  if (changes.enabled !== undefined && changes.enabled !== user.enabled) {
+    const enabled = changes.enabled;
+    user = await db.transaction(async (tx) => {
+      const [row] = await tx.update(users).set({ enabled }).where(eq(users.id, target.id)).returning();
+      await writeAudit(tx, {
+        kind: enabled ? "user_enable" : "user_disable",
+        namespaceId: target.namespaceId,
+        performerId: performerId(actor),
+        ip: actor.ip,
+        metadata: { username: target.username },
+      });
+      return asPerson(row) ?? user;
+    });
+  }
+  return user;
+}
+
+/** Deletes another person's account; never a superuser's. */
+export async function removeAccount(db: Db, target: User, actor: Actor): Promise<void> {
+  refuseSuperuser(target, "Cannot delete a superuser");
+  await deleteAccount(db, target, actor);
+}
