@@ -69,9 +69,12 @@ const JSON_TYPE_NAMES: Record<string, string> = { number: "number", int: "intege
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.at(-1);
   const input = (issue as { input?: unknown }).input;
+  // A missing property fails its type or its enum alike: jsonschema says it is required.
+  if (input === undefined && key !== undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+    return `'${String(key)}' is a required property`;
+  }
   switch (issue.code) {
     case "invalid_type":
-      if (input === undefined && key !== undefined) return `'${String(key)}' is a required property`;
       return `${pyRepr(input)} is not of type '${JSON_TYPE_NAMES[issue.expected] ?? issue.expected}'`;
     case "invalid_value":
       return `${pyRepr(input)} is not one of ${pyRepr(issue.values)}`;

@@ -24,6 +24,8 @@ import { entitiesHandler } from "./entities.ts";
 import { signin, signout } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
+import { mountOrganizationRoutes } from "./organizations.ts";
+import { mountTeamRoutes } from "./teams.ts";
 import { listTagsHandler } from "./tags.ts";
 import { getUser, initializeUser } from "./user.ts";
 import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
@@ -132,6 +134,8 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   );
 
   mountRobotRoutes(app, route, notAllowed);
+  mountOrganizationRoutes(app, route, notAllowed);
+  mountTeamRoutes(app, route, notAllowed);
 
   app.all("*", () => {
     throw new PlainError(404, { message: NOT_FOUND_MESSAGE });

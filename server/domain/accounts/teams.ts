@@ -11,7 +11,6 @@ import { DomainError } from "../errors.ts";
 import type { Services } from "../services.ts";
 
 export type TeamRole = "member" | "creator" | "admin";
-export const TEAM_ROLES: readonly TeamRole[] = ["member", "creator", "admin"];
 const TEAM_RANK: Record<TeamRole, number> = { member: 1, creator: 2, admin: 3 };
 
 export type Team = typeof teams.$inferSelect;
@@ -47,6 +46,12 @@ export function teamNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A person's or robot's row by name (team members may be either). */
+export async function findAccount(db: DbOrTx, username: string): Promise<Account | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.username, username));
+  return row;
+}
+
 export async function findTeam(db: DbOrTx, namespaceId: number, name: string): Promise<Team | undefined> {
   const [team] = await db.select().from(teams).where(and(eq(teams.namespaceId, namespaceId), eq(teams.name, name)));
   return team;
@@ -57,7 +62,7 @@ export interface TeamSummary extends Team {
   repoCount: number;
 }
 
-/** An organization's teams by name, with how many members and repository grants each has. */
+/** An organization's teams in creation order, with how many members and repository grants each has. */
 export async function listTeams(db: DbOrTx, namespaceId: number): Promise<TeamSummary[]> {
   const memberCount = db
     .select({ teamId: teamMembers.teamId, n: count().as("member_n") })
@@ -75,7 +80,7 @@ export async function listTeams(db: DbOrTx, namespaceId: number): Promise<TeamSu
     .leftJoin(memberCount, eq(memberCount.teamId, teams.id))
     .leftJoin(repoCount, eq(repoCount.teamId, teams.id))
     .where(eq(teams.namespaceId, namespaceId))
-    .orderBy(asc(teams.name));
+    .orderBy(asc(teams.id));
   return rows.map((r) => ({ ...r.team, memberCount: Number(r.members ?? 0), repoCount: Number(r.repos ?? 0) }));
 }
 
