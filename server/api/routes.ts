@@ -27,7 +27,7 @@ import { mountRobotRoutes } from "./robots.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { listTagsHandler } from "./tags.ts";
-import { getUser, initializeUser } from "./user.ts";
+import { deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
 
@@ -87,6 +87,8 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
 
   for (const path of ["/user/", "/user"]) {
     app.get(path, route(getUser));
+    app.put(path, route(updateAccountHandler));
+    app.delete(path, route(deleteAccountHandler));
     app.all(path, notAllowed);
   }
 

@@ -1,5 +1,5 @@
-// The user endpoints: first-user initialization (Quay's `POST /api/v1/user/initialize`) and the
-// caller's own view (`GET /api/v1/user/`).
+// The user endpoints: first-user initialization (Quay's `POST /api/v1/user/initialize`), the
+// caller's own view (`GET /api/v1/user/`) and account settings (`PUT`/`DELETE /api/v1/user/`).
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
@@ -9,9 +9,21 @@ import { clientIp } from "../client-ip.ts";
 import { DomainError } from "../domain/errors.ts";
 import { tagExpirationSeconds } from "../domain/accounts/namespaces.ts";
 import { anonymous } from "../domain/access/principal.ts";
-import { initializeFirstUser, initializeFirstUserWithToken, type NewUser, type User } from "../domain/accounts/users.ts";
-import { ApiError, NOT_FOUND_MESSAGE, PlainError } from "./errors.ts";
-import { readJson, validate } from "./input.ts";
+import {
+  deleteAccount,
+  initializeFirstUser,
+  initializeFirstUserWithToken,
+  type NewUser,
+  updateAccount,
+  type User,
+} from "../domain/accounts/users.ts";
+import { getCookie } from "hono/cookie";
+import { SESSION_COOKIE } from "../auth/sessions.ts";
+import { endSession } from "../auth/session-cookie.ts";
+import { secretHash } from "../auth/secrets.ts";
+import { accountAdmin } from "./app-tokens.ts";
+import { ApiError, invalidRequest, NOT_FOUND_MESSAGE, PlainError } from "./errors.ts";
+import { jsonBody, readJson, validate } from "./input.ts";
 import type { ApiRequest } from "./request.ts";
 import { userView } from "./views.ts";
 
@@ -64,4 +76,32 @@ export async function getUser({ c, caller }: ApiRequest): Promise<Response> {
     throw new ApiError(401, "invalid_token", "Requires authentication", { session_required: false });
   }
   return c.json(userView(caller.user, caller.caps, tagExpirationSeconds({ id: caller.user.namespaceId })));
+}
+
+const updateBody = z.object({
+  email: z.string().optional(),
+  password: z.string().optional(),
+  username: z.string().optional(),
+});
+
+/**
+ * `PUT /api/v1/user/` (user:admin): e-mail and password. A new password ends the user's other
+ * sessions (this one stays) and every registry credential made with the old one.
+ */
+export async function updateAccountHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
+  const user = accountAdmin(caller);
+  const body = await jsonBody(c, updateBody);
+  if (body.username !== undefined && body.username !== user.username) {
+    throw invalidRequest("Changing the username is not supported");
+  }
+  const cookie = caller.via === "session" ? getCookie(c, SESSION_COOKIE) : undefined;
+  const updated = await updateAccount(deps.db, user, { email: body.email, password: body.password }, actor, cookie && secretHash(cookie));
+  return c.json(userView(updated, caller.caps, tagExpirationSeconds({ id: updated.namespaceId })));
+}
+
+/** `DELETE /api/v1/user/` (user:admin): the account and its namespace; the session ends. */
+export async function deleteAccountHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
+  await deleteAccount(deps.db, accountAdmin(caller), actor);
+  if (caller.via === "session") await endSession(deps, c);
+  return c.body(null, 204);
 }

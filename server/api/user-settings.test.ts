@@ -1,0 +1,97 @@
+// The user's own settings over /api/v1: `PUT /user/` (e-mail, password: other sessions and
+// registry credentials end) and `DELETE /user/` (refused while the last admin of an organization).
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog, teamMembers, teams } from "../../db/schema.ts";
+import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
+import { basic } from "../../e2e/support/registry-client.ts";
+import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
+import { createOrganization } from "../domain/accounts/organizations.ts";
+import { toPrincipal } from "../domain/accounts/users.ts";
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await testEnv();
+});
+afterAll(() => env.close());
+
+const v2auth = (username: string, password: string) =>
+  env.app.request("/v2/auth?service=registry.test", { headers: { authorization: basic(username, password) } });
+
+describe("PUT /api/v1/user/", () => {
+  it("refuses anonymous callers and tokens without user:admin", async () => {
+    const alice = await env.user("alice");
+    // Anonymous writes carry no session CSRF token: Quay's guard answers first.
+    expect((await new ApiClient(env).put("/user/", { email: "a@example.com" })).body).toEqual({ error: "CSRF token was invalid or missing." });
+    expect((await new ApiClient(env).delete("/user/")).status).toBe(403);
+    const reader = await tokenClient(env, alice, ["user:read"]);
+    expect((await reader.put("/user/", { email: "a@example.com" })).body).toEqual(problem(403, "insufficient_scope", "Unauthorized"));
+  });
+
+  it("changes the e-mail address with sign-up's rules and answers the user's view", async () => {
+    const bob = await env.user("bob");
+    const api = await sessionClient(env, bob);
+    const res = await api.put<Record<string, unknown>>("/user/", { email: "bob@example.com" });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ username: "bob", email: "bob@example.com", is_me: true });
+    expect((await api.get<Record<string, unknown>>("/user/")).body.email).toBe("bob@example.com");
+
+    const carol = await sessionClient(env, await env.user("carol"));
+    await carol.put("/user/", { email: "carol@example.com" });
+    expect((await api.put("/user/", { email: "CAROL@example.com" })).body).toEqual(
+      problem(400, "invalid_request", "That email address is already used by another account"),
+    );
+    expect((await api.put("/user/", { email: "not-an-address" })).body).toEqual(problem(400, "invalid_request", "Invalid email address"));
+    expect((await api.put("/user/", { username: "robert" })).body).toEqual(problem(400, "invalid_request", "Changing the username is not supported"));
+    expect((await api.put("/user/", { email: 5 })).body).toEqual(problem(400, "invalid_request", "5 is not of type 'string'"));
+
+    const [audit] = await env.deps.db.select().from(auditLog).where(and(eq(auditLog.kind, "user_change_email"), eq(auditLog.performerId, bob.id)));
+    expect(audit?.metadata).toEqual({ email: "bob@example.com", old_email: "bob@localhost" });
+  });
+
+  it("a new password ends the user's other sessions and registry credentials, not this session", async () => {
+    const dave = await env.user("dave");
+    const here = await sessionClient(env, dave);
+    const elsewhere = await sessionClient(env, dave);
+    const issued = await v2auth("dave", "password-dave");
+    const bearer = `Bearer ${((await issued.json()) as { token: string }).token}`;
+    expect((await env.app.request("/v2/", { headers: { authorization: bearer } })).status).toBe(200);
+    expect((await elsewhere.get("/user/")).status).toBe(200);
+
+    expect((await here.put("/user/", { password: "short" })).body).toEqual(
+      problem(400, "invalid_request", "Passwords must be at least 8 characters"),
+    );
+    expect((await here.put("/user/", { password: "a-brand-new-password" })).status).toBe(200);
+
+    expect((await elsewhere.get("/user/")).status).toBe(401);
+    expect((await here.get("/user/")).status).toBe(200);
+    expect((await env.app.request("/v2/", { headers: { authorization: bearer } })).status).toBe(401);
+    expect((await v2auth("dave", "password-dave")).status).toBe(401);
+    expect((await v2auth("dave", "a-brand-new-password")).status).toBe(200);
+    const kinds = (await env.deps.db.select().from(auditLog).where(eq(auditLog.performerId, dave.id))).map((r) => r.kind);
+    expect(kinds).toContain("user_change_password");
+  });
+});
+
+describe("DELETE /api/v1/user/", () => {
+  it("is refused while the user is the last admin of an organization, then deletes the account", async () => {
+    const erin = await env.user("erin");
+    const frank = await env.user("frank");
+    await createOrganization(env.deps.db, { name: "erins-org" }, { principal: toPrincipal(erin) });
+    const api = await sessionClient(env, erin);
+
+    expect((await api.delete("/user/")).body).toEqual(
+      problem(400, "invalid_request", "Cannot delete this account: it is the last administrator of organization erins-org"),
+    );
+
+    // A second admin in the owners team lets erin go.
+    const [owners] = await env.deps.db.select().from(teams).where(eq(teams.name, "owners"));
+    await env.deps.db.insert(teamMembers).values({ teamId: owners!.id, userId: frank.id });
+    const deleted = await api.delete("/user/");
+    expect(deleted.status).toBe(204);
+    expect((await api.get("/user/")).status).toBe(401);
+    expect((await v2auth("erin", "password-erin")).status).toBe(401);
+    const [audit] = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "user_delete"));
+    expect(audit).toMatchObject({ namespaceId: erin.namespaceId, metadata: { username: "erin" } });
+  });
+});
