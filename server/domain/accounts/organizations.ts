@@ -9,7 +9,7 @@ import { type Actor, performerId } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { isValidNamespaceName } from "../names.ts";
 import type { Services } from "../services.ts";
-import { type Account, inSomeTeam, type Team, teamsOf } from "./teams.ts";
+import { type Account, inSomeTeam, logOrgAction, type Team, teamsOf } from "./teams.ts";
 
 export const OWNERS_TEAM = "owners";
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -96,13 +96,7 @@ export async function updateOrganization(
     throw new DomainError("INVALID_REQUEST", "Invalid email address");
   }
   const log = (tx: DbOrTx, kind: string, metadata: Record<string, unknown>) =>
-    writeAudit(tx, {
-      kind,
-      namespaceId: org.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { ...metadata, namespace: org.name },
-    });
+    logOrgAction(tx, actor, org, kind, { ...metadata, namespace: org.name });
   await db.transaction(async (tx) => {
     const set = (values: Partial<typeof organizations.$inferInsert>) =>
       tx.update(organizations).set(values).where(eq(organizations.namespaceId, org.namespaceId));
@@ -134,13 +128,7 @@ export async function updateOrganization(
  */
 export async function deleteOrganization(svc: Pick<Services, "db" | "cache">, actor: Actor, org: Organization): Promise<void> {
   await svc.db.transaction(async (tx) => {
-    await writeAudit(tx, {
-      kind: "org_delete",
-      namespaceId: org.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { namespace: org.name },
-    });
+    await logOrgAction(tx, actor, org, "org_delete", { namespace: org.name });
     await tx.delete(namespaces).where(eq(namespaces.id, org.namespaceId));
   });
   svc.cache.forgetNamespace(org.namespaceId); // this node at once; others hear each repository go
@@ -235,13 +223,7 @@ export async function removeOrganizationMember(
     }
     for (const team of memberTeams) {
       await tx.delete(teamMembers).where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, account.id)));
-      await writeAudit(tx, {
-        kind: "org_remove_team_member",
-        namespaceId: org.namespaceId,
-        performerId: performerId(actor),
-        ip: actor.ip,
-        metadata: { member: account.username, team: team.name },
-      });
+      await logOrgAction(tx, actor, org, "org_remove_team_member", { member: account.username, team: team.name });
     }
     const orgRepos = tx.select({ id: repositories.id }).from(repositories).where(eq(repositories.namespaceId, org.namespaceId));
     await tx.delete(repoPermissions).where(and(eq(repoPermissions.userId, account.id), inArray(repoPermissions.repositoryId, orgRepos)));

@@ -22,6 +22,10 @@ export interface OrgRef {
   name: string;
 }
 
+/** Writes an organization's usage-log row (inside the caller's transaction). */
+export const logOrgAction = (tx: DbOrTx, actor: Actor, org: Pick<OrgRef, "namespaceId">, kind: string, metadata: Record<string, unknown>) =>
+  writeAudit(tx, { kind, namespaceId: org.namespaceId, performerId: performerId(actor), ip: actor.ip, metadata });
+
 /**
  * The highest role a user (or robot) holds in an organization through its teams, or null when
  * it is in none of them.
@@ -134,8 +138,7 @@ export async function saveTeam(
   name: string,
   changes: TeamChanges,
 ): Promise<{ team: Team; created: boolean }> {
-  const log = (tx: DbOrTx, kind: string, metadata: Record<string, unknown>) =>
-    writeAudit(tx, { kind, namespaceId: org.namespaceId, performerId: performerId(actor), ip: actor.ip, metadata });
+  const log = (tx: DbOrTx, kind: string, metadata: Record<string, unknown>) => logOrgAction(tx, actor, org, kind, metadata);
   const result = await svc.db.transaction(async (tx) => {
     const existing = await findTeam(tx, org.namespaceId, name);
     if (!existing) {
@@ -182,13 +185,7 @@ export async function deleteTeam(svc: Pick<Services, "db" | "cache">, actor: Act
       );
     }
     await tx.delete(teams).where(eq(teams.id, team.id));
-    await writeAudit(tx, {
-      kind: "org_delete_team",
-      namespaceId: org.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { team: team.name },
-    });
+    await logOrgAction(tx, actor, org, "org_delete_team", { team: team.name });
   });
   svc.cache.forgetNamespace(org.namespaceId);
 }
@@ -213,13 +210,7 @@ export async function addTeamMember(
   await svc.db.transaction(async (tx) => {
     const added = await tx.insert(teamMembers).values({ teamId: team.id, userId: member.id }).onConflictDoNothing().returning();
     if (added.length === 0) return; // already in the team: nothing changes, nothing to log
-    await writeAudit(tx, {
-      kind: "org_add_team_member",
-      namespaceId: org.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { member: member.username, team: team.name },
-    });
+    await logOrgAction(tx, actor, org, "org_add_team_member", { member: member.username, team: team.name });
   });
   svc.cache.forgetNamespace(org.namespaceId);
 }
@@ -244,13 +235,7 @@ export async function removeTeamMember(
     if (removed.length === 0) {
       throw new DomainError("MODEL_REFUSED", `User ${member.username} does not belong to team ${team.name}`);
     }
-    await writeAudit(tx, {
-      kind: "org_remove_team_member",
-      namespaceId: org.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { member: member.username, team: team.name },
-    });
+    await logOrgAction(tx, actor, org, "org_remove_team_member", { member: member.username, team: team.name });
   });
   svc.cache.forgetNamespace(org.namespaceId);
 }
