@@ -7,8 +7,8 @@ import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/suppor
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { findOrganization, type Organization } from "../domain/accounts/organizations.ts";
 import { findTeam } from "../domain/accounts/teams.ts";
-import { toPrincipal, type User } from "../domain/accounts/users.ts";
-import { createRepository } from "../domain/repositories/repositories.ts";
+import { findUserByName, toPrincipal, type User } from "../domain/accounts/users.ts";
+import { createRepository, findRepository } from "../domain/repositories/repositories.ts";
 import { avatar } from "./avatar.ts";
 
 let env: TestEnv;
@@ -152,5 +152,35 @@ describe("team permissions", () => {
     });
     expect((await api.get("/organization/acme/team/ghosts/permissions")).status).toBe(404);
     expect((await bobApi.get("/organization/acme/team/devs/permissions")).status).toBe(403);
+  });
+});
+
+describe("what team roles allow through the API", () => {
+  it("a creator team's member creates repositories in the organization, a member team's may not", async () => {
+    const carol = await env.user("carol");
+    const dave = await env.user("dave");
+    await api.put("/organization/acme/team/builders", { role: "creator" });
+    await api.put("/organization/acme/team/builders/members/carol");
+    await api.put("/organization/acme/team/readers", { role: "member" });
+    await api.put("/organization/acme/team/readers/members/dave");
+    const created = await (await sessionClient(env, carol)).post("/repository", { namespace: "acme", repository: "built", visibility: "private", description: "" });
+    expect(created).toMatchObject({ status: 201, body: { namespace: "acme", name: "built" } });
+    const refused = await (await sessionClient(env, dave)).post("/repository", { namespace: "acme", repository: "nope", visibility: "private", description: "" });
+    expect(refused).toMatchObject({ status: 403, body: FORBIDDEN });
+  });
+
+  it("lists the organization's repositories to its admins and to teams granted them", async () => {
+    const names = async (client: ApiClient) =>
+      (await client.get<{ repositories: { name: string }[] }>("/repository?namespace=acme")).body.repositories.map((r) => r.name).sort();
+    const erin = await env.user("erin");
+    await api.put("/organization/acme/team/leads", { role: "admin" });
+    await api.put("/organization/acme/team/leads/members/erin");
+    expect(await names(await sessionClient(env, erin))).toEqual(["app", "built"]);
+    const team = (await findTeam(env.deps.db, org.namespaceId, "readers"))!;
+    const dave = await sessionClient(env, (await findUserByName(env.deps.db, "dave"))!);
+    expect(await names(dave)).toEqual([]);
+    const built = (await findRepository(env.deps.db, { namespace: "acme", name: "built" }))!;
+    await env.deps.db.insert(teamRepoPermissions).values({ repositoryId: built.id, teamId: team.id, role: "read" });
+    expect(await names(dave)).toEqual(["built"]);
   });
 });
