@@ -10,6 +10,7 @@ import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
+import { robotPages } from "./robot-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
 
@@ -62,6 +63,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
 
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryPages(deps, setup));
+  app.route("/", robotPages(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
   return app;

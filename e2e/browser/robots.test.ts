@@ -1,0 +1,130 @@
+// Robot accounts in Chromium: an empty list, the create form refusing a bad name at its field,
+// the credentials page (token, docker/podman login, config.json, Kubernetes secret, Mesos
+// tarball), regenerating and deleting after a confirmation page; an organization's list too.
+// Every page visited passes the accessibility check.
+import { gunzipSync } from "node:zlib";
+import type { Browser, Page } from "playwright";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization } from "../../server/domain/accounts/organizations.ts";
+import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
+import { type TestServer, testServer } from "../support/test-app.ts";
+import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await testServer();
+  const alice = await createUser(server.deps.db, { username: "alice", password: "alice-password" }, { principal: { kind: "anonymous" } });
+  await createOrganization(server.deps.db, { name: "acme" }, { principal: toPrincipal(alice) });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(`${server.url}/signin`);
+  await page.fill("#field-username", "alice");
+  await page.fill("#field-password", "alice-password");
+  await page.click('button[type="submit"]');
+  await page.waitForURL((url) => url.pathname !== "/signin");
+}
+
+const text = async (page: Page, testid: string) => ((await page.textContent(`[data-testid="${testid}"]`)) ?? "").trim();
+
+describe("robot accounts", () => {
+  it("are created, shown with their credentials, regenerated and deleted, each destructive step confirmed", async () => {
+    const page = await openPage(browser, DESKTOP);
+    await signIn(page);
+    await page.goto(`${server.url}/user/alice/robots`);
+    expect(await page.textContent("h1")).toContain("Robot accounts of alice");
+    expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
+    await expectAccessible(page);
+
+    await page.click('[data-testid="create-robot-button"]');
+    await page.fill("#field-short", "Bad Name");
+    await page.click('[data-testid="create-robot"] button[type="submit"]');
+    expect(await page.textContent("#field-short-helper")).toContain("The name for the robot 'Bad Name' is invalid");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-short");
+    await page.screenshot({ path: "/tmp/quayside-robot-create.png", fullPage: true, animations: "disabled" });
+    await expectAccessible(page);
+
+    await page.fill("#field-short", "ci");
+    await page.fill("#field-description", "Pipeline pushes");
+    await page.click('[data-testid="create-robot"] button[type="submit"]');
+    await page.waitForURL(`${server.url}/user/alice/robots/ci`);
+    const token = await text(page, "robot-token");
+    expect(token).toMatch(/^[A-Z0-9]{64}$/);
+    const host = new URL(server.url).host;
+    expect(await text(page, "docker-login")).toBe(`docker login -u='alice+ci' -p='${token}' ${host}`);
+    expect(await text(page, "podman-login")).toBe(`podman login -u='alice+ci' -p='${token}' ${host}`);
+    const config = JSON.parse(await text(page, "docker-config")) as { auths: Record<string, { auth: string }> };
+    expect(Buffer.from(config.auths[host]!.auth, "base64").toString()).toBe(`alice+ci:${token}`);
+    const secret = await text(page, "kubernetes-secret");
+    expect(secret).toContain("type: kubernetes.io/dockerconfigjson");
+    expect(secret).toContain("name: alice-ci-pull-secret");
+    const encoded = /\.dockerconfigjson: (\S+)/.exec(secret)![1]!;
+    expect(JSON.parse(Buffer.from(encoded, "base64").toString())).toEqual(config);
+    await page.screenshot({ path: "/tmp/quayside-robot-credentials.png", fullPage: true, animations: "disabled" });
+    await expectAccessible(page);
+
+    const download = await page.request.get(`${server.url}${await page.getAttribute('[data-testid="mesos-download"]', "href")}`);
+    expect(download.status()).toBe(200);
+    const tar = gunzipSync(await download.body());
+    expect(tar.subarray(512, 512 + 19).toString()).toBe(".docker/config.json");
+    expect(tar.toString("utf8")).toContain(config.auths[host]!.auth);
+
+    // Narrow screens keep the 64-character token and the commands inside the page.
+    const narrow = await openPage(browser, MOBILE);
+    await narrow.context().addCookies(await page.context().cookies());
+    await narrow.goto(page.url());
+    expect(await fitsViewport(narrow)).toBe(true);
+    await narrow.context().close();
+
+    await page.click("text=Regenerate token");
+    await page.waitForURL(`${server.url}/user/alice/robots/ci/regenerate`);
+    await expectAccessible(page);
+    await page.click('[data-testid="confirm"]');
+    await page.waitForURL((url) => url.pathname === "/user/alice/robots/ci");
+    expect(await page.locator('[data-testid="regenerated"]').count()).toBe(1);
+    const regenerated = await text(page, "robot-token");
+    expect(regenerated).toMatch(/^[A-Z0-9]{64}$/);
+    expect(regenerated).not.toBe(token);
+    await expectAccessible(page);
+
+    await page.goto(`${server.url}/user/alice/robots`);
+    expect(await page.locator('[data-testid="robot-row"]').count()).toBe(1);
+    expect(await page.textContent('[data-testid="robot-row"]')).toContain("Pipeline pushes");
+    await expectAccessible(page);
+
+    await page.goto(`${server.url}/user/alice/robots/ci`);
+    await page.click("text=Delete robot account");
+    await page.waitForURL(`${server.url}/user/alice/robots/ci/delete`);
+    await expectAccessible(page);
+    await page.click('[data-testid="confirm"]');
+    await page.waitForURL(`${server.url}/user/alice/robots`);
+    expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it("of an organization are managed by its admins, and hidden from strangers", async () => {
+    const page = await openPage(browser, DESKTOP);
+    await signIn(page);
+    await page.goto(`${server.url}/organization/acme/robots?create=1`);
+    await expectAccessible(page);
+    await page.fill("#field-short", "deployer");
+    await page.click('[data-testid="create-robot"] button[type="submit"]');
+    await page.waitForURL(`${server.url}/organization/acme/robots/deployer`);
+    expect(await page.textContent("h1")).toBe("acme+deployer");
+    await expectAccessible(page);
+    await page.context().close();
+
+    const stranger = await openPage(browser, DESKTOP);
+    const res = await stranger.goto(`${server.url}/organization/acme/robots`);
+    expect(res!.status()).toBe(404);
+    await stranger.context().close();
+  });
+});
