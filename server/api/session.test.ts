@@ -1,28 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PageClient } from "../../e2e/support/page-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 
-/** What a Quay script has: fetch and a cookie jar. */
-class Script {
-  private readonly jar = new Map<string, string>();
-  constructor(private readonly env: TestEnv) {}
-
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.jar.size > 0) headers.set("cookie", [...this.jar].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await this.env.app.request(path, { ...init, headers });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const [name, value] = pair!.split("=");
-      if (value === "" || /max-age=0/i.test(line)) this.jar.delete(name!);
-      else this.jar.set(name!, value!);
-    }
-    return res;
-  }
-
+/** What a Quay script has: fetch and a cookie jar (PageClient keeps cookies), sending JSON. */
+class Script extends PageClient {
   json(method: string, path: string, body: unknown, csrf?: string) {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (csrf) headers["X-CSRF-Token"] = csrf;
-    return this.fetch(path, { method, headers, body: JSON.stringify(body) });
+    return this.request(path, { method, headers, body: JSON.stringify(body) });
   }
 }
 
@@ -35,8 +20,8 @@ describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /si
   afterAll(() => env.close());
 
   it("signs in, creates a repository with the next token, signs out", async () => {
-    const script = new Script(env);
-    const csrf = await script.fetch("/csrf_token");
+    const script = new Script(env.app);
+    const csrf = await script.get("/csrf_token");
     expect(csrf.status).toBe(200);
     const { csrf_token } = (await csrf.json()) as { csrf_token: string };
     expect(csrf_token).toMatch(/^[\w-]{20,}$/);
@@ -62,18 +47,18 @@ describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /si
     expect(created.status).toBe(201);
     expect(await created.json()).toEqual({ namespace: "alice", name: "scripted", kind: "image" });
     // /csrf_token now answers the session's token.
-    expect(await (await script.fetch("/csrf_token")).json()).toEqual({ csrf_token: next });
+    expect(await (await script.get("/csrf_token")).json()).toEqual({ csrf_token: next });
 
     const out = await script.json("POST", "/api/v1/signout", {}, next);
     expect(out.status).toBe(200);
     expect(await out.json()).toEqual({ success: true });
-    const me = await script.fetch("/api/v1/user/");
+    const me = await script.get("/api/v1/user/");
     expect(me.status).toBe(401);
   });
 
   it("answers a wrong password with Quay's 403 body", async () => {
-    const script = new Script(env);
-    const { csrf_token } = (await (await script.fetch("/csrf_token")).json()) as { csrf_token: string };
+    const script = new Script(env.app);
+    const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };
     const res = await script.json("POST", "/api/v1/signin", { username: "alice", password: "wrong-one" }, csrf_token);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ needsEmailVerification: false, invalidCredentials: true, message: "Invalid Username or Password" });
@@ -81,26 +66,26 @@ describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /si
   });
 
   it("refuses a sign-in without the /csrf_token token", async () => {
-    const script = new Script(env);
-    await script.fetch("/csrf_token");
+    const script = new Script(env.app);
+    await script.get("/csrf_token");
     const res = await script.json("POST", "/api/v1/signin", { username: "alice", password: "password-alice" });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: "CSRF token was invalid or missing." });
   });
 
   it("validates the body and refuses other methods", async () => {
-    const script = new Script(env);
-    const { csrf_token } = (await (await script.fetch("/csrf_token")).json()) as { csrf_token: string };
+    const script = new Script(env.app);
+    const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };
     const res = await script.json("POST", "/api/v1/signin", { username: "alice" }, csrf_token);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error_type: "invalid_request", detail: "'password' is a required property" });
-    expect((await script.fetch("/api/v1/signin")).status).toBe(405);
+    expect((await script.get("/api/v1/signin")).status).toBe(405);
   });
 
   it("goes through the failed-login limits: 429 in plain text with Retry-After", async () => {
     await env.user("bob");
-    const script = new Script(env);
-    const { csrf_token } = (await (await script.fetch("/csrf_token")).json()) as { csrf_token: string };
+    const script = new Script(env.app);
+    const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };
     let res: Response | undefined;
     for (let i = 0; i < 12; i++) {
       res = await script.json("POST", "/api/v1/signin", { username: "bob", password: `wrong-${i}` }, csrf_token);

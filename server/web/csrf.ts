@@ -12,6 +12,7 @@ import type { WebContext, WebEnv } from "./session.ts";
 export const CSRF_COOKIE = "quayside_csrf";
 export const CSRF_FIELD = "_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
+const QUAY_CSRF_FIELD = "_csrf_token";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -38,7 +39,9 @@ async function presentedToken(c: WebContext): Promise<string | undefined> {
   const type = c.req.header("content-type") ?? "";
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) return undefined;
   // parseBody caches the parsed body, so the route handler can read the form again.
-  const field = (await c.req.parseBody())[CSRF_FIELD];
+  const form = await c.req.parseBody();
+  // Quay's scripts post its own field name (`_csrf_token`) to /oauth/authorizeapp.
+  const field = form[CSRF_FIELD] ?? form[QUAY_CSRF_FIELD];
   return typeof field === "string" ? field : undefined;
 }
 

@@ -19,6 +19,18 @@ export const ALL_SCOPES = [
 ] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
 
+/** What each scope lets a token do, in the words a user approving one reads (Quay's). */
+export const SCOPE_TITLES: Record<Scope, string> = {
+  "org:admin": "Administer Organization",
+  "repo:admin": "Administer Repositories",
+  "repo:create": "Create Repositories",
+  "repo:read": "View all visible repositories",
+  "repo:write": "Read/Write to any accessible repositories",
+  "super:user": "Super User Access",
+  "user:admin": "Administer User",
+  "user:read": "Read User Information",
+};
+
 /** repo:admin ⊃ repo:write ⊃ repo:read; nothing else implies anything. */
 const IMPLIED: Partial<Record<Scope, Scope[]>> = {
   "repo:admin": ["repo:write", "repo:read"],
@@ -61,9 +73,10 @@ export async function createAccessToken(
   userId: number,
   appId: number | null,
   scopes: readonly string[],
+  expiresAt: Date | null = null,
 ): Promise<string> {
   const token = newSecret(30);
-  await db.insert(oauthTokens).values({ userId, appId, tokenHash: secretHash(token), scopes: scopes.join(" ") });
+  await db.insert(oauthTokens).values({ userId, appId, tokenHash: secretHash(token), scopes: scopes.join(" "), expiresAt });
   return token;
 }
 

@@ -1,0 +1,189 @@
+// Granting an organization's OAuth application a token for a user (Quay's /oauth/authorize
+// flows): the request's checks, the implicit grant (token at once) and the authorization-code
+// grant (a short-lived code the client exchanges with its secret). The token's scopes only cap
+// the user's real rights (domain/access/scopes.ts), as every OAuth token's do.
+//
+// Codes are stored nowhere: a code is the grant sealed with the instance key (so only this
+// registry can read it, and nobody can forge or alter it), holding the very token it will be
+// exchanged for. The first exchange stores that token; a second finds it stored and fails, so a
+// code works once without a table of codes.
+import { eq } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { oauthTokens } from "../../../db/schema.ts";
+import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords.ts";
+import { newSecret, sameSecret, secretHash } from "../../auth/secrets.ts";
+import type { Actor } from "../access/principal.ts";
+import { DomainError } from "../errors.ts";
+import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./applications.ts";
+import { ALL_SCOPES, createAccessToken, parseScopeList, type Scope } from "./oauth-tokens.ts";
+import type { Organization } from "./organizations.ts";
+
+/** Quay's tokens live ten years (its `expires_in`). */
+export const TOKEN_LIFETIME_SECONDS = 315_576_000;
+/** How long a client has to exchange a code. */
+const CODE_LIFETIME_MS = 10 * 60 * 1000;
+
+export type ResponseType = "token" | "code";
+
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  responseType: string;
+}
+
+export interface CheckedAuthorization {
+  application: OAuthApplication;
+  org: Organization;
+  scopes: Scope[];
+  responseType: ResponseType;
+}
+
+/**
+ * Why a request cannot be granted, in OAuth's words. `redirect` says whether the refusal may be
+ * sent to the client's redirect URI (only once that URI is known to be the application's).
+ */
+export class AuthorizationRefused extends Error {
+  constructor(
+    readonly error: "invalid_request" | "not_found" | "access_denied" | "invalid_scope" | "unsupported_response_type",
+    readonly redirect: boolean,
+  ) {
+    super(error);
+  }
+}
+
+/**
+ * A redirect URI the application may use: the instance's own `/oauth/localapp`, or one with the
+ * scheme and host of the application's redirect URI and a path at or under its path.
+ */
+export function redirectUriAllowed(application: OAuthApplication, redirectUri: string, publicUrl: string): boolean {
+  let wanted: URL;
+  try {
+    wanted = new URL(redirectUri);
+  } catch {
+    return false;
+  }
+  if (redirectUri === `${publicUrl}/oauth/localapp`) return true;
+  let registered: URL;
+  try {
+    registered = new URL(application.redirectUri);
+  } catch {
+    return false;
+  }
+  if (wanted.protocol !== registered.protocol || wanted.host !== registered.host) return false;
+  const base = registered.pathname.replace(/\/+$/, "");
+  return wanted.pathname === registered.pathname || wanted.pathname.startsWith(`${base}/`);
+}
+
+/** Every scope named must be known; space or comma separated. */
+export function parseRequestedScopes(text: string): Scope[] | null {
+  const names = parseScopeList(text);
+  if (names.length === 0 || names.some((n) => !(ALL_SCOPES as readonly string[]).includes(n))) return null;
+  return [...new Set(names)] as Scope[];
+}
+
+/**
+ * Checks a request in Quay's order: the application, its redirect URI, then (now that refusals
+ * may go back to the client) the response type, the scopes and the user's right to grant.
+ * Granting needs admin rights on the application's organization (Quay's rule without assignments).
+ */
+export async function checkAuthorization(
+  db: Db,
+  actor: Actor,
+  request: AuthorizationRequest,
+  publicUrl: string,
+): Promise<CheckedAuthorization> {
+  const found = await applicationByClientId(db, request.clientId);
+  if (!found) throw new AuthorizationRefused("not_found", false);
+  if (!redirectUriAllowed(found.application, request.redirectUri, publicUrl)) {
+    throw new AuthorizationRefused("invalid_request", false);
+  }
+  if (request.responseType !== "token" && request.responseType !== "code") {
+    throw new AuthorizationRefused("unsupported_response_type", true);
+  }
+  const scopes = parseRequestedScopes(request.scope);
+  if (!scopes) throw new AuthorizationRefused("invalid_scope", true);
+  if (!(await isOrgAdmin(db, actor, found.org))) throw new AuthorizationRefused("access_denied", true);
+  return { ...found, scopes, responseType: request.responseType };
+}
+
+/** The implicit grant: a token for the acting user at once. */
+export async function grantToken(db: Db, actor: Actor, grant: CheckedAuthorization, now: Date): Promise<string> {
+  if (actor.principal.kind !== "user") throw new DomainError("UNAUTHENTICATED", "Sign in to authorize an application");
+  return createAccessToken(db, actor.principal.userId, grant.application.id, grant.scopes, tokenExpiry(now));
+}
+
+const tokenExpiry = (now: Date) => new Date(now.getTime() + TOKEN_LIFETIME_SECONDS * 1000);
+
+interface SealedGrant {
+  /** Application id, user id, scopes, redirect URI, expiry (ms), the token to issue. */
+  a: number;
+  u: number;
+  s: string;
+  r: string;
+  e: number;
+  t: string;
+}
+
+/** The authorization-code grant's first half: a code for the client to exchange. */
+export async function grantCode(db: Db, actor: Actor, grant: CheckedAuthorization, redirectUri: string, now: Date): Promise<string> {
+  if (actor.principal.kind !== "user") throw new DomainError("UNAUTHENTICATED", "Sign in to authorize an application");
+  const sealed: SealedGrant = {
+    a: grant.application.id,
+    u: actor.principal.userId,
+    s: grant.scopes.join(" "),
+    r: redirectUri,
+    e: now.getTime() + CODE_LIFETIME_MS,
+    t: newSecret(30),
+  };
+  return encryptPassword(db, JSON.stringify(sealed));
+}
+
+export interface CodeExchange {
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  redirectUri: string;
+}
+
+/** Why an exchange fails, in OAuth's words (RFC 6749 §5.2). */
+export class ExchangeRefused extends Error {
+  constructor(readonly error: "invalid_client" | "invalid_grant") {
+    super(error);
+  }
+}
+
+/** The second half: the client proves itself with its secret and gets the code's token, once. */
+export async function exchangeCode(db: Db, exchange: CodeExchange, now: Date): Promise<{ token: string; scopes: string }> {
+  const found = await applicationByClientId(db, exchange.clientId);
+  if (!found || !sameSecret(found.application.clientSecret, exchange.clientSecret)) throw new ExchangeRefused("invalid_client");
+  const grant = await openCode(db, exchange.code);
+  if (!grant || grant.a !== found.application.id || grant.r !== exchange.redirectUri || grant.e <= now.getTime()) {
+    throw new ExchangeRefused("invalid_grant");
+  }
+  const tokenHash = secretHash(grant.t);
+  const [stored] = await db
+    .insert(oauthTokens)
+    .values({ userId: grant.u, appId: grant.a, tokenHash, scopes: grant.s, expiresAt: tokenExpiry(now) })
+    .onConflictDoNothing()
+    .returning({ id: oauthTokens.id });
+  if (!stored) {
+    // The code was used before: someone else may hold it, so the token it gave ends too.
+    await db.delete(oauthTokens).where(eq(oauthTokens.tokenHash, tokenHash));
+    throw new ExchangeRefused("invalid_grant");
+  }
+  return { token: grant.t, scopes: grant.s };
+}
+
+async function openCode(db: Db, code: string): Promise<SealedGrant | null> {
+  const text = await decryptPassword(db, code);
+  if (text === null) return null;
+  try {
+    const grant = JSON.parse(text) as Partial<SealedGrant>;
+    const valid = typeof grant.a === "number" && typeof grant.u === "number" && typeof grant.s === "string" &&
+      typeof grant.r === "string" && typeof grant.e === "number" && typeof grant.t === "string";
+    return valid ? (grant as SealedGrant) : null;
+  } catch {
+    return null;
+  }
+}

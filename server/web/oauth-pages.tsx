@@ -1,0 +1,122 @@
+// Quay's OAuth web routes: the consent page (GET /oauth/authorize), its answers (POST
+// /oauth/authorizeapp, which scripts also post to directly with a session and its CSRF token,
+// and POST /oauth/denyapp). A grant goes back to the client by redirect: the token in the
+// fragment (response_type=token) or a code in the query (code, exchanged at /oauth/access_token).
+import { Hono } from "hono";
+import { OAuthAuthorizePage } from "../../views/pages/oauth-authorize.tsx";
+import { ProblemPage } from "../../views/pages/problem.tsx";
+import type { AppDeps } from "../deps.ts";
+import { clientIp } from "../client-ip.ts";
+import {
+  type AuthorizationRequest,
+  AuthorizationRefused,
+  checkAuthorization,
+  grantCode,
+  grantToken,
+  TOKEN_LIFETIME_SECONDS,
+} from "../domain/accounts/oauth-authorization.ts";
+import { SCOPE_TITLES } from "../domain/accounts/oauth-tokens.ts";
+import { baseUrl } from "../registry/deps.ts";
+import { formToken } from "./csrf.ts";
+import { chrome, page } from "./render.tsx";
+import type { WebContext, WebEnv } from "./session.ts";
+
+/** The request's OAuth parameters (query or form), as sent. */
+type Params = Record<string, string>;
+
+const PASSED_ON = ["client_id", "redirect_uri", "scope", "response_type", "state"] as const;
+
+function passedOn(params: Params): Params {
+  const out: Params = {};
+  for (const name of PASSED_ON) if (params[name] !== undefined) out[name] = params[name];
+  return out;
+}
+
+/** `uri` with parameters added to its query and, optionally, a fragment. */
+function redirectTo(uri: string, query: Params, fragment?: Params): string {
+  const url = new URL(uri);
+  for (const [k, v] of Object.entries(query)) url.searchParams.append(k, v);
+  if (fragment) url.hash = new URLSearchParams(fragment).toString();
+  return url.toString();
+}
+
+const withState = (params: Params, query: Params): Params => (params.state ? { ...query, state: params.state } : query);
+
+export function oauthPages(deps: AppDeps): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
+
+  const problem = async (c: WebContext, status: 400 | 401 | 403 | 404, title: string, message: string) =>
+    page(c, <ProblemPage chrome={await chrome(deps, c)} title={title} message={message} />, status);
+
+  /** The checked request, or the answer that refuses it (a page, or a redirect to the client). */
+  async function check(c: WebContext, params: Params) {
+    if (!params.client_id || !params.redirect_uri || !params.scope) {
+      return problem(c, 400, "Incomplete request", "The application's request lacks its client_id, redirect_uri or scope.");
+    }
+    const request: AuthorizationRequest = {
+      clientId: params.client_id,
+      redirectUri: params.redirect_uri,
+      scope: params.scope,
+      responseType: params.response_type || "code",
+    };
+    try {
+      return await checkAuthorization(deps.db, actor(c), request, baseUrl(deps.config, c));
+    } catch (err) {
+      if (!(err instanceof AuthorizationRefused)) throw err;
+      if (err.error === "not_found") return problem(c, 404, "Unknown application", "No application has this client id.");
+      if (!err.redirect) return problem(c, 400, "Invalid redirect", "This redirect URI does not belong to the application.");
+      return c.redirect(redirectTo(params.redirect_uri, withState(params, { error: err.error })), 302);
+    }
+  }
+
+  app.get("/oauth/authorize", async (c) => {
+    const params = c.req.query();
+    if (!c.get("session")) {
+      const here = new URL(c.req.url);
+      return c.redirect(`/signin?${new URLSearchParams({ next: here.pathname + here.search })}`, 302);
+    }
+    const grant = await check(c, params);
+    if (grant instanceof Response) return grant;
+    return page(
+      c,
+      <OAuthAuthorizePage
+        chrome={await chrome(deps, c)}
+        csrfToken={formToken(deps, c)}
+        application={{ name: grant.application.name, description: grant.application.description, organization: grant.org.name }}
+        scopes={grant.scopes.map((name) => ({ name, title: SCOPE_TITLES[name] }))}
+        params={passedOn(params)}
+      />,
+    );
+  });
+
+  const formParams = async (c: WebContext): Promise<Params> => {
+    const out: Params = {};
+    for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === "string") out[k] = v;
+    return out;
+  };
+
+  app.post("/oauth/authorizeapp", async (c) => {
+    const params = await formParams(c);
+    if (!c.get("session")) return problem(c, 401, "Sign in first", "Sign in to authorize an application.");
+    const grant = await check(c, params);
+    if (grant instanceof Response) return grant;
+    const now = deps.clock.now();
+    if (grant.responseType === "token") {
+      const token = await grantToken(deps.db, actor(c), grant, now);
+      const fragment = { access_token: token, token_type: "Bearer", expires_in: String(TOKEN_LIFETIME_SECONDS) };
+      return c.redirect(redirectTo(params.redirect_uri!, withState(params, { scope: grant.scopes.join(" ") }), fragment), 302);
+    }
+    const code = await grantCode(deps.db, actor(c), grant, params.redirect_uri!, now);
+    return c.redirect(redirectTo(params.redirect_uri!, withState(params, { code })), 302);
+  });
+
+  app.post("/oauth/denyapp", async (c) => {
+    const params = await formParams(c);
+    const grant = await check(c, params);
+    if (grant instanceof Response) return grant;
+    return c.redirect(redirectTo(params.redirect_uri!, withState(params, { error: "access_denied" })), 302);
+  });
+
+  return app;
+}
