@@ -1,6 +1,6 @@
-// A real podman logged in as a robot account (`owner+short` and its token): it pushes where the
-// robot holds write, is refused where it holds read, and is refused everywhere once its token is
-// regenerated through Quay's API.
+// A real podman logged in as an organization's robot account (`org+short` and its token): it
+// pushes to an organization repository where the robot holds write, is refused where it holds
+// read, and is refused everywhere once its token is regenerated through Quay's API.
 import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoPermissions } from "../../db/schema.ts";
 import { createSession, SESSION_COOKIE } from "../../server/auth/sessions.ts";
+import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { createRobot } from "../../server/domain/accounts/robots.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
@@ -26,10 +27,11 @@ beforeAll(async () => {
   const alice = await createUser(server.deps.db, { username: "alice", password: "password-alice" }, { principal: { kind: "anonymous" } });
   session = await createSession(server.deps.db, alice.id, new Date());
   const actor = { principal: toPrincipal(alice) };
-  const robot = await createRobot(server.deps.db, { id: alice.namespaceId, name: "alice" }, "deployer", {}, actor);
+  const acme = await createOrganization(server.deps.db, { name: "acme" }, actor);
+  const robot = await createRobot(server.deps.db, { id: acme.namespaceId, name: "acme" }, "deployer", {}, actor);
   token = robot.token;
   for (const [name, role] of [["writable", "write"], ["readable", "read"]] as const) {
-    const repo = await createRepository(server.deps.db, actor, { namespace: "alice", name, visibility: "private" });
+    const repo = await createRepository(server.deps.db, actor, { namespace: "acme", name, visibility: "private" });
     await server.deps.db.insert(repoPermissions).values({ repositoryId: repo.id, userId: robot.robot.id, role });
   }
   // podman names an image pulled from a layout after its path, which must be lowercase.
@@ -53,7 +55,7 @@ afterAll(async () => {
 });
 
 const login = (password: string) =>
-  sandbox.podman(["login", "--tls-verify=false", "--authfile", sandbox.authFile, "-u", "alice+deployer", "--password-stdin", server.host], {
+  sandbox.podman(["login", "--tls-verify=false", "--authfile", sandbox.authFile, "-u", "acme+deployer", "--password-stdin", server.host], {
     input: `${password}\n`,
     timeout: 30_000,
   });
@@ -66,12 +68,12 @@ const push = (repo: string) =>
 describe("podman as a robot", () => {
   it("pushes where the robot may write, not where it may read, and nowhere after regeneration", async () => {
     expect(ok(await login(token), "podman login as the robot").stdout).toContain("Login Succeeded");
-    ok(await push("alice/writable"), "push to a repository the robot may write");
-    const refused = await push("alice/readable");
+    ok(await push("acme/writable"), "push to a repository the robot may write");
+    const refused = await push("acme/readable");
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/denied|unauthorized|authentication required/i);
 
-    const regenerated = await fetch(`http://${server.host}/api/v1/user/robots/deployer/regenerate`, {
+    const regenerated = await fetch(`http://${server.host}/api/v1/organization/acme/robots/deployer/regenerate`, {
       method: "POST",
       headers: { cookie: `${SESSION_COOKIE}=${session.cookie}`, "x-csrf-token": session.csrfToken },
     });
@@ -79,11 +81,11 @@ describe("podman as a robot", () => {
     const fresh = ((await regenerated.json()) as { token: string }).token;
 
     // The stored login (the old token) no longer pushes, and cannot log in again.
-    const stale = await push("alice/writable");
+    const stale = await push("acme/writable");
     expect(stale.code).not.toBe(0);
     expect(stale.stderr).toMatch(/unauthorized|authentication required|denied/i);
     expect((await login(token)).code).not.toBe(0);
     expect(ok(await login(fresh), "podman login with the new token").stdout).toContain("Login Succeeded");
-    ok(await push("alice/writable"), "push with the new token");
+    ok(await push("acme/writable"), "push with the new token");
   });
 });
