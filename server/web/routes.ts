@@ -9,6 +9,7 @@ import { authPages } from "./auth-pages.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
 import { oauthPages } from "./oauth-pages.tsx";
+import { oauthTokenPages } from "./oauth-token-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
@@ -65,6 +66,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
+  app.route("/", oauthTokenPages(deps));
   app.route("/", robotPages(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));

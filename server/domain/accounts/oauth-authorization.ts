@@ -15,8 +15,10 @@ import { newSecret, sameSecret, secretHash } from "../../auth/secrets.ts";
 import type { Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./applications.ts";
-import { ALL_SCOPES, createAccessToken, parseScopeList, type Scope } from "./oauth-tokens.ts";
+import { writeAudit } from "../activity/audit.ts";
+import { ALL_SCOPES, createAccessToken, ensureApp, parseScopeList, type Scope } from "./oauth-tokens.ts";
 import type { Organization } from "./organizations.ts";
+import { AUTOMATION_APP, type User } from "./users.ts";
 
 /** Quay's tokens live ten years (its `expires_in`). */
 export const TOKEN_LIFETIME_SECONDS = 315_576_000;
@@ -186,4 +188,26 @@ async function openCode(db: Db, code: string): Promise<SealedGrant | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * "Generate token" in the user's settings: a token with the chosen scopes for the user, issued
+ * by their own automation application (made on first use, as `user/initialize` makes it).
+ */
+export async function generateOwnToken(db: Db, actor: Actor, user: User, scopes: Scope[], now: Date): Promise<string> {
+  if (scopes.length === 0) throw new DomainError("INVALID_REQUEST", "Choose at least one scope");
+  return db.transaction(async (tx) => {
+    const app = await ensureApp(tx, user.namespaceId, AUTOMATION_APP);
+    const audit = { namespaceId: user.namespaceId, performerId: user.id, ip: actor.ip };
+    if (app.created) {
+      await writeAudit(tx, { ...audit, kind: "create_application", metadata: { application_name: AUTOMATION_APP, client_id: app.clientId } });
+    }
+    const token = await createAccessToken(tx, user.id, app.id, scopes, tokenExpiry(now));
+    await writeAudit(tx, {
+      ...audit,
+      kind: "oauth_token_assigned",
+      metadata: { application: AUTOMATION_APP, client_id: app.clientId, scope: scopes.join(" ") },
+    });
+    return token;
+  });
 }

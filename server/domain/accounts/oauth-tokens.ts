@@ -54,18 +54,18 @@ export async function ensureApp(
   db: DbOrTx,
   namespaceId: number,
   name: string,
-): Promise<{ id: number; clientId: string }> {
+): Promise<{ id: number; clientId: string; created: boolean }> {
   const columns = { id: oauthApps.id, clientId: oauthApps.clientId };
   const [existing] = await db
     .select(columns)
     .from(oauthApps)
     .where(and(eq(oauthApps.namespaceId, namespaceId), eq(oauthApps.name, name)));
-  if (existing) return existing;
+  if (existing) return { ...existing, created: false };
   const [app] = await db
     .insert(oauthApps)
     .values({ namespaceId, name, clientId: newClientId(), clientSecret: newClientSecret() })
     .returning(columns);
-  return app!;
+  return { ...app!, created: true };
 }
 
 export async function createAccessToken(
