@@ -4,7 +4,7 @@
 // sealed with the instance key (so the owner's admins can read it again).
 import { randomInt } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../../db/client.ts";
+import type { Db, DbOrTx, Tx } from "../../../db/client.ts";
 import { repoPermissions, repositories, robotFederations, teamMembers, teams, users } from "../../../db/schema.ts";
 import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords.ts";
 import { secretHash } from "../../auth/secrets.ts";
@@ -114,6 +114,26 @@ async function findRow(db: DbOrTx, owner: RobotOwner, short: string): Promise<Ro
   return row;
 }
 
+/** The usage-log row of a change to one of `owner`'s robots (Quay's metadata: the short name and more). */
+function logRobot(tx: Tx, owner: RobotOwner, actor: Actor, kind: string, metadata: Record<string, unknown>) {
+  return writeAudit(tx, { kind, namespaceId: owner.id, performerId: performerId(actor), ip: actor.ip, metadata });
+}
+
+/** Runs `change` on an existing robot and logs it as `kind`, in one transaction. */
+function changeRobot<T>(
+  db: Db,
+  robot: { owner: RobotOwner; short: string; actor: Actor },
+  log: { kind: string; metadata?: Record<string, unknown> },
+  change: (tx: Tx, row: Row) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const row = await findRow(tx, robot.owner, robot.short);
+    const result = await change(tx, row);
+    await logRobot(tx, robot.owner, robot.actor, log.kind, { robot: robot.short, ...log.metadata });
+    return result;
+  });
+}
+
 async function tokenFields(db: Db, token: string) {
   return { robotTokenHash: secretHash(token), robotTokenSealed: await encryptPassword(db, token) };
 }
@@ -155,12 +175,10 @@ export async function createRobot(
       .onConflictDoNothing()
       .returning();
     if (!row) throw new DomainError("CONFLICT", `Existing robot with name: ${name}`);
-    await writeAudit(tx, {
-      kind: "create_robot",
-      namespaceId: owner.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { robot: short, description: input.description ?? null, unstructured_metadata: input.metadata ?? null },
+    await logRobot(tx, owner, actor, "create_robot", {
+      robot: short,
+      description: input.description ?? null,
+      unstructured_metadata: input.metadata ?? null,
     });
     return { robot: toRobot(row), token };
   });
@@ -226,17 +244,9 @@ export async function robotPermissions(db: DbOrTx, robot: { id: number }): Promi
 }
 
 export async function deleteRobot(db: Db, owner: RobotOwner, short: string, actor: Actor): Promise<void> {
-  await db.transaction(async (tx) => {
-    const row = await findRow(tx, owner, short);
-    await tx.delete(users).where(eq(users.id, row.id));
-    await writeAudit(tx, {
-      kind: "delete_robot",
-      namespaceId: owner.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { robot: short },
-    });
-  });
+  await changeRobot(db, { owner, short, actor }, { kind: "delete_robot" }, (tx, row) =>
+    tx.delete(users).where(eq(users.id, row.id)),
+  );
 }
 
 /**
@@ -251,33 +261,10 @@ export async function regenerateRobotToken(
 ): Promise<{ robot: Robot; token: string }> {
   const token = newRobotToken();
   const secret = await tokenFields(db, token);
-  return db.transaction(async (tx) => {
-    const row = await findRow(tx, owner, short);
+  return changeRobot(db, { owner, short, actor }, { kind: "regenerate_robot_token" }, async (tx, row) => {
     const [updated] = await tx.update(users).set(secret).where(eq(users.id, row.id)).returning();
-    await writeAudit(tx, {
-      kind: "regenerate_robot_token",
-      namespaceId: owner.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { robot: short },
-    });
     return { robot: toRobot(updated!), token };
   });
-}
-
-/** Sets a robot's description and metadata (what creation took), keeping its token. */
-export async function updateRobot(db: DbOrTx, owner: RobotOwner, short: string, input: NewRobot): Promise<Robot> {
-  const row = await findRow(db, owner, short);
-  const description = input.description ?? row.description;
-  if (description.length > DESCRIPTION_MAX) {
-    throw new DomainError("INVALID_REQUEST", `Robot descriptions are at most ${DESCRIPTION_MAX} characters`);
-  }
-  const [updated] = await db
-    .update(users)
-    .set({ description, robotMetadata: input.metadata ?? row.robotMetadata })
-    .where(eq(users.id, row.id))
-    .returning();
-  return toRobot(updated!);
 }
 
 // Federation: OIDC issuer/subject pairs trusted to act as the robot.
@@ -320,33 +307,18 @@ export async function setRobotFederation(
   const problem = federationProblem(entries);
   if (problem) throw new DomainError("INVALID_REQUEST", problem);
   const config = entries.map((e) => ({ issuer: e.issuer!, subject: e.subject! }));
-  return db.transaction(async (tx) => {
-    const row = await findRow(tx, owner, short);
+  const log = { kind: "create_robot_federation", metadata: { config } };
+  return changeRobot(db, { owner, short, actor }, log, async (tx, row) => {
     await tx.delete(robotFederations).where(eq(robotFederations.robotId, row.id));
     if (config.length > 0) await tx.insert(robotFederations).values(config.map((e) => ({ ...e, robotId: row.id })));
-    await writeAudit(tx, {
-      kind: "create_robot_federation",
-      namespaceId: owner.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { robot: short, config },
-    });
     return federationOf(tx, row.id);
   });
 }
 
 export async function deleteRobotFederation(db: Db, owner: RobotOwner, short: string, actor: Actor): Promise<void> {
-  await db.transaction(async (tx) => {
-    const row = await findRow(tx, owner, short);
-    await tx.delete(robotFederations).where(eq(robotFederations.robotId, row.id));
-    await writeAudit(tx, {
-      kind: "delete_robot_federation",
-      namespaceId: owner.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { robot: short },
-    });
-  });
+  await changeRobot(db, { owner, short, actor }, { kind: "delete_robot_federation" }, (tx, row) =>
+    tx.delete(robotFederations).where(eq(robotFederations.robotId, row.id)),
+  );
 }
 
 // Registry login.
