@@ -10,7 +10,7 @@ import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
 import { roleOn } from "../domain/access/permissions.ts";
-import { countRepositories, findRepository, listRepositories } from "../domain/repositories/repositories.ts";
+import { countRepositories, findRepository, isStarred, listRepositories } from "../domain/repositories/repositories.ts";
 import { countTagViews, listTagViews, pullTagName } from "../domain/content/tags.ts";
 import { serviceName } from "../registry/deps.ts";
 import type { FirstRun } from "./first-run.ts";
@@ -141,9 +141,11 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     if (wantsFragment(c, TAG_TABLE_ID)) return fragment(c, <TagTable {...tags} />);
     // Independent of the table's page and filter: the repository's own "latest" or newest tag.
     const pullTag = await pullTagName(deps.db, repo.id);
+    const principal = c.get("principal");
+    const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
     return page(
       c,
-      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} />,
+      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} />,
     );
   });
 

@@ -10,6 +10,7 @@ import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
 import { oauthPages } from "./oauth-pages.tsx";
 import { oauthTokenPages } from "./oauth-token-pages.tsx";
+import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
@@ -67,6 +68,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", oauthTokenPages(deps));
+  app.route("/", starPages(deps));
   app.route("/", robotPages(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));

@@ -2,6 +2,7 @@
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands } from "../partials/empty-state.tsx";
 import { FilterBox } from "../partials/filter-box.tsx";
+import { StarToggle } from "../partials/star-toggle.tsx";
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../partials/tag-table.tsx";
 import { VisibilityLabel } from "../partials/visibility-label.tsx";
 
@@ -13,6 +14,8 @@ export interface RepositoryPageProps {
   /** The tag to pull (domain's pullTagName); null when there is none yet. */
   pullTag: string | null;
   tags: TagTableProps;
+  /** Whether the signed-in viewer starred it; null when signed out (no star button). */
+  starred: boolean | null;
 }
 
 /** How to pull the image, or, while the repository is empty, how to push one into it. */
@@ -39,7 +42,7 @@ function GetStarted({ registryHost, repo, pullTag }: Pick<RepositoryPageProps, "
   );
 }
 
-export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags }: RepositoryPageProps) {
+export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred }: RepositoryPageProps) {
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name}`}>
       <Section>
@@ -57,6 +60,7 @@ export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags }: Re
             {repo.namespace}/{repo.name}
           </h1>
           <VisibilityLabel visibility={repo.visibility} />
+          {starred !== null && chrome.csrfToken && <StarToggle repo={repo} starred={starred} csrfToken={chrome.csrfToken} />}
         </div>
         <p class={repo.description ? "" : "qs-muted"} data-testid="description">
           {repo.description || "No description."}
