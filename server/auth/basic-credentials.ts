@@ -14,6 +14,8 @@ import { resolveAccessToken } from "../domain/accounts/oauth-tokens.ts";
 import { capsOf } from "../domain/access/scopes.ts";
 import { APP_TOKEN_USERNAME, authenticateAppToken, looksLikeAppToken } from "../domain/accounts/app-tokens.ts";
 import { authenticateRobot, isRobotName } from "../domain/accounts/robots.ts";
+import { federatedRobotOf, looksLikeJwt } from "./federated-robot-tokens.ts";
+import type { RegistryTokens } from "./registry-tokens.ts";
 import { secretHash } from "./secrets.ts";
 
 export function parseBasic(header: string | undefined): { username: string; password: string } | null {
@@ -25,7 +27,7 @@ export function parseBasic(header: string | undefined): { username: string; pass
 }
 
 export async function checkCredentials(
-  deps: { db: Db; clock: Clock; principals: PrincipalState; logins: LoginThrottle },
+  deps: { db: Db; clock: Clock; principals: PrincipalState; logins: LoginThrottle; tokens: RegistryTokens },
   username: string,
   password: string,
   ip: string | null,
@@ -35,7 +37,12 @@ export async function checkCredentials(
   const hit = await principals.recallLogin(key);
   if (hit) return hit;
   if (isRobotName(username)) {
-    // A robot (`owner+short`, a name no person can have) signs in with its token only.
+    // A robot (`owner+short`, a name no person can have) signs in with its token, or with a
+    // federated token (checked afresh each time: it is cheap, and it expires).
+    if (looksLikeJwt(password)) {
+      const federated = await federatedRobotOf(deps.tokens, password, username);
+      return federated && (await principals.isCurrent(federated)) ? federated : null;
+    }
     const robot = await authenticateRobot(deps, { username, token: password, ip });
     if (robot) principals.rememberLogin(key, robot);
     return robot;

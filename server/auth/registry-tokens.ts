@@ -48,7 +48,7 @@ export class RegistryTokens {
     private readonly ttlSeconds: number,
   ) {}
 
-  async issue(principal: Principal, audience: string, access: AccessEntry[]) {
+  async issue(principal: Principal, audience: string, access: AccessEntry[], ttlSeconds = this.ttlSeconds) {
     const issuedAt = Math.floor(Date.now() / 1000);
     const context: Claims["context"] = principal.kind === "user"
       ? {
@@ -69,10 +69,10 @@ export class RegistryTokens {
       .setSubject(principal.kind === "user" ? principal.username : "(anonymous)")
       .setIssuedAt(issuedAt)
       .setNotBefore(issuedAt - 5)
-      .setExpirationTime(issuedAt + this.ttlSeconds)
+      .setExpirationTime(issuedAt + ttlSeconds)
       .setJti(crypto.randomUUID())
       .sign(this.key);
-    return { token, expiresIn: this.ttlSeconds, issuedAt: new Date(issuedAt * 1000).toISOString() };
+    return { token, expiresIn: ttlSeconds, issuedAt: new Date(issuedAt * 1000).toISOString() };
   }
 
   /** Returns the token's grants, or null when it is invalid, expired or for another audience. */

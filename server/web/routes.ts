@@ -13,6 +13,7 @@ import { oauthTokenPages } from "./oauth-token-pages.tsx";
 import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
+import { robotFederation } from "./robot-federation.ts";
 import { robotPages } from "./robot-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
@@ -70,6 +71,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", oauthTokenPages(deps));
   app.route("/", starPages(deps));
   app.route("/", robotPages(deps));
+  app.route("/", robotFederation(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
   return app;

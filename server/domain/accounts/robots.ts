@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../../db/client.ts";
 import { repoPermissions, repositories, robotFederations, teamMembers, teams, users } from "../../../db/schema.ts";
 import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords.ts";
+import { verifyOidcToken } from "../../auth/oidc.ts";
 import { secretHash } from "../../auth/secrets.ts";
 import { ownsNamespace, type Role } from "../access/permissions.ts";
 import { type Actor, NO_NAMESPACE, performerId, type Principal, type UserPrincipal } from "../access/principal.ts";
@@ -354,6 +355,35 @@ export async function authenticateRobot(
   if (!row || row.username !== username || !row.enabled) return null;
   logins.succeeded(username, ip);
   await noteRobotAccess(db, row.id, deps.clock.now());
+  return robotPrincipal(row);
+}
+
+/**
+ * Quay's robot identity federation: an ID token from an issuer and subject the robot trusts
+ * (its federation list) stands for the robot. UNAUTHENTICATED for no such robot; INVALID_REQUEST
+ * for a token that is invalid, expired or from an issuer/subject pair not on the list.
+ */
+export async function federatedRobotLogin(
+  db: Db,
+  attempt: { username: string; idToken: string; ip: string | null },
+): Promise<UserPrincipal> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.username, attempt.username), eq(users.kind, "robot")));
+  if (!row?.enabled) throw new DomainError("UNAUTHENTICATED", NO_SUCH_ROBOT);
+  const trusted = await federationOf(db, row.id);
+  const claims = await verifyOidcToken(attempt.idToken, [...new Set(trusted.map((e) => e.issuer))]);
+  if (!claims || !trusted.some((e) => e.issuer === claims.issuer && e.subject === claims.subject)) {
+    throw new DomainError("INVALID_REQUEST", "The token is not from an issuer and subject this robot trusts");
+  }
+  await writeAudit(db, {
+    kind: "federated_robot_token_exchange",
+    namespaceId: row.robotOwnerNamespaceId,
+    performerId: row.id,
+    ip: attempt.ip,
+    metadata: { robot: row.username.slice(row.username.indexOf("+") + 1), issuer: claims.issuer, subject: claims.subject },
+  });
   return robotPrincipal(row);
 }
 
