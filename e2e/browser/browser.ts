@@ -44,3 +44,12 @@ export async function expectAccessible(page: Page): Promise<void> {
 export function fitsViewport(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
+
+/** Signs in through the sign-in form and waits until it has moved on. */
+export async function signIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.fill("#field-username", username);
+  await page.fill("#field-password", password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL((url) => url.pathname !== "/signin");
+}

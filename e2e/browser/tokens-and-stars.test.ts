@@ -1,14 +1,14 @@
 // In Chromium: generating an API token with chosen scopes (and using it), approving a
 // third-party application's request on the consent page, and starring a repository with the
 // htmx toggle. Every page visited passes the accessibility check.
-import type { Browser, Page } from "playwright";
+import type { Browser } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "../../server/domain/accounts/applications.ts";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, launchChromium, openPage } from "./browser.ts";
+import { expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
 
 const USER = { username: "alice", password: "alice-password-1", email: "alice@example.com" };
 
@@ -33,18 +33,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${server.url}/signin`);
-  await page.fill("#field-username", USER.username);
-  await page.fill("#field-password", USER.password);
-  await page.click('button[type="submit"]');
-  await page.waitForURL((url) => url.pathname !== "/signin");
-}
-
 describe("Generate API token", () => {
   it("asks for a scope, then shows a token that works with exactly those scopes", async () => {
     const page = await openPage(browser);
-    await signIn(page);
+    await signIn(page, server.url, USER.username, USER.password);
     await page.goto(`${server.url}/settings/api-token`);
     await expectAccessible(page);
     await page.click('button:has-text("Generate token")');
@@ -67,7 +59,7 @@ describe("Generate API token", () => {
 describe("OAuth consent", () => {
   it("shows the application's request and sends the code back to it", async () => {
     const page = await openPage(browser);
-    await signIn(page);
+    await signIn(page, server.url, USER.username, USER.password);
     const query = new URLSearchParams({ client_id: clientId, redirect_uri: `${server.url}/callback`, scope: "repo:read", state: "st" });
     await page.goto(`${server.url}/oauth/authorize?${query}`);
     expect(await page.textContent('[data-testid="requested-scopes"]')).toContain("View all visible repositories");
@@ -84,7 +76,7 @@ describe("OAuth consent", () => {
 describe("Starring", () => {
   it("stars and unstars in place", async () => {
     const page = await openPage(browser);
-    await signIn(page);
+    await signIn(page, server.url, USER.username, USER.password);
     await page.goto(`${server.url}/repository/alice/web`);
     const button = page.locator('[data-testid="star-toggle"] button');
     expect(await button.getAttribute("aria-pressed")).toBe("false");

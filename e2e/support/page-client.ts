@@ -67,3 +67,19 @@ export async function signedInClient(app: Hono, username: string): Promise<PageC
   if (res.status !== 303) throw new Error(`signing in as ${username} answered ${res.status}`);
   return browser;
 }
+
+/**
+ * A client signed in the way Quay scripts do it (GET /csrf_token, then POST /api/v1/signin),
+ * with the CSRF token its later writes must carry (the sign-in's X-Next-CSRF-Token).
+ */
+export async function scriptSignedInClient(app: Hono, username: string): Promise<{ client: PageClient; csrf: string }> {
+  const client = new PageClient(app);
+  const { csrf_token } = (await (await client.get("/csrf_token")).json()) as { csrf_token: string };
+  const res = await client.request("/api/v1/signin", {
+    method: "POST",
+    headers: { "content-type": "application/json", "X-CSRF-Token": csrf_token },
+    body: JSON.stringify({ username, password: `password-${username}` }),
+  });
+  if (res.status !== 200) throw new Error(`signing in as ${username} answered ${res.status}`);
+  return { client, csrf: res.headers.get("X-Next-CSRF-Token")! };
+}

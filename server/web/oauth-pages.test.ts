@@ -1,7 +1,7 @@
 // OAuth grants through the web routes, as Quay scripts and third-party clients use them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../e2e/support/api-client.ts";
-import { csrfFieldOf, PageClient, signedInClient } from "../../e2e/support/page-client.ts";
+import { csrfFieldOf, PageClient, scriptSignedInClient, signedInClient } from "../../e2e/support/page-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { createApplication, type OAuthApplication } from "../domain/accounts/applications.ts";
 import { createOrganization } from "../domain/accounts/organizations.ts";
@@ -26,18 +26,10 @@ describe("OAuth web routes", () => {
   const query = (extra: Record<string, string> = {}) =>
     new URLSearchParams({ client_id: app.clientId, redirect_uri: REDIRECT, scope: "repo:read user:read", ...extra });
 
-  /** A script that signs in over the API (GET /csrf_token, POST /api/v1/signin): its session's token. */
-  async function scriptSignIn(username: string): Promise<{ script: PageClient; csrf: string }> {
-    const script = new PageClient(env.app);
-    const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };
-    const res = await script.request("/api/v1/signin", {
-      method: "POST",
-      headers: { "content-type": "application/json", "X-CSRF-Token": csrf_token },
-      body: JSON.stringify({ username, password: `password-${username}` }),
-    });
-    expect(res.status).toBe(200);
-    return { script, csrf: res.headers.get("X-Next-CSRF-Token")! };
-  }
+  const scriptSignIn = async (username: string) => {
+    const { client, csrf } = await scriptSignedInClient(env.app, username);
+    return { script: client, csrf };
+  };
 
   it("POST /oauth/authorizeapp: a script gets a token in the Location fragment, capped by its scopes", async () => {
     const { script, csrf } = await scriptSignIn("owner");
