@@ -66,6 +66,17 @@ describe("OAuth web routes", () => {
     expect((await script.post("/oauth/authorizeapp", Object.fromEntries(query({ response_type: "token" })))).status).toBe(403);
   });
 
+  it("takes Basic credentials with the /csrf_token token instead of a session", async () => {
+    const script = new PageClient(env.app);
+    const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };
+    const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`owner:${password}`).toString("base64")}` });
+    const form = { ...Object.fromEntries(query({ response_type: "token" })), _csrf_token: csrf_token };
+    const ok = await script.post("/oauth/authorizeapp", form, basic("password-owner"));
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("location")).toContain("#access_token=");
+    expect((await script.post("/oauth/authorizeapp", form, basic("wrong"))).status).toBe(401);
+  });
+
   it("lets only the organization's admins grant tokens", async () => {
     const { script, csrf } = await scriptSignIn("member");
     const res = await script.post("/oauth/authorizeapp", { ...Object.fromEntries(query({ response_type: "token" })), _csrf_token: csrf });

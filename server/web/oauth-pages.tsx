@@ -1,12 +1,15 @@
 // Quay's OAuth web routes: the consent page (GET /oauth/authorize), its answers (POST
-// /oauth/authorizeapp, which scripts also post to directly with a session and its CSRF token,
-// and POST /oauth/denyapp). A grant goes back to the client by redirect: the token in the
+// /oauth/authorizeapp, which scripts also post to directly with a session or Basic credentials
+// and a CSRF token, and POST /oauth/denyapp). A grant goes back to the client by redirect: the token in the
 // fragment (response_type=token) or a code in the query (code, exchanged at /oauth/access_token).
 import { Hono } from "hono";
 import { OAuthAuthorizePage } from "../../views/pages/oauth-authorize.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
 import type { AppDeps } from "../deps.ts";
+import { parseBasic } from "../auth/basic-credentials.ts";
 import { clientIp } from "../client-ip.ts";
+import type { Actor, Principal } from "../domain/access/principal.ts";
+import { authenticate, toPrincipal } from "../domain/accounts/users.ts";
 import {
   type AuthorizationRequest,
   AuthorizationRefused,
@@ -44,13 +47,25 @@ const withState = (params: Params, query: Params): Params => (params.state ? { .
 
 export function oauthPages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
-  const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
+  const actor = (c: WebContext, principal: Principal = c.get("principal")): Actor => ({ principal, ip: clientIp(c, deps.config) });
+
+  /**
+   * Who grants: the signed-in user, or one whose password comes as Basic credentials (Quay allows
+   * both; the form's CSRF token is checked either way). Passwords go through the sign-in limits.
+   */
+  async function granter(c: WebContext): Promise<Actor | null> {
+    if (c.get("principal").kind === "user") return actor(c);
+    const basic = parseBasic(c.req.header("authorization"));
+    if (!basic) return null;
+    const user = await authenticate(deps, { ...basic, ip: clientIp(c, deps.config) });
+    return user ? actor(c, toPrincipal(user)) : null;
+  }
 
   const problem = async (c: WebContext, status: 400 | 401 | 403 | 404, title: string, message: string) =>
     page(c, <ProblemPage chrome={await chrome(deps, c)} title={title} message={message} />, status);
 
   /** The checked request, or the answer that refuses it (a page, or a redirect to the client). */
-  async function check(c: WebContext, params: Params) {
+  async function check(c: WebContext, params: Params, by: Actor = actor(c)) {
     if (!params.client_id || !params.redirect_uri || !params.scope) {
       return problem(c, 400, "Incomplete request", "The application's request lacks its client_id, redirect_uri or scope.");
     }
@@ -61,7 +76,7 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
       responseType: params.response_type || "code",
     };
     try {
-      return await checkAuthorization(deps.db, actor(c), request, baseUrl(deps.config, c));
+      return await checkAuthorization(deps.db, by, request, baseUrl(deps.config, c));
     } catch (err) {
       if (!(err instanceof AuthorizationRefused)) throw err;
       if (err.error === "not_found") return problem(c, 404, "Unknown application", "No application has this client id.");
@@ -98,16 +113,17 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
 
   app.post("/oauth/authorizeapp", async (c) => {
     const params = await formParams(c);
-    if (!c.get("session")) return problem(c, 401, "Sign in first", "Sign in to authorize an application.");
-    const grant = await check(c, params);
+    const by = await granter(c);
+    if (!by) return problem(c, 401, "Sign in first", "Sign in to authorize an application.");
+    const grant = await check(c, params, by);
     if (grant instanceof Response) return grant;
     const now = deps.clock.now();
     if (grant.responseType === "token") {
-      const token = await grantToken(deps.db, actor(c), grant, now);
+      const token = await grantToken(deps.db, by, grant, now);
       const fragment = { access_token: token, token_type: "Bearer", expires_in: String(TOKEN_LIFETIME_SECONDS) };
       return c.redirect(redirectTo(params.redirect_uri!, withState(params, { scope: grant.scopes.join(" ") }), fragment), 302);
     }
-    const code = await grantCode(deps.db, actor(c), grant, params.redirect_uri!, now);
+    const code = await grantCode(deps.db, by, grant, params.redirect_uri!, now);
     return c.redirect(redirectTo(params.redirect_uri!, withState(params, { code })), 302);
   });
 
