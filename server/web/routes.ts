@@ -17,6 +17,7 @@ import { robotFederation } from "./robot-federation.ts";
 import { robotPages } from "./robot-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
+import { settingsPages } from "./settings-pages.tsx";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
 
@@ -71,6 +72,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", oauthTokenPages(deps));
   app.route("/", starPages(deps));
   app.route("/", robotPages(deps));
+  app.route("/", settingsPages(deps));
   app.route("/", robotFederation(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
