@@ -22,7 +22,7 @@ const PAGE_SIZE = 25;
 const MAX_PAGE = 100_000;
 
 /** The host[:port] registry clients use: the public URL's, else the one this request came to. */
-const registryHost = (deps: AppDeps, c: WebContext) => serviceName(deps.config, new URL(c.req.url));
+export const registryHost = (deps: AppDeps, c: WebContext) => serviceName(deps.config, new URL(c.req.url));
 
 function hrefWith(path: string, filter: string, pageNumber: number): string {
   const params = new URLSearchParams();
@@ -51,7 +51,7 @@ interface Listing<Row> {
  * page number or lies past the end (the list shrank). htmx follows the redirect and shows the
  * corrected address.
  */
-async function listing<Row>(
+export async function listing<Row>(
   c: WebContext,
   path: string,
   target: string,

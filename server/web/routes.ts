@@ -14,10 +14,10 @@ import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
+import { organizationPages } from "./organization-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
-import { settingsPages } from "./settings-pages.tsx";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
 
@@ -72,8 +72,8 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", oauthTokenPages(deps));
   app.route("/", starPages(deps));
   app.route("/", robotPages(deps));
-  app.route("/", settingsPages(deps));
   app.route("/", robotFederation(deps));
+  app.route("/", organizationPages(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
   return app;

@@ -9,6 +9,11 @@ export function RepositoriesPage({ chrome, table }: { chrome: Chrome; table: Rep
       <Section>
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">Repositories</h1>
+          {chrome.user && (
+            <a class="pf-v6-c-button pf-m-secondary" href="/organizations/new" data-testid="create-organization">
+              <span class="pf-v6-c-button__text">Create organization</span>
+            </a>
+          )}
         </div>
         {/* With no rows, the empty state below carries the one "Sign in" call to action. */}
         {!chrome.user && table.rows.length > 0 && (

@@ -1,4 +1,5 @@
 // The repository list's table (also the htmx partial the filter box and pager swap in).
+import type { Child } from "hono/jsx";
 import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
 import { Commands, EmptyState } from "./empty-state.tsx";
 import type { PagerProps } from "./pager.tsx";
@@ -22,6 +23,8 @@ export interface RepoTableProps {
   /** host[:port] registry clients use, for the "how to push" hint. */
   registryHost: string;
   now: Date;
+  /** What to show when there are no rows, where the site-wide list's wording does not fit (an organization's page). */
+  empty?: Child;
 }
 
 function NothingHere({ filter, viewer, registryHost }: RepoTableProps) {
@@ -70,7 +73,7 @@ export function RepoTable(props: RepoTableProps) {
       label="Repositories"
       columns={["Name", "Visibility", "Description", "Created"]}
       rows={props.rows}
-      empty={<NothingHere {...props} />}
+      empty={props.empty ?? <NothingHere {...props} />}
       pager={props.pager}
       row={(repo) => (
         <tr class="pf-v6-c-table__tr" data-testid="repo-row">

@@ -282,24 +282,6 @@ export async function updateAccount(
   });
 }
 
-/**
- * The settings page's password change: the current password first (with the failed-login
- * limits, as any password check), then `updateAccount`.
- */
-export async function changePassword(
-  deps: { db: Db; logins: LoginThrottle },
-  user: User,
-  passwords: { current: string; next: string },
-  actor: Actor,
-  keepSessionHash?: string,
-): Promise<User> {
-  const checked = await authenticate(deps, { username: user.username, password: passwords.current, ip: actor.ip ?? null });
-  if (checked?.id !== user.id) {
-    throw new DomainError("INVALID_REQUEST", "That is not your current password", { current: "That is not your current password" });
-  }
-  return updateAccount(deps.db, user, { password: passwords.next }, actor, keepSessionHash);
-}
-
 function accountChangeProblems(changes: AccountChanges): Record<string, string> {
   // Sign-up's rules, for the fields given (the user name is not changing).
   const problems = newUserProblems({ username: "placeholder", email: changes.email, password: changes.password ?? "placeholder" });

@@ -1,0 +1,146 @@
+// Organizations in Chromium: creating one (a taken name refused at its field), its tabs, a team
+// created and given a member who is then removed after a confirmation, the settings saved, and
+// the organization deleted only once its name is typed. Every page visited passes the
+// accessibility check; strangers get 404 where only members may look.
+import type { Browser, Page } from "playwright";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "../../server/domain/accounts/users.ts";
+import { findOrganization } from "../../server/domain/accounts/organizations.ts";
+import { type TestServer, testServer } from "../support/test-app.ts";
+import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await testServer();
+  for (const username of ["alice", "bob"]) {
+    await createUser(server.deps.db, { username, password: `${username}-password` }, { principal: { kind: "anonymous" } });
+  }
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(`${server.url}/signin`);
+  await page.fill("#field-username", username);
+  await page.fill("#field-password", `${username}-password`);
+  await page.click('button[type="submit"]');
+  await page.waitForURL((url) => url.pathname !== "/signin");
+}
+
+describe("organizations", () => {
+  it("are created, given teams and members, configured and deleted, each destructive step confirmed", async () => {
+    const page = await openPage(browser, DESKTOP);
+    await signIn(page, "alice");
+    await page.goto(`${server.url}/repositories`);
+    await page.click('[data-testid="create-organization"]');
+    await page.waitForURL(`${server.url}/organizations/new`);
+    await expectAccessible(page);
+
+    await page.fill("#field-name", "bob");
+    await page.click('button[type="submit"]:has-text("Create organization")');
+    expect(await page.textContent("#field-name-helper")).toContain("A user or organization with this name already exists");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-name");
+    await expectAccessible(page);
+
+    await page.fill("#field-name", "acme");
+    await page.fill("#field-email", "ops@acme.test");
+    await page.click('button[type="submit"]:has-text("Create organization")');
+    await page.waitForURL(`${server.url}/organization/acme`);
+    expect(await page.textContent("h1")).toBe("acme");
+    expect(await page.textContent('[data-testid="empty-state"]')).toContain("podman push");
+    await expectAccessible(page);
+
+    await page.click('a.pf-v6-c-tabs__link:has-text("Teams and membership")');
+    await page.waitForURL(`${server.url}/organization/acme/teams`);
+    expect(await page.locator('[data-testid="team-row"]').count()).toBe(1); // owners
+    expect(await page.textContent('[data-testid="member-row"]')).toContain("alice");
+    await expectAccessible(page);
+
+    await page.fill("#field-name", "Bad Team");
+    await page.click('[data-testid="create-team"] button[type="submit"]');
+    expect(await page.textContent("#field-name-helper")).toContain("Invalid team name Bad Team");
+    await expectAccessible(page);
+    await page.fill("#field-name", "devs");
+    await page.fill("#field-description", "Developers");
+    await page.selectOption("#field-role", "creator");
+    await page.click('[data-testid="create-team"] button[type="submit"]');
+    await page.waitForURL(`${server.url}/organization/acme/teams/devs`);
+    expect(await page.textContent('[data-testid="team-role"]')).toContain("Creator");
+    expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
+    await expectAccessible(page);
+
+    await page.fill("#field-member", "nobody");
+    await page.click('[data-testid="add-member"] button[type="submit"]');
+    expect(await page.textContent("#field-member-helper")).toContain("There is no user or robot account named nobody");
+    await expectAccessible(page);
+    await page.fill("#field-member", "bob");
+    await page.click('[data-testid="add-member"] button[type="submit"]');
+    await page.waitForURL(`${server.url}/organization/acme/teams/devs`);
+    expect(await page.textContent('[data-testid="team-member-row"]')).toContain("bob");
+    await expectAccessible(page);
+
+    // Bob, now a member, sees the teams but not the settings.
+    const bob = await openPage(browser, DESKTOP);
+    await signIn(bob, "bob");
+    await bob.goto(`${server.url}/organization/acme/teams/devs`);
+    expect(await bob.locator('[data-testid="add-member"]').count()).toBe(0);
+    expect((await bob.goto(`${server.url}/organization/acme/settings`))!.status()).toBe(404);
+    await bob.context().close();
+
+    await page.click('a[aria-label="Remove bob"]');
+    await page.waitForURL(`${server.url}/organization/acme/teams/devs/members/bob/remove`);
+    await expectAccessible(page);
+    await page.click('[data-testid="confirm"]');
+    await page.waitForURL(`${server.url}/organization/acme/teams/devs`);
+    expect(await page.locator('[data-testid="team-member-row"]').count()).toBe(0);
+
+    await page.goto(`${server.url}/organization/acme/settings`);
+    await expectAccessible(page);
+    await page.selectOption("#field-tag_expiration_s", "604800");
+    await page.click('button:has-text("Save settings")');
+    await page.waitForURL(`${server.url}/organization/acme/settings?saved=1`);
+    expect((await findOrganization(server.deps.db, "acme"))!.tagExpirationS).toBe(604_800);
+    await expectAccessible(page);
+
+    const narrow = await openPage(browser, MOBILE);
+    await narrow.context().addCookies(await page.context().cookies());
+    await narrow.goto(`${server.url}/organization/acme/teams`);
+    expect(await fitsViewport(narrow)).toBe(true);
+    await narrow.context().close();
+
+    await page.fill("#field-confirm", "acm");
+    await page.click('button:has-text("Delete organization")');
+    expect(await page.textContent("#field-confirm-helper")).toContain("Type acme exactly");
+    expect(await findOrganization(server.deps.db, "acme")).toBeDefined();
+    await expectAccessible(page);
+    await page.fill("#field-confirm", "acme");
+    await page.click('button:has-text("Delete organization")');
+    await page.waitForURL(`${server.url}/`);
+    expect(await findOrganization(server.deps.db, "acme")).toBeUndefined();
+    await page.context().close();
+  });
+
+  it("show strangers the repositories tab only", async () => {
+    const page = await openPage(browser, DESKTOP);
+    await signIn(page, "alice");
+    await page.goto(`${server.url}/organizations/new`);
+    await page.fill("#field-name", "initech");
+    await page.click('button[type="submit"]:has-text("Create organization")');
+    await page.waitForURL(`${server.url}/organization/initech`);
+    await page.context().close();
+
+    const stranger = await openPage(browser, DESKTOP);
+    await stranger.goto(`${server.url}/organization/initech`);
+    expect(await stranger.locator("a.pf-v6-c-tabs__link").allTextContents()).toEqual(["Repositories"]);
+    await expectAccessible(stranger);
+    expect((await stranger.goto(`${server.url}/organization/initech/teams`))!.status()).toBe(404);
+    expect((await stranger.goto(`${server.url}/organization/alice`))!.status()).toBe(404);
+    await stranger.context().close();
+  });
+});

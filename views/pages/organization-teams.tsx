@@ -1,0 +1,279 @@
+// An organization's teams and members: the "Teams and membership" tab (teams with their roles,
+// the create form for admins, the people in its teams), one team's page (its members, adding
+// and removing them), and the confirmation asked before removing a member or deleting a team.
+import { type Chrome, Layout, Section } from "../layout.tsx";
+import { Cell, DataTable } from "../partials/data-table.tsx";
+import { EmptyState } from "../partials/empty-state.tsx";
+import { CsrfField, focusedField, FormError, TextField } from "../partials/form-field.tsx";
+import { type FormState, OrganizationFrame, type OrganizationViewer } from "./organization.tsx";
+
+export type TeamRoleName = "member" | "creator" | "admin";
+
+const ROLE_TEXT: Record<TeamRoleName, string> = {
+  member: "Member: only what the team is granted",
+  creator: "Creator: may also create repositories",
+  admin: "Admin: administers the organization",
+};
+
+export interface TeamRow {
+  name: string;
+  role: TeamRoleName;
+  description: string;
+  memberCount: number;
+  repoCount: number;
+}
+
+export interface MemberRow {
+  name: string;
+  teams: string[];
+}
+
+export interface TeamsTabProps {
+  chrome: Chrome;
+  org: { name: string };
+  viewer: OrganizationViewer;
+  teams: TeamRow[];
+  /** The people in the organization's teams (shown to admins). */
+  members: MemberRow[];
+  /** The create form (admins), with what was typed and what was wrong. */
+  create?: FormState;
+}
+
+const CREATE_FIELDS = ["name", "description"] as const;
+
+function RoleSelect({ value }: { value: string }) {
+  return (
+    <div class="pf-v6-c-form__group">
+      <div class="pf-v6-c-form__group-label">
+        <label class="pf-v6-c-form__label" for="field-role">
+          <span class="pf-v6-c-form__label-text">Role in the organization</span>
+        </label>
+      </div>
+      <div class="pf-v6-c-form__group-control">
+        <span class="pf-v6-c-form-control">
+          <select id="field-role" name="role">
+            {(Object.keys(ROLE_TEXT) as TeamRoleName[]).map((role) => (
+              <option value={role} selected={role === value}>
+                {ROLE_TEXT[role]}
+              </option>
+            ))}
+          </select>
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function CreateTeamForm({ org, form, csrfToken }: { org: string; form: FormState; csrfToken: string }) {
+  const focus = focusedField(CREATE_FIELDS, form.errors);
+  return (
+    <div class="pf-v6-c-card qs-gap-below" role="region" aria-labelledby="create-team-title" data-testid="create-team">
+      <div class="pf-v6-c-card__title">
+        <h3 class="pf-v6-c-title pf-m-lg" id="create-team-title">
+          Create team
+        </h3>
+      </div>
+      <div class="pf-v6-c-card__body">
+        <form class="pf-v6-c-form" method="post" action={`/organization/${org}/teams`} novalidate>
+          <CsrfField token={csrfToken} />
+          <TextField
+            name="name"
+            label="Team name"
+            required
+            value={form.values.name}
+            error={form.errors.name}
+            hint="2–255 lowercase letters or digits, optionally separated by single . _ or -"
+            autocomplete="off"
+            autofocus={Object.keys(form.errors).length > 0 && focus === "name"}
+          />
+          <TextField name="description" label="Description" value={form.values.description} error={form.errors.description} autocomplete="off" />
+          <RoleSelect value={form.values.role ?? "member"} />
+          {form.errors.form && <FormError message={form.errors.form} />}
+          <div class="pf-v6-c-form__group pf-m-action">
+            <div class="pf-v6-c-form__actions">
+              <button class="pf-v6-c-button pf-m-primary" type="submit">
+                <span class="pf-v6-c-button__text">Create team</span>
+              </button>
+            </div>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+export function TeamsTab({ chrome, org, viewer, teams, members, create }: TeamsTabProps) {
+  const base = `/organization/${org.name}`;
+  return (
+    <OrganizationFrame chrome={chrome} org={org} viewer={viewer} tab="teams">
+      <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Teams</h2>
+      {create && chrome.csrfToken && <CreateTeamForm org={org.name} form={create} csrfToken={chrome.csrfToken} />}
+      <DataTable
+        id="team-table"
+        label="Teams"
+        columns={["Team", "Role", "Members", "Repositories"]}
+        rows={teams}
+        pager={null}
+        empty={<EmptyState title="No teams">This organization has no teams.</EmptyState>}
+        row={(team) => (
+          <tr class="pf-v6-c-table__tr" data-testid="team-row">
+            <Cell label="Team">
+              <a href={`${base}/teams/${team.name}`}>{team.name}</a>
+              {team.description && <div class="qs-muted">{team.description}</div>}
+            </Cell>
+            <Cell label="Role">{team.role}</Cell>
+            <Cell label="Members">{String(team.memberCount)}</Cell>
+            <Cell label="Repositories">{String(team.repoCount)}</Cell>
+          </tr>
+        )}
+      />
+      {viewer.admin && (
+        <>
+          <h2 class="pf-v6-c-title pf-m-xl qs-gap-above qs-gap-below">Members</h2>
+          <DataTable
+            id="member-table"
+            label="Members"
+            columns={["Name", "Teams"]}
+            rows={members}
+            pager={null}
+            empty={<EmptyState title="No members">Add people to a team to make them members.</EmptyState>}
+            row={(m) => (
+              <tr class="pf-v6-c-table__tr" data-testid="member-row">
+                <Cell label="Name">{m.name}</Cell>
+                <Cell label="Teams">{m.teams.join(", ")}</Cell>
+              </tr>
+            )}
+          />
+        </>
+      )}
+    </OrganizationFrame>
+  );
+}
+
+export interface TeamPageProps {
+  chrome: Chrome;
+  org: { name: string };
+  team: { name: string; role: TeamRoleName; description: string };
+  members: { name: string; robot: boolean }[];
+  canEdit: boolean;
+  add: FormState;
+}
+
+export function TeamPage({ chrome, org, team, members, canEdit, add }: TeamPageProps) {
+  const teamPath = `/organization/${org.name}/teams/${team.name}`;
+  return (
+    <Layout chrome={chrome} title={`${team.name} · ${org.name}`}>
+      <Section>
+        <nav class="pf-v6-c-breadcrumb qs-gap-below" aria-label="breadcrumb">
+          <ol class="pf-v6-c-breadcrumb__list" role="list">
+            <li class="pf-v6-c-breadcrumb__item">
+              <a href={`/organization/${org.name}/teams`} class="pf-v6-c-breadcrumb__link">
+                {org.name} teams
+              </a>
+            </li>
+          </ol>
+        </nav>
+        <div class="qs-page-header">
+          <h1 class="pf-v6-c-title pf-m-2xl">Team {team.name}</h1>
+        </div>
+        <p data-testid="team-role">{ROLE_TEXT[team.role]}</p>
+        <p class={team.description ? "" : "qs-muted"}>{team.description || "No description."}</p>
+      </Section>
+      <Section>
+        <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Members</h2>
+        {canEdit && chrome.csrfToken && (
+          <form class="pf-v6-c-form qs-gap-below" method="post" action={`${teamPath}/members`} novalidate data-testid="add-member">
+            <CsrfField token={chrome.csrfToken} />
+            <TextField
+              name="member"
+              label="Add a person or robot account"
+              required
+              value={add.values.member}
+              error={add.errors.member}
+              hint={`A user name, or a robot of ${org.name} (${org.name}+name)`}
+              autocomplete="off"
+              autofocus={add.errors.member !== undefined}
+            />
+            <div class="pf-v6-c-form__group pf-m-action">
+              <div class="pf-v6-c-form__actions">
+                <button class="pf-v6-c-button pf-m-secondary" type="submit">
+                  <span class="pf-v6-c-button__text">Add member</span>
+                </button>
+              </div>
+            </div>
+          </form>
+        )}
+        <DataTable
+          id="team-member-table"
+          label="Team members"
+          columns={canEdit ? ["Name", "Kind", "Actions"] : ["Name", "Kind"]}
+          rows={members}
+          pager={null}
+          empty={<EmptyState title="No members yet">{canEdit ? "Add people or robot accounts above." : "Nobody is in this team yet."}</EmptyState>}
+          row={(m) => (
+            <tr class="pf-v6-c-table__tr" data-testid="team-member-row">
+              <Cell label="Name">{m.name}</Cell>
+              <Cell label="Kind">{m.robot ? "Robot account" : "User"}</Cell>
+              {canEdit && (
+                <Cell label="Actions">
+                  <a href={`${teamPath}/members/${m.name}/remove`} aria-label={`Remove ${m.name}`}>
+                    Remove
+                  </a>
+                </Cell>
+              )}
+            </tr>
+          )}
+        />
+      </Section>
+      {canEdit && (
+        <Section>
+          <a class="pf-v6-c-button pf-m-danger" href={`${teamPath}/delete`}>
+            <span class="pf-v6-c-button__text">Delete team</span>
+          </a>
+        </Section>
+      )}
+    </Layout>
+  );
+}
+
+export interface TeamConfirmProps {
+  chrome: Chrome;
+  title: string;
+  text: string;
+  button: string;
+  action: string;
+  cancel: string;
+  error?: string;
+}
+
+/** Asks before removing a member or deleting a team. */
+export function TeamConfirmPage({ chrome, title, text, button, action, cancel, error }: TeamConfirmProps) {
+  return (
+    <Layout chrome={chrome} title={title}>
+      <Section>
+        <div class="pf-v6-c-card qs-narrow" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
+          <div class="pf-v6-c-card__title">
+            <h1 class="pf-v6-c-title pf-m-xl" id="confirm-title">
+              {title}
+            </h1>
+          </div>
+          <div class="pf-v6-c-card__body">
+            <p id="confirm-text">{text}</p>
+            {error && <FormError message={error} />}
+            <form method="post" action={action} class="qs-gap-above">
+              {chrome.csrfToken && <CsrfField token={chrome.csrfToken} />}
+              <div class="qs-page-header">
+                <button class="pf-v6-c-button pf-m-danger" type="submit" autofocus data-testid="confirm">
+                  <span class="pf-v6-c-button__text">{button}</span>
+                </button>
+                <a class="pf-v6-c-button pf-m-link" href={cancel}>
+                  <span class="pf-v6-c-button__text">Cancel</span>
+                </a>
+              </div>
+            </form>
+          </div>
+        </div>
+      </Section>
+    </Layout>
+  );
+}

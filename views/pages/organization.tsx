@@ -1,0 +1,261 @@
+// An organization's pages: the frame with its tabs (Repositories, Teams and membership, Robot
+// accounts, Settings — each shown to those it is for), the repositories tab, the settings tab
+// (e-mail, time machine, and deleting the organization after typing its name), and the page
+// that creates an organization.
+import type { Child } from "hono/jsx";
+import { type Chrome, Layout, Section } from "../layout.tsx";
+import { Commands, EmptyState } from "../partials/empty-state.tsx";
+import { CsrfField, focusedField, FormError, TextField } from "../partials/form-field.tsx";
+import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+
+export type OrganizationTab = "repositories" | "teams" | "settings";
+
+/** Who is looking: a member sees the teams, an admin the settings too. */
+export interface OrganizationViewer {
+  member: boolean;
+  admin: boolean;
+}
+
+export interface OrganizationFrameProps {
+  chrome: Chrome;
+  org: { name: string };
+  viewer: OrganizationViewer;
+  tab: OrganizationTab;
+  children?: Child;
+}
+
+export function OrganizationFrame({ chrome, org, viewer, tab, children }: OrganizationFrameProps) {
+  const base = `/organization/${org.name}`;
+  const tabs: { tab: OrganizationTab | "robots"; label: string; href: string; shown: boolean }[] = [
+    { tab: "repositories", label: "Repositories", href: base, shown: true },
+    { tab: "teams", label: "Teams and membership", href: `${base}/teams`, shown: viewer.member },
+    { tab: "robots", label: "Robot accounts", href: `${base}/robots`, shown: viewer.member },
+    { tab: "settings", label: "Settings", href: `${base}/settings`, shown: viewer.admin },
+  ];
+  const label = tabs.find((t) => t.tab === tab)!.label;
+  return (
+    <Layout chrome={chrome} title={`${org.name} · ${label}`}>
+      <Section>
+        <div class="qs-page-header">
+          <h1 class="pf-v6-c-title pf-m-2xl">{org.name}</h1>
+        </div>
+        <nav class="pf-v6-c-tabs qs-gap-below" aria-label="Organization">
+          <ul class="pf-v6-c-tabs__list" role="list">
+            {tabs
+              .filter((t) => t.shown)
+              .map((t) => (
+                <li class={`pf-v6-c-tabs__item${t.tab === tab ? " pf-m-current" : ""}`}>
+                  <a class="pf-v6-c-tabs__link" href={t.href} aria-current={t.tab === tab ? "page" : undefined}>
+                    <span class="pf-v6-c-tabs__item-text">{t.label}</span>
+                  </a>
+                </li>
+              ))}
+          </ul>
+        </nav>
+        {children}
+      </Section>
+    </Layout>
+  );
+}
+
+export interface OrganizationReposProps {
+  chrome: Chrome;
+  org: { name: string };
+  viewer: OrganizationViewer & { canCreate: boolean };
+  table: RepoTableProps;
+}
+
+export function OrganizationReposPage({ chrome, org, viewer, table }: OrganizationReposProps) {
+  const empty = viewer.canCreate ? (
+    <EmptyState title="No repositories yet">
+      Push an image and its repository appears here:
+      <Commands lines={[`podman login ${table.registryHost}`, `podman push ${table.registryHost}/${org.name}/<repo>:<tag>`]} />
+    </EmptyState>
+  ) : (
+    <EmptyState title="No repositories you can see">Its members have not shared any repository with you.</EmptyState>
+  );
+  return (
+    <OrganizationFrame chrome={chrome} org={org} viewer={viewer} tab="repositories">
+      <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Repositories</h2>
+      <RepoTable {...table} empty={empty} />
+    </OrganizationFrame>
+  );
+}
+
+/** A form's typed values and what was wrong with them, field by field (`form`: the whole form). */
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}
+
+export const emptyForm = (): FormState => ({ values: {}, errors: {} });
+
+/** Quay's default time-machine choices. */
+export const TIME_MACHINE_OPTIONS: { seconds: number; label: string }[] = [
+  { seconds: 0, label: "None (deleted tags cannot be restored)" },
+  { seconds: 86_400, label: "1 day" },
+  { seconds: 604_800, label: "1 week" },
+  { seconds: 1_209_600, label: "2 weeks" },
+  { seconds: 2_419_200, label: "4 weeks" },
+];
+
+export interface OrganizationSettingsProps {
+  chrome: Chrome;
+  org: { name: string; email: string; tagExpirationS: number };
+  settings: FormState;
+  remove: FormState;
+  saved?: boolean;
+}
+
+function Card({ id, title, children }: { id: string; title: string; children?: Child }) {
+  return (
+    <div class="pf-v6-c-card qs-gap-below" aria-labelledby={`${id}-title`} role="region" data-testid={id}>
+      <div class="pf-v6-c-card__title">
+        <h2 class="pf-v6-c-title pf-m-lg" id={`${id}-title`}>
+          {title}
+        </h2>
+      </div>
+      <div class="pf-v6-c-card__body">{children}</div>
+    </div>
+  );
+}
+
+export function OrganizationSettingsPage({ chrome, org, settings, remove, saved }: OrganizationSettingsProps) {
+  const base = `/organization/${org.name}`;
+  const csrf = chrome.csrfToken ? <CsrfField token={chrome.csrfToken} /> : null;
+  const expiration = settings.values.tag_expiration_s ?? String(org.tagExpirationS);
+  return (
+    <OrganizationFrame chrome={chrome} org={org} viewer={{ member: true, admin: true }} tab="settings">
+      {saved && (
+        <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="saved">
+          <p class="pf-v6-c-alert__title">Settings saved.</p>
+        </div>
+      )}
+      <Card id="org-settings" title="Organization settings">
+        <form class="pf-v6-c-form" method="post" action={`${base}/settings`} novalidate>
+          {csrf}
+          <TextField
+            name="email"
+            label="Contact e-mail"
+            type="email"
+            value={settings.values.email ?? org.email}
+            error={settings.errors.email}
+            autocomplete="email"
+          />
+          <div class="pf-v6-c-form__group">
+            <div class="pf-v6-c-form__group-label">
+              <label class="pf-v6-c-form__label" for="field-tag_expiration_s">
+                <span class="pf-v6-c-form__label-text">Time machine</span>
+              </label>
+            </div>
+            <div class="pf-v6-c-form__group-control">
+              <span class="pf-v6-c-form-control">
+                <select id="field-tag_expiration_s" name="tag_expiration_s" aria-describedby="field-tag_expiration_s-helper">
+                  {TIME_MACHINE_OPTIONS.map((o) => (
+                    <option value={String(o.seconds)} selected={String(o.seconds) === expiration}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </span>
+              <div class="pf-v6-c-form__helper-text">
+                <div class="pf-v6-c-helper-text">
+                  <div class="pf-v6-c-helper-text__item" id="field-tag_expiration_s-helper">
+                    <span class="pf-v6-c-helper-text__item-text">How long deleted or moved tags stay restorable.</span>
+                  </div>
+                </div>
+              </div>
+            </div>
+          </div>
+          {settings.errors.form && <FormError message={settings.errors.form} />}
+          <div class="pf-v6-c-form__group pf-m-action">
+            <div class="pf-v6-c-form__actions">
+              <button class="pf-v6-c-button pf-m-primary" type="submit">
+                <span class="pf-v6-c-button__text">Save settings</span>
+              </button>
+            </div>
+          </div>
+        </form>
+      </Card>
+      <Card id="delete-org" title="Delete organization">
+        <p class="qs-gap-below">
+          Deleting <strong>{org.name}</strong> deletes all its repositories, teams and robot accounts. This cannot be undone.
+        </p>
+        <form class="pf-v6-c-form" method="post" action={`${base}/delete`} novalidate>
+          {csrf}
+          <TextField
+            name="confirm"
+            label={`Type ${org.name} to confirm`}
+            required
+            value={remove.values.confirm}
+            error={remove.errors.confirm}
+            autocomplete="off"
+            autofocus={remove.errors.confirm !== undefined}
+          />
+          <div class="pf-v6-c-form__group pf-m-action">
+            <div class="pf-v6-c-form__actions">
+              <button class="pf-v6-c-button pf-m-danger" type="submit">
+                <span class="pf-v6-c-button__text">Delete organization</span>
+              </button>
+            </div>
+          </div>
+        </form>
+      </Card>
+    </OrganizationFrame>
+  );
+}
+
+const NEW_FIELDS = ["name", "email"] as const;
+
+export function NewOrganizationPage({ chrome, form }: { chrome: Chrome; form: FormState }) {
+  const focus = focusedField(NEW_FIELDS, form.errors);
+  return (
+    <Layout chrome={chrome} title="Create organization">
+      <Section>
+        <div class="pf-v6-c-card qs-narrow">
+          <div class="pf-v6-c-card__title">
+            <h1 class="pf-v6-c-title pf-m-xl">Create organization</h1>
+          </div>
+          <div class="pf-v6-c-card__body">
+            <p class="qs-gap-below">
+              An organization holds repositories that people share through its teams. You will be in its owners team.
+            </p>
+            <form class="pf-v6-c-form" method="post" action="/organizations/new" novalidate>
+              {chrome.csrfToken && <CsrfField token={chrome.csrfToken} />}
+              <TextField
+                name="name"
+                label="Organization name"
+                required
+                value={form.values.name}
+                error={form.errors.name}
+                hint="Lowercase letters, digits, and . _ or - between them"
+                autocomplete="off"
+                autofocus={focus === "name"}
+              />
+              <TextField
+                name="email"
+                label="Contact e-mail"
+                type="email"
+                value={form.values.email}
+                error={form.errors.email}
+                autocomplete="email"
+                autofocus={focus === "email"}
+              />
+              {form.errors.form && <FormError message={form.errors.form} />}
+              <div class="pf-v6-c-form__group pf-m-action">
+                <div class="pf-v6-c-form__actions">
+                  <button class="pf-v6-c-button pf-m-primary" type="submit">
+                    <span class="pf-v6-c-button__text">Create organization</span>
+                  </button>
+                  <a class="pf-v6-c-button pf-m-link" href="/">
+                    <span class="pf-v6-c-button__text">Cancel</span>
+                  </a>
+                </div>
+              </div>
+            </form>
+          </div>
+        </div>
+      </Section>
+    </Layout>
+  );
+}
