@@ -1,22 +1,28 @@
 // Robot accounts in Chromium: an empty list, the create form refusing a bad name at its field,
 // the credentials page (token, docker/podman login, config.json, Kubernetes secret, Mesos
-// tarball), regenerating and deleting after a confirmation page; an organization's list too.
+// tarball), the robot's permissions, regenerating and deleting after a confirmation page; an
+// organization's robots too.
 // Every page visited passes the accessibility check.
 import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { repoPermissions, users } from "../../db/schema.ts";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
+import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
+let acmeApp: number;
 
 beforeAll(async () => {
   server = await testServer();
   const alice = await createUser(server.deps.db, { username: "alice", password: "alice-password" }, { principal: { kind: "anonymous" } });
   await createOrganization(server.deps.db, { name: "acme" }, { principal: toPrincipal(alice) });
+  acmeApp = (await createRepository(server.deps.db, { principal: toPrincipal(alice) }, { namespace: "acme", name: "app", visibility: "private" })).id;
   browser = await launchChromium();
 });
 
@@ -119,6 +125,12 @@ describe("robot accounts", () => {
     await page.click('[data-testid="create-robot"] button[type="submit"]');
     await page.waitForURL(`${server.url}/organization/acme/robots/deployer`);
     expect(await page.textContent("h1")).toBe("acme+deployer");
+    expect(await page.locator('[data-testid="permission-row"]').count()).toBe(0);
+    // A grant (made here directly: repository permissions have no page yet) shows on its page.
+    const [robot] = await server.deps.db.select({ id: users.id }).from(users).where(eq(users.username, "acme+deployer"));
+    await server.deps.db.insert(repoPermissions).values({ repositoryId: acmeApp, userId: robot!.id, role: "write" });
+    await page.reload();
+    expect(await page.textContent('[data-testid="permission-row"]')).toMatch(/app.*write/);
     await expectAccessible(page);
     await page.context().close();
 

@@ -16,6 +16,8 @@ import {
   type Robot,
   type RobotOwner,
   regenerateRobotToken,
+  robotGrants,
+  robotPermissions,
   robotRights,
   robotToken,
 } from "../domain/accounts/robots.ts";
@@ -110,7 +112,11 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
       const found = await robotAt(c, kind);
       if (!found) return notFoundPage(deps, c);
       const { at, robot } = found;
-      const token = await robotToken(deps.db, robot);
+      const [token, permissions, grants] = await Promise.all([
+        robotToken(deps.db, robot),
+        robotPermissions(deps.db, robot),
+        robotGrants(deps.db, [robot.id]),
+      ]);
       return page(
         c,
         <RobotPage
@@ -119,6 +125,8 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
           basePath={at.basePath}
           robotPath={`${at.basePath}/${robot.shortName}`}
           credentials={robotCredentials(registryHost(deps, c), robot.name, token)}
+          permissions={permissions}
+          teams={grants.get(robot.id)!.teams}
           regenerated={c.req.query("regenerated") !== undefined}
         />,
       );

@@ -2,7 +2,8 @@
 // commands, a Docker config.json, a Kubernetes pull secret and a Mesos tarball; and the ways to
 // regenerate or delete it (each asks first, on a page of its own).
 import { type Chrome, Layout, Section } from "../layout.tsx";
-import { Commands } from "../partials/empty-state.tsx";
+import { Cell, DataTable } from "../partials/data-table.tsx";
+import { Commands, EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField } from "../partials/form-field.tsx";
 
 export interface RobotCredentials {
@@ -23,6 +24,9 @@ export interface RobotPageProps {
   /** This robot's page. */
   robotPath: string;
   credentials: RobotCredentials;
+  /** Its direct roles on repositories (names within the owner's namespace) and its teams. */
+  permissions: { repository: string; role: string }[];
+  teams: string[];
   /** Set right after the token was regenerated. */
   regenerated?: boolean;
 }
@@ -38,7 +42,30 @@ function Block({ title, testid, children }: { title: string; testid: string; chi
   );
 }
 
-export function RobotPage({ chrome, robot, basePath, robotPath, credentials, regenerated }: RobotPageProps) {
+function Permissions({ permissions, teams }: Pick<RobotPageProps, "permissions" | "teams">) {
+  return (
+    <>
+      <h2 class="pf-v6-c-title pf-m-xl">Permissions</h2>
+      <p class="qs-gap-below">{teams.length > 0 ? `Member of the teams ${teams.join(", ")}, whose grants it shares.` : "Member of no team."}</p>
+      <DataTable
+        id="robot-permissions"
+        label="Repository permissions"
+        columns={["Repository", "Role"]}
+        rows={permissions}
+        pager={null}
+        empty={<EmptyState title="No repository permissions">Grant it a role in a repository's permissions to let it pull or push there.</EmptyState>}
+        row={(p) => (
+          <tr class="pf-v6-c-table__tr" data-testid="permission-row">
+            <Cell label="Repository">{p.repository}</Cell>
+            <Cell label="Role">{p.role}</Cell>
+          </tr>
+        )}
+      />
+    </>
+  );
+}
+
+export function RobotPage({ chrome, robot, basePath, robotPath, credentials, permissions, teams, regenerated }: RobotPageProps) {
   return (
     <Layout chrome={chrome} title={`${robot.name} · Robot account`}>
       <Section>
@@ -89,6 +116,9 @@ export function RobotPage({ chrome, robot, basePath, robotPath, credentials, reg
           </a>{" "}
           (holds <code>.docker/config.json</code>) and list its URL in your Marathon application's <code>uris</code>.
         </p>
+      </Section>
+      <Section>
+        <Permissions permissions={permissions} teams={teams} />
       </Section>
       <Section>
         <h2 class="pf-v6-c-title pf-m-xl">Manage</h2>
