@@ -30,9 +30,9 @@ function UserMenu({ chrome }: { chrome: Chrome }) {
   if (chrome.user && chrome.csrfToken) {
     return (
       <div class="qs-masthead-user">
-        <span class="qs-masthead-username" data-testid="signed-in-user" title={chrome.user.username}>
+        <a class="qs-masthead-username" href="/settings" data-testid="signed-in-user" title={chrome.user.username}>
           {chrome.user.username}
-        </span>
+        </a>
         <form method="post" action="/signout">
           <CsrfField token={chrome.csrfToken} />
           <button class="pf-v6-c-button pf-m-secondary" type="submit">

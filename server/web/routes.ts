@@ -18,6 +18,7 @@ import { organizationPages } from "./organization-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
+import { settingsPages } from "./settings-pages.tsx";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
 
@@ -72,6 +73,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", oauthTokenPages(deps));
   app.route("/", starPages(deps));
   app.route("/", robotPages(deps));
+  app.route("/", settingsPages(deps));
   app.route("/", robotFederation(deps));
   app.route("/", organizationPages(deps));
 
