@@ -8,6 +8,8 @@ import { createOrganization } from "../domain/accounts/organizations.ts";
 import { toPrincipal } from "../domain/accounts/users.ts";
 
 const REDIRECT = "http://client.test/callback";
+/** Scopes no other test grants first (a live token covering them would skip the consent page). */
+const CODE_SCOPES = "repo:create user:admin";
 
 describe("OAuth web routes", () => {
   let env: TestEnv;
@@ -89,7 +91,7 @@ describe("OAuth web routes", () => {
 
   it("authorization-code flow: consent page, code, exchange once with the client secret", async () => {
     const anonymous = new PageClient(env.app);
-    const path = `/oauth/authorize?${query({ state: "xyz" })}`;
+    const path = `/oauth/authorize?${query({ state: "xyz", scope: CODE_SCOPES })}`;
     const signIn = await anonymous.get(path);
     expect(signIn.status).toBe(302);
     expect(signIn.headers.get("location")).toBe(`/signin?${new URLSearchParams({ next: path })}`);
@@ -99,9 +101,9 @@ describe("OAuth web routes", () => {
     expect(consent.status).toBe(200);
     const html = await consent.text();
     expect(html).toContain("Authorize client");
-    expect(html).toContain("View all visible repositories");
-    expect(html).toContain("Read User Information");
-    const approve = await browser.post("/oauth/authorizeapp", { _csrf: csrfFieldOf(html), ...Object.fromEntries(query({ state: "xyz" })) });
+    expect(html).toContain("Create Repositories");
+    expect(html).toContain("Administer User");
+    const approve = await browser.post("/oauth/authorizeapp", { _csrf: csrfFieldOf(html), ...Object.fromEntries(query({ state: "xyz", scope: CODE_SCOPES })) });
     expect(approve.status).toBe(302);
     const back = new URL(approve.headers.get("location")!);
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
@@ -136,10 +138,23 @@ describe("OAuth web routes", () => {
     expect((await api.get("/user/")).status).toBe(401);
   });
 
+  it("grants again without asking when a live token of the app already covers the scopes", async () => {
+    const browser = await signedInClient(env.app, "owner");
+    const html = await (await browser.get(`/oauth/authorize?${query({ response_type: "token", scope: "repo:admin user:read" })}`)).text();
+    const first = await browser.post("/oauth/authorizeapp", { _csrf: csrfFieldOf(html), ...Object.fromEntries(query({ response_type: "token", scope: "repo:admin user:read" })) });
+    expect(first.headers.get("location")).toContain("#access_token=");
+    // repo:read is implied by repo:admin: no consent page this time.
+    const again = await browser.get(`/oauth/authorize?${query({ response_type: "token", scope: "repo:read" })}`);
+    expect(again.status).toBe(302);
+    expect(again.headers.get("location")).toMatch(/#access_token=[\w-]{40}&/);
+    // A scope not held yet still asks.
+    expect((await browser.get(`/oauth/authorize?${query({ response_type: "token", scope: "org:admin" })}`)).status).toBe(200);
+  });
+
   it("deny sends the user back with access_denied", async () => {
     const browser = await signedInClient(env.app, "owner");
-    const html = await (await browser.get(`/oauth/authorize?${query({ state: "d" })}`)).text();
-    const res = await browser.post("/oauth/denyapp", { _csrf: csrfFieldOf(html), ...Object.fromEntries(query({ state: "d" })) });
+    const html = await (await browser.get(`/oauth/authorize?${query({ state: "d", scope: "super:user" })}`)).text();
+    const res = await browser.post("/oauth/denyapp", { _csrf: csrfFieldOf(html), ...Object.fromEntries(query({ state: "d", scope: "super:user" })) });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${REDIRECT}?error=access_denied&state=d`);
   });

@@ -11,9 +11,11 @@ import { clientIp } from "../client-ip.ts";
 import type { Actor, Principal } from "../domain/access/principal.ts";
 import { authenticate, toPrincipal } from "../domain/accounts/users.ts";
 import {
+  alreadyGranted,
   type AuthorizationRequest,
   AuthorizationRefused,
   checkAuthorization,
+  type CheckedAuthorization,
   grantCode,
   grantToken,
   TOKEN_LIFETIME_SECONDS,
@@ -93,6 +95,7 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
     }
     const grant = await check(c, params);
     if (grant instanceof Response) return grant;
+    if (await alreadyGranted(deps.db, actor(c), grant, deps.clock.now())) return answer(c, params, grant, actor(c));
     return page(
       c,
       <OAuthAuthorizePage
@@ -117,6 +120,11 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
     if (!by) return problem(c, 401, "Sign in first", "Sign in to authorize an application.");
     const grant = await check(c, params, by);
     if (grant instanceof Response) return grant;
+    return answer(c, params, grant, by);
+  });
+
+  /** Grants the checked request: back to the client with a token (fragment) or a code (query). */
+  async function answer(c: WebContext, params: Params, grant: CheckedAuthorization, by: Actor): Promise<Response> {
     const now = deps.clock.now();
     if (grant.responseType === "token") {
       const token = await grantToken(deps.db, by, grant, now);
@@ -125,7 +133,7 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
     }
     const code = await grantCode(deps.db, by, grant, params.redirect_uri!, now);
     return c.redirect(redirectTo(params.redirect_uri!, withState(params, { code })), 302);
-  });
+  }
 
   app.post("/oauth/denyapp", async (c) => {
     const params = await formParams(c);

@@ -7,7 +7,7 @@
 // registry can read it, and nobody can forge or alter it), holding the very token it will be
 // exchanged for. The first exchange stores that token; a second finds it stored and fails, so a
 // code works once without a table of codes.
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { oauthTokens } from "../../../db/schema.ts";
 import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords.ts";
@@ -16,7 +16,7 @@ import type { Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./applications.ts";
 import { writeAudit } from "../activity/audit.ts";
-import { ALL_SCOPES, createAccessToken, ensureApp, parseScopeList, type Scope } from "./oauth-tokens.ts";
+import { ALL_SCOPES, createAccessToken, ensureApp, expandScopes, parseScopeList, type Scope } from "./oauth-tokens.ts";
 import type { Organization } from "./organizations.ts";
 import { AUTOMATION_APP, type User } from "./users.ts";
 
@@ -107,6 +107,28 @@ export async function checkAuthorization(
   if (!scopes) throw new AuthorizationRefused("invalid_scope", true);
   if (!(await isOrgAdmin(db, actor, found.org))) throw new AuthorizationRefused("access_denied", true);
   return { ...found, scopes, responseType: request.responseType };
+}
+
+/**
+ * Whether the user already holds an unexpired token of this application covering every scope
+ * asked for: Quay then grants again without asking.
+ */
+export async function alreadyGranted(db: Db, actor: Actor, grant: CheckedAuthorization, now: Date): Promise<boolean> {
+  if (actor.principal.kind !== "user") return false;
+  const rows = await db
+    .select({ scopes: oauthTokens.scopes })
+    .from(oauthTokens)
+    .where(
+      and(
+        eq(oauthTokens.userId, actor.principal.userId),
+        eq(oauthTokens.appId, grant.application.id),
+        or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
+      ),
+    );
+  return rows.some((row) => {
+    const held = expandScopes(parseScopeList(row.scopes));
+    return grant.scopes.every((s) => held.has(s));
+  });
 }
 
 /** The implicit grant: a token for the acting user at once. */
