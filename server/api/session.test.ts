@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionClient } from "../../e2e/support/api-client.ts";
 import { PageClient } from "../../e2e/support/page-client.ts";
+import type { User } from "../domain/accounts/users.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 
 /** What a Quay script has: fetch and a cookie jar (PageClient keeps cookies), sending JSON. */
@@ -13,9 +15,10 @@ class Script extends PageClient {
 
 describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /signout)", () => {
   let env: TestEnv;
+  let alice: User;
   beforeAll(async () => {
     env = await testEnv();
-    await env.user("alice");
+    alice = await env.user("alice");
   });
   afterAll(() => env.close());
 
@@ -49,11 +52,15 @@ describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /si
     // /csrf_token now answers the session's token.
     expect(await (await script.get("/csrf_token")).json()).toEqual({ csrf_token: next });
 
+    // Another session of the same user (a browser) ends with the script's sign-out, as in Quay.
+    const other = await sessionClient(env, alice);
+    expect((await other.get("/user/")).status).toBe(200);
     const out = await script.json("POST", "/api/v1/signout", {}, next);
     expect(out.status).toBe(200);
     expect(await out.json()).toEqual({ success: true });
     const me = await script.get("/api/v1/user/");
     expect(me.status).toBe(401);
+    expect((await other.get("/user/")).status).toBe(401);
   });
 
   it("answers a wrong password with Quay's 403 body", async () => {

@@ -7,6 +7,7 @@ import { getCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import { endSession, readSession, startSession } from "../auth/session-cookie.ts";
+import { destroyUserSessions } from "../auth/sessions.ts";
 import { clientIp } from "../client-ip.ts";
 import { authenticate } from "../domain/accounts/users.ts";
 import { DomainError, retryAfterOf } from "../domain/errors.ts";
@@ -50,8 +51,12 @@ export async function signin(deps: AppDeps, c: Context<ApiEnv>): Promise<Respons
   return c.json({ success: true }, 200, { "X-Next-CSRF-Token": next });
 }
 
-/** `POST /api/v1/signout`: ends the calling session (its CSRF token was checked on the way in). */
-export async function signout({ deps, c }: ApiRequest): Promise<Response> {
+/**
+ * `POST /api/v1/signout` (its CSRF token was checked on the way in): as in Quay, every session of
+ * the user ends, not only this one; the browser's cookie is cleared.
+ */
+export async function signout({ deps, c, caller }: ApiRequest): Promise<Response> {
+  if (caller.via === "session" && caller.user) await destroyUserSessions(deps.db, caller.user.id);
   await endSession(deps, c);
   return c.json({ success: true });
 }

@@ -54,3 +54,8 @@ export async function resolveSession(db: Db, cookie: string, now: Date): Promise
 export async function destroySession(db: Db, cookie: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.idHash, secretHash(cookie)));
 }
+
+/** Ends every session of the user (Quay's API sign-out does: it rotates the user's session key). */
+export async function destroyUserSessions(db: Db, userId: number): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}
