@@ -4,7 +4,7 @@
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
-import { CsrfField, focusedField, FormError, TextField } from "../partials/form-field.tsx";
+import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { type FormState, OrganizationFrame, type OrganizationViewer } from "./organization.tsx";
 
 export type TeamRoleName = "member" | "creator" | "admin";
@@ -41,29 +41,6 @@ export interface TeamsTabProps {
 
 const CREATE_FIELDS = ["name", "description"] as const;
 
-function RoleSelect({ value }: { value: string }) {
-  return (
-    <div class="pf-v6-c-form__group">
-      <div class="pf-v6-c-form__group-label">
-        <label class="pf-v6-c-form__label" for="field-role">
-          <span class="pf-v6-c-form__label-text">Role in the organization</span>
-        </label>
-      </div>
-      <div class="pf-v6-c-form__group-control">
-        <span class="pf-v6-c-form-control">
-          <select id="field-role" name="role">
-            {(Object.keys(ROLE_TEXT) as TeamRoleName[]).map((role) => (
-              <option value={role} selected={role === value}>
-                {ROLE_TEXT[role]}
-              </option>
-            ))}
-          </select>
-        </span>
-      </div>
-    </div>
-  );
-}
-
 function CreateTeamForm({ org, form, csrfToken }: { org: string; form: FormState; csrfToken: string }) {
   const focus = focusedField(CREATE_FIELDS, form.errors);
   return (
@@ -87,15 +64,14 @@ function CreateTeamForm({ org, form, csrfToken }: { org: string; form: FormState
             autofocus={Object.keys(form.errors).length > 0 && focus === "name"}
           />
           <TextField name="description" label="Description" value={form.values.description} error={form.errors.description} autocomplete="off" />
-          <RoleSelect value={form.values.role ?? "member"} />
+          <SelectField
+            name="role"
+            label="Role in the organization"
+            options={(Object.keys(ROLE_TEXT) as TeamRoleName[]).map((role) => ({ value: role, label: ROLE_TEXT[role] }))}
+            value={form.values.role ?? "member"}
+          />
           {form.errors.form && <FormError message={form.errors.form} />}
-          <div class="pf-v6-c-form__group pf-m-action">
-            <div class="pf-v6-c-form__actions">
-              <button class="pf-v6-c-button pf-m-primary" type="submit">
-                <span class="pf-v6-c-button__text">Create team</span>
-              </button>
-            </div>
-          </div>
+          <FormActions submit="Create team" />
         </form>
       </div>
     </div>
@@ -194,13 +170,7 @@ export function TeamPage({ chrome, org, team, members, canEdit, add }: TeamPageP
               autocomplete="off"
               autofocus={add.errors.member !== undefined}
             />
-            <div class="pf-v6-c-form__group pf-m-action">
-              <div class="pf-v6-c-form__actions">
-                <button class="pf-v6-c-button pf-m-secondary" type="submit">
-                  <span class="pf-v6-c-button__text">Add member</span>
-                </button>
-              </div>
-            </div>
+            <FormActions submit="Add member" style="secondary" />
           </form>
         )}
         <DataTable

@@ -5,10 +5,11 @@
 import type { Child } from "hono/jsx";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands, EmptyState } from "../partials/empty-state.tsx";
-import { CsrfField, focusedField, FormError, TextField } from "../partials/form-field.tsx";
+import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+import { Tabs } from "../partials/tabs.tsx";
 
-export type OrganizationTab = "repositories" | "teams" | "settings";
+export type OrganizationTab = "repositories" | "teams" | "robots" | "settings";
 
 /** Who is looking: a member sees the teams, an admin the settings too. */
 export interface OrganizationViewer {
@@ -26,7 +27,7 @@ export interface OrganizationFrameProps {
 
 export function OrganizationFrame({ chrome, org, viewer, tab, children }: OrganizationFrameProps) {
   const base = `/organization/${org.name}`;
-  const tabs: { tab: OrganizationTab | "robots"; label: string; href: string; shown: boolean }[] = [
+  const tabs: { tab: OrganizationTab; label: string; href: string; shown: boolean }[] = [
     { tab: "repositories", label: "Repositories", href: base, shown: true },
     { tab: "teams", label: "Teams and membership", href: `${base}/teams`, shown: viewer.member },
     { tab: "robots", label: "Robot accounts", href: `${base}/robots`, shown: viewer.member },
@@ -39,19 +40,7 @@ export function OrganizationFrame({ chrome, org, viewer, tab, children }: Organi
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">{org.name}</h1>
         </div>
-        <nav class="pf-v6-c-tabs qs-gap-below" aria-label="Organization">
-          <ul class="pf-v6-c-tabs__list" role="list">
-            {tabs
-              .filter((t) => t.shown)
-              .map((t) => (
-                <li class={`pf-v6-c-tabs__item${t.tab === tab ? " pf-m-current" : ""}`}>
-                  <a class="pf-v6-c-tabs__link" href={t.href} aria-current={t.tab === tab ? "page" : undefined}>
-                    <span class="pf-v6-c-tabs__item-text">{t.label}</span>
-                  </a>
-                </li>
-              ))}
-          </ul>
-        </nav>
+        <Tabs label="Organization" tabs={tabs.filter((t) => t.shown).map((t) => ({ label: t.label, href: t.href, current: t.tab === tab }))} />
         {children}
       </Section>
     </Layout>
@@ -142,39 +131,15 @@ export function OrganizationSettingsPage({ chrome, org, settings, remove, saved 
             error={settings.errors.email}
             autocomplete="email"
           />
-          <div class="pf-v6-c-form__group">
-            <div class="pf-v6-c-form__group-label">
-              <label class="pf-v6-c-form__label" for="field-tag_expiration_s">
-                <span class="pf-v6-c-form__label-text">Time machine</span>
-              </label>
-            </div>
-            <div class="pf-v6-c-form__group-control">
-              <span class="pf-v6-c-form-control">
-                <select id="field-tag_expiration_s" name="tag_expiration_s" aria-describedby="field-tag_expiration_s-helper">
-                  {TIME_MACHINE_OPTIONS.map((o) => (
-                    <option value={String(o.seconds)} selected={String(o.seconds) === expiration}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
-              </span>
-              <div class="pf-v6-c-form__helper-text">
-                <div class="pf-v6-c-helper-text">
-                  <div class="pf-v6-c-helper-text__item" id="field-tag_expiration_s-helper">
-                    <span class="pf-v6-c-helper-text__item-text">How long deleted or moved tags stay restorable.</span>
-                  </div>
-                </div>
-              </div>
-            </div>
-          </div>
+          <SelectField
+            name="tag_expiration_s"
+            label="Time machine"
+            options={TIME_MACHINE_OPTIONS.map((o) => ({ value: String(o.seconds), label: o.label }))}
+            value={expiration}
+            hint="How long deleted or moved tags stay restorable."
+          />
           {settings.errors.form && <FormError message={settings.errors.form} />}
-          <div class="pf-v6-c-form__group pf-m-action">
-            <div class="pf-v6-c-form__actions">
-              <button class="pf-v6-c-button pf-m-primary" type="submit">
-                <span class="pf-v6-c-button__text">Save settings</span>
-              </button>
-            </div>
-          </div>
+          <FormActions submit="Save settings" />
         </form>
       </Card>
       <Card id="delete-org" title="Delete organization">
@@ -192,13 +157,7 @@ export function OrganizationSettingsPage({ chrome, org, settings, remove, saved 
             autocomplete="off"
             autofocus={remove.errors.confirm !== undefined}
           />
-          <div class="pf-v6-c-form__group pf-m-action">
-            <div class="pf-v6-c-form__actions">
-              <button class="pf-v6-c-button pf-m-danger" type="submit">
-                <span class="pf-v6-c-button__text">Delete organization</span>
-              </button>
-            </div>
-          </div>
+          <FormActions submit="Delete organization" style="danger" />
         </form>
       </Card>
     </OrganizationFrame>
@@ -242,16 +201,7 @@ export function NewOrganizationPage({ chrome, form }: { chrome: Chrome; form: Fo
                 autofocus={focus === "email"}
               />
               {form.errors.form && <FormError message={form.errors.form} />}
-              <div class="pf-v6-c-form__group pf-m-action">
-                <div class="pf-v6-c-form__actions">
-                  <button class="pf-v6-c-button pf-m-primary" type="submit">
-                    <span class="pf-v6-c-button__text">Create organization</span>
-                  </button>
-                  <a class="pf-v6-c-button pf-m-link" href="/">
-                    <span class="pf-v6-c-button__text">Cancel</span>
-                  </a>
-                </div>
-              </div>
+              <FormActions submit="Create organization" cancelHref="/" />
             </form>
           </div>
         </div>

@@ -115,3 +115,63 @@ export function FormError({ message }: { message: string }) {
     </div>
   );
 }
+
+/** A form's row of buttons: its submit button (primary unless said otherwise) and, optionally, a Cancel link. */
+export function FormActions({ submit, style = "primary", cancelHref }: { submit: string; style?: "primary" | "secondary" | "danger"; cancelHref?: string }) {
+  return (
+    <div class="pf-v6-c-form__group pf-m-action">
+      <div class="pf-v6-c-form__actions">
+        <button class={`pf-v6-c-button pf-m-${style}`} type="submit">
+          <span class="pf-v6-c-button__text">{submit}</span>
+        </button>
+        {cancelHref && (
+          <a class="pf-v6-c-button pf-m-link" href={cancelHref}>
+            <span class="pf-v6-c-button__text">Cancel</span>
+          </a>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export interface SelectFieldProps {
+  name: string;
+  label: string;
+  options: { value: string; label: string }[];
+  value: string;
+  hint?: string;
+}
+
+/** A labelled drop-down with an optional hint under it. */
+export function SelectField({ name, label, options, value, hint }: SelectFieldProps) {
+  const id = `field-${name}`;
+  return (
+    <div class="pf-v6-c-form__group">
+      <div class="pf-v6-c-form__group-label">
+        <label class="pf-v6-c-form__label" for={id}>
+          <span class="pf-v6-c-form__label-text">{label}</span>
+        </label>
+      </div>
+      <div class="pf-v6-c-form__group-control">
+        <span class="pf-v6-c-form-control">
+          <select id={id} name={name} aria-describedby={hint ? `${id}-helper` : undefined}>
+            {options.map((o) => (
+              <option value={o.value} selected={o.value === value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </span>
+        {hint && (
+          <div class="pf-v6-c-form__helper-text">
+            <div class="pf-v6-c-helper-text">
+              <div class="pf-v6-c-helper-text__item" id={`${id}-helper`}>
+                <span class="pf-v6-c-helper-text__item-text">{hint}</span>
+              </div>
+            </div>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
