@@ -129,11 +129,16 @@ describe("superuser user management", () => {
 });
 
 describe("QUAYSIDE_SUPER_USERS", () => {
-  it("makes the listed existing accounts superusers", async () => {
+  it("makes the listed accounts superusers, those made later too", async () => {
     const grace = await env.user("grace");
-    await grantConfiguredSuperusers(env.deps.db, ["grace", "not-yet-there"]);
+    await grantConfiguredSuperusers(env.deps.db, ["grace", "henry"]);
     const graceApi = await sessionClient(env, grace);
     expect((await graceApi.get<Record<string, unknown>>("/user/")).body.super_user).toBe(true);
     expect((await graceApi.get("/superuser/users/")).status).toBe(200);
+
+    await api.post("/superuser/users/", { username: "henry" });
+    await api.post("/superuser/users/", { username: "ivan" });
+    expect((await api.get<Record<string, unknown>>("/superuser/users/henry")).body.super_user).toBe(true);
+    expect((await api.get<Record<string, unknown>>("/superuser/users/ivan")).body.super_user).toBe(false);
   });
 });

@@ -3,14 +3,23 @@
 import { randomInt } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { users } from "../../../db/schema.ts";
+import { instanceSettings, users } from "../../../db/schema.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import { writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
-import { asPerson, createUser, deleteAccount, updateAccount, type User } from "./users.ts";
+import { asPerson, createUser, deleteAccount, SUPER_USERS_SETTING, updateAccount, type User } from "./users.ts";
 
-/** Marks the listed existing accounts as superusers (at start; a name without an account waits). */
+/**
+ * QUAYSIDE_SUPER_USERS at start: marks the listed existing accounts as superusers and keeps the
+ * list where `createUser` finds it, so an account made later under a listed name is one too.
+ * Taking a name off the list does not demote its account (superuser status is the account's).
+ */
 export async function grantConfiguredSuperusers(db: Db, names: readonly string[]): Promise<void> {
+  const value = JSON.stringify(names);
+  await db
+    .insert(instanceSettings)
+    .values({ key: SUPER_USERS_SETTING, value })
+    .onConflictDoUpdate({ target: instanceSettings.key, set: { value } });
   if (names.length === 0) return;
   await db
     .update(users)

@@ -1,7 +1,7 @@
 // User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
 import { and, count, eq, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../../db/client.ts";
-import { namespaces, sessions, teamMembers, teams, users } from "../../../db/schema.ts";
+import { instanceSettings, namespaces, sessions, teamMembers, teams, users } from "../../../db/schema.ts";
 import { ALL_SCOPES, createAccessToken, ensureApp } from "./oauth-tokens.ts";
 import { hashPassword, needsRehash, verifyPassword } from "../../auth/passwords.ts";
 import { writeAudit } from "../activity/audit.ts";
@@ -32,6 +32,11 @@ const EMAIL_MAX = 255;
 const PASSWORD_MIN = 8;
 /** Serializes sign-ups that give the same e-mail address, so both cannot pass the check. */
 const EMAIL_LOCK = 7_326_413;
+/**
+ * The `instance_settings` row holding QUAYSIDE_SUPER_USERS (a JSON array of names, written at
+ * start): an account created later under a listed name is a superuser from the start, as in Quay.
+ */
+export const SUPER_USERS_SETTING = "super_users";
 /** Serializes first-user creation so two concurrent `initialize` calls cannot both succeed. */
 const FIRST_USER_LOCK = 7_326_412;
 
@@ -92,7 +97,8 @@ export async function createUser(db: DbOrTx, input: NewUser, actor: Actor): Prom
         username: input.username,
         email: input.email || `${input.username}@localhost`,
         passwordHash,
-        superuser: input.superuser ?? false,
+        superuser: input.superuser || sql`exists (select 1 from ${instanceSettings}
+          where ${instanceSettings.key} = ${SUPER_USERS_SETTING} and jsonb_exists(${instanceSettings.value}::jsonb, ${input.username}))`,
       })
       .returning();
     await writeAudit(tx, {
@@ -280,6 +286,24 @@ export async function updateAccount(
     }
     return updated;
   });
+}
+
+/**
+ * The settings page's password change: the current password first (with the failed-login
+ * limits, as any password check), then `updateAccount`.
+ */
+export async function changePassword(
+  deps: { db: Db; logins: LoginThrottle },
+  user: User,
+  passwords: { current: string; next: string },
+  actor: Actor,
+  keepSessionHash?: string,
+): Promise<User> {
+  const checked = await authenticate(deps, { username: user.username, password: passwords.current, ip: actor.ip ?? null });
+  if (checked?.id !== user.id) {
+    throw new DomainError("INVALID_REQUEST", "That is not your current password", { current: "That is not your current password" });
+  }
+  return updateAccount(deps.db, user, { password: passwords.next }, actor, keepSessionHash);
 }
 
 function accountChangeProblems(changes: AccountChanges): Record<string, string> {
