@@ -8,7 +8,8 @@ import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { buildApp } from "../app.ts";
 import { createOrganization, type Organization } from "../domain/accounts/organizations.ts";
 import { addTeamMember, removeTeamMember, saveTeam, type Team, type TeamRole } from "../domain/accounts/teams.ts";
-import { type Account } from "../domain/accounts/teams.ts";
+import { type Account, findAccount } from "../domain/accounts/teams.ts";
+import { createRobot } from "../domain/accounts/robots.ts";
 import { toPrincipal, type User } from "../domain/accounts/users.ts";
 import { findRepository } from "../domain/repositories/repositories.ts";
 import { buildDeps } from "../runtime.ts";
@@ -49,9 +50,9 @@ async function grant(team: Team, repoName: string, role: "read" | "write" | "adm
   await env.deps.db.insert(teamRepoPermissions).values({ repositoryId: repo!.id, teamId: team.id, role });
 }
 
-async function actionsOn(app: App, username: string, repo: string): Promise<string[]> {
+async function actionsOn(app: App, username: string, repo: string, password = `password-${username}`): Promise<string[]> {
   const params = new URLSearchParams({ service: "registry.test", scope: `repository:${repo}:pull,push,delete` });
-  const res = await app.request(`/v2/auth?${params}`, { headers: { authorization: basic(username, `password-${username}`) } });
+  const res = await app.request(`/v2/auth?${params}`, { headers: { authorization: basic(username, password) } });
   expect(res.status).toBe(200);
   const token = ((await res.json()) as { token: string }).token;
   const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { access: { actions: string[] }[] };
@@ -97,6 +98,19 @@ describe("an organization's teams in the registry", () => {
     for (const repo of ["acme/app", "acme/built", "acme/not-yet"]) {
       expect(await actionsOn(env.app, "erin", repo)).toEqual(["pull", "push", "delete"]);
     }
+  });
+});
+
+describe("an organization's robot", () => {
+  it("pushes where its team is granted write, and creates nothing with a member-role team", async () => {
+    const { robot, token } = await createRobot(env.deps.db, { id: org.namespaceId, name: "acme" }, "ci", {}, asAlice());
+    const { team } = await saveTeam(env.deps, asAlice(), org, "robots", { role: "member" });
+    await addTeamMember(env.deps, asAlice(), org, team, (await findAccount(env.deps.db, robot.name))!);
+    await grant(team, "app", "write");
+    const ci = new RegistryClient(env, { username: robot.name, password: token });
+    await ci.pushImage("acme/app", "from-ci");
+    expect(await actionsOn(env.app, robot.name, "acme/app", token)).toEqual(["pull", "push", "delete"]);
+    await expect(ci.pushImage("acme/new-by-robot", "latest")).rejects.toThrow(/403/);
   });
 });
 
