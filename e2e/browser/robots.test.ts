@@ -46,7 +46,7 @@ describe("robot accounts", () => {
     const page = await openPage(browser, DESKTOP);
     await signIn(page);
     await page.goto(`${server.url}/user/alice/robots`);
-    expect(await page.textContent("h1")).toContain("Robot accounts of alice");
+    expect(await page.textContent("h2")).toContain("Robot accounts");
     expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
     await expectAccessible(page);
 
@@ -93,7 +93,7 @@ describe("robot accounts", () => {
     await page.click("text=Regenerate token");
     await page.waitForURL(`${server.url}/user/alice/robots/ci/regenerate`);
     await expectAccessible(page);
-    await page.click('[data-testid="confirm"]');
+    await page.click('[data-testid="confirm"] button[type="submit"]');
     await page.waitForURL((url) => url.pathname === "/user/alice/robots/ci");
     expect(await page.locator('[data-testid="regenerated"]').count()).toBe(1);
     const regenerated = await text(page, "robot-token");
@@ -110,7 +110,7 @@ describe("robot accounts", () => {
     await page.click("text=Delete robot account");
     await page.waitForURL(`${server.url}/user/alice/robots/ci/delete`);
     await expectAccessible(page);
-    await page.click('[data-testid="confirm"]');
+    await page.click('[data-testid="confirm"] button[type="submit"]');
     await page.waitForURL(`${server.url}/user/alice/robots`);
     expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
     await page.context().close();
@@ -120,6 +120,9 @@ describe("robot accounts", () => {
     const page = await openPage(browser, DESKTOP);
     await signIn(page);
     await page.goto(`${server.url}/organization/acme/robots?create=1`);
+    // A tab of the organization's page.
+    expect(await page.textContent("h1")).toBe("acme");
+    expect(await page.textContent('.pf-v6-c-tabs__link[aria-current="page"]')).toContain("Robot accounts");
     await expectAccessible(page);
     await page.fill("#field-short", "deployer");
     await page.click('[data-testid="create-robot"] button[type="submit"]');

@@ -4,7 +4,7 @@
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { Commands, EmptyState } from "../partials/empty-state.tsx";
-import { CsrfField } from "../partials/form-field.tsx";
+import { CsrfField, FormActions } from "../partials/form-field.tsx";
 
 export interface RobotCredentials {
   token: string;
@@ -142,18 +142,18 @@ export interface RobotConfirmPageProps {
   action: "regenerate" | "delete";
 }
 
-const CONFIRM = {
+const CONFIRM: Record<RobotConfirmPageProps["action"], { title: string; text: string; button: string; style: "primary" | "danger" }> = {
   regenerate: {
     title: "Regenerate token?",
     text: "The current token stops working at once, everywhere it is used: logins and pulls made with it are refused until they use the new one.",
     button: "Regenerate token",
-    style: "pf-m-primary",
+    style: "primary",
   },
   delete: {
     title: "Delete robot account?",
     text: "The robot and all its permissions are removed. Anything signing in with its token is refused from now on. This cannot be undone.",
     button: "Delete robot account",
-    style: "pf-m-danger",
+    style: "danger",
   },
 };
 
@@ -174,16 +174,9 @@ export function RobotConfirmPage({ chrome, robot, robotPath, action }: RobotConf
               <strong>{robot.name}</strong>
             </p>
             <p id="confirm-text">{words.text}</p>
-            <form method="post" action={`${robotPath}/${action}`} class="qs-gap-above">
+            <form method="post" action={`${robotPath}/${action}`} class="qs-gap-above" data-testid="confirm">
               {chrome.csrfToken && <CsrfField token={chrome.csrfToken} />}
-              <div class="qs-page-header">
-                <button class={`pf-v6-c-button ${words.style}`} type="submit" autofocus data-testid="confirm">
-                  <span class="pf-v6-c-button__text">{words.button}</span>
-                </button>
-                <a class="pf-v6-c-button pf-m-link" href={robotPath}>
-                  <span class="pf-v6-c-button__text">Cancel</span>
-                </a>
-              </div>
+              <FormActions submit={words.button} style={words.style} cancelHref={robotPath} />
             </form>
           </div>
         </div>

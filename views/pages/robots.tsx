@@ -1,9 +1,10 @@
 // A namespace's robot accounts: the list (with the create form when asked for), each robot's
-// credentials link for those who administer them.
+// credentials link for those who administer them. An organization's is a tab of its page.
 import { type Chrome, Layout, Section } from "../layout.tsx";
+import { OrganizationFrame } from "./organization.tsx";
 import { Cell, DataTable, TimeAgo } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
-import { CsrfField, focusedField, FormError, TextField } from "../partials/form-field.tsx";
+import { CsrfField, focusedField, FormActions, FormError, TextField } from "../partials/form-field.tsx";
 
 export interface RobotRow {
   name: string;
@@ -34,9 +35,9 @@ function CreateForm({ basePath, owner, create, csrfToken }: { basePath: string; 
   return (
     <div class="pf-v6-c-card qs-gap-below" role="dialog" aria-labelledby="create-robot-title" data-testid="create-robot">
       <div class="pf-v6-c-card__title">
-        <h2 class="pf-v6-c-title pf-m-lg" id="create-robot-title">
+        <h3 class="pf-v6-c-title pf-m-lg" id="create-robot-title">
           Create robot account
-        </h2>
+        </h3>
       </div>
       <div class="pf-v6-c-card__body">
         <form class="pf-v6-c-form" method="post" action={basePath} novalidate>
@@ -60,23 +61,14 @@ function CreateForm({ basePath, owner, create, csrfToken }: { basePath: string; 
             autofocus={focus === "description"}
           />
           {create.errors.form && <FormError message={create.errors.form} />}
-          <div class="pf-v6-c-form__group pf-m-action">
-            <div class="pf-v6-c-form__actions">
-              <button class="pf-v6-c-button pf-m-primary" type="submit">
-                <span class="pf-v6-c-button__text">Create robot account</span>
-              </button>
-              <a class="pf-v6-c-button pf-m-link" href={basePath}>
-                <span class="pf-v6-c-button__text">Cancel</span>
-              </a>
-            </div>
-          </div>
+          <FormActions submit="Create robot account" cancelHref={basePath} />
         </form>
       </div>
     </div>
   );
 }
 
-export function RobotsPage(props: RobotsPageProps) {
+function RobotList(props: RobotsPageProps) {
   const { chrome, owner, basePath, robots, canAdmin, now, create } = props;
   const createButton = canAdmin && !create && (
     <a class="pf-v6-c-button pf-m-primary" href={`${basePath}?create=1`} data-testid="create-robot-button">
@@ -84,41 +76,58 @@ export function RobotsPage(props: RobotsPageProps) {
     </a>
   );
   return (
+    <>
+      <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Robot accounts</h2>
+      <p class="qs-muted qs-gap-below">
+        Robot accounts sign in to the registry with a token of their own, for automation such as CI pipelines and
+        deployments. They can do only what their repository permissions and teams allow.
+      </p>
+      {create && chrome.csrfToken && <CreateForm basePath={basePath} owner={owner.name} create={create} csrfToken={chrome.csrfToken} />}
+      {robots.length > 0 && createButton && <div class="qs-gap-below">{createButton}</div>}
+      <DataTable
+        id="robot-table"
+        label="Robot accounts"
+        columns={["Name", "Description", "Created", "Last accessed"]}
+        rows={robots}
+        pager={null}
+        empty={
+          <EmptyState title="No robot accounts yet" actions={createButton || undefined}>
+            {canAdmin ? "Create one to give a script or pipeline its own registry login." : "Its administrators have not created any."}
+          </EmptyState>
+        }
+        row={(robot) => (
+          <tr class="pf-v6-c-table__tr" data-testid="robot-row">
+            <Cell label="Name">{canAdmin ? <a href={`${basePath}/${robot.shortName}`}>{robot.name}</a> : robot.name}</Cell>
+            <Cell label="Description" muted>
+              {robot.description}
+            </Cell>
+            <Cell label="Created">
+              <TimeAgo date={robot.createdAt} now={now} />
+            </Cell>
+            <Cell label="Last accessed">{robot.lastAccessedAt ? <TimeAgo date={robot.lastAccessedAt} now={now} /> : "Never"}</Cell>
+          </tr>
+        )}
+      />
+    </>
+  );
+}
+
+export function RobotsPage(props: RobotsPageProps) {
+  const { chrome, owner, canAdmin } = props;
+  if (owner.kind === "org") {
+    return (
+      <OrganizationFrame chrome={chrome} org={owner} viewer={{ member: true, admin: canAdmin }} tab="robots">
+        <RobotList {...props} />
+      </OrganizationFrame>
+    );
+  }
+  return (
     <Layout chrome={chrome} title={`${owner.name} · Robot accounts`}>
       <Section>
         <div class="qs-page-header">
-          <h1 class="pf-v6-c-title pf-m-2xl">Robot accounts of {owner.name}</h1>
+          <h1 class="pf-v6-c-title pf-m-2xl">{owner.name}</h1>
         </div>
-        <p class="qs-muted qs-gap-below">
-          Robot accounts sign in to the registry with a token of their own, for automation such as CI pipelines and
-          deployments. They can do only what their repository permissions and teams allow.
-        </p>
-        {create && chrome.csrfToken && <CreateForm basePath={basePath} owner={owner.name} create={create} csrfToken={chrome.csrfToken} />}
-        {robots.length > 0 && createButton && <div class="qs-gap-below">{createButton}</div>}
-        <DataTable
-          id="robot-table"
-          label="Robot accounts"
-          columns={["Name", "Description", "Created", "Last accessed"]}
-          rows={robots}
-          pager={null}
-          empty={
-            <EmptyState title="No robot accounts yet" actions={createButton || undefined}>
-              {canAdmin ? "Create one to give a script or pipeline its own registry login." : "Its administrators have not created any."}
-            </EmptyState>
-          }
-          row={(robot) => (
-            <tr class="pf-v6-c-table__tr" data-testid="robot-row">
-              <Cell label="Name">{canAdmin ? <a href={`${basePath}/${robot.shortName}`}>{robot.name}</a> : robot.name}</Cell>
-              <Cell label="Description" muted>
-                {robot.description}
-              </Cell>
-              <Cell label="Created">
-                <TimeAgo date={robot.createdAt} now={now} />
-              </Cell>
-              <Cell label="Last accessed">{robot.lastAccessedAt ? <TimeAgo date={robot.lastAccessedAt} now={now} /> : "Never"}</Cell>
-            </tr>
-          )}
-        />
+        <RobotList {...props} />
       </Section>
     </Layout>
   );
