@@ -119,6 +119,10 @@ describe("team members", () => {
       body: { message: "Cannot add the specified robot to this team, as it is not a member of the organization" },
     });
     expect(await api.put("/organization/acme/team/ghosts/members/bob")).toMatchObject({ status: 404, body: NOT_FOUND });
+    expect(await api.put("/organization/acme/team/devs/members/bob")).toMatchObject({
+      status: 400,
+      body: { message: "User bob is already a member of team devs" },
+    });
   });
 
   it("lets a team's own member list it (can_edit false), but nobody else who is not an admin", async () => {

@@ -209,7 +209,7 @@ export async function addTeamMember(
   }
   await svc.db.transaction(async (tx) => {
     const added = await tx.insert(teamMembers).values({ teamId: team.id, userId: member.id }).onConflictDoNothing().returning();
-    if (added.length === 0) return; // already in the team: nothing changes, nothing to log
+    if (added.length === 0) throw new DomainError("MODEL_REFUSED", `User ${member.username} is already a member of team ${team.name}`);
     await logOrgAction(tx, actor, org, "org_add_team_member", { member: member.username, team: team.name });
   });
   svc.cache.forgetNamespace(org.namespaceId);
