@@ -27,7 +27,7 @@ import { mountRobotRoutes } from "./robots.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { listTagsHandler } from "./tags.ts";
-import { deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
+import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
 
@@ -91,6 +91,9 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     app.delete(path, route(deleteAccountHandler));
     app.all(path, notAllowed);
   }
+
+  app.post("/user/convert", route(convertAccountHandler));
+  app.all("/user/convert", notAllowed);
 
   app.get("/user/apptoken", route(listAppTokensHandler));
   app.post("/user/apptoken", route(createAppTokenHandler));

@@ -6,7 +6,8 @@ import { auditLog, teamMembers, teams } from "../../db/schema.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { basic } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { createOrganization } from "../domain/accounts/organizations.ts";
+import { createOrganization, findOrganization } from "../domain/accounts/organizations.ts";
+import { createRepository } from "../domain/repositories/repositories.ts";
 import { toPrincipal } from "../domain/accounts/users.ts";
 
 let env: TestEnv;
@@ -93,5 +94,46 @@ describe("DELETE /api/v1/user/", () => {
     expect((await v2auth("erin", "password-erin")).status).toBe(401);
     const [audit] = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "user_delete"));
     expect(audit).toMatchObject({ namespaceId: erin.namespaceId, metadata: { username: "erin" } });
+  });
+});
+
+describe("POST /api/v1/user/convert", () => {
+  it("turns the account into an organization run by another person, who is signed in instead", async () => {
+    const gina = await env.user("gina");
+    await env.user("hank");
+    await createRepository(env.deps.db, { principal: toPrincipal(gina) }, { namespace: "gina", name: "app", visibility: "private" });
+    const api = await sessionClient(env, gina);
+
+    expect((await api.post("/user/convert", { adminUser: "hank" })).body).toEqual(problem(400, "invalid_request", "'adminPassword' is a required property"));
+    expect((await api.post("/user/convert", { adminUser: "hank", adminPassword: "wrong" })).body).toEqual(
+      problem(400, "invalid_request", "The admin user credentials are not valid", { reason: "invaliduser", message: "The admin user credentials are not valid" }),
+    );
+    expect((await api.post("/user/convert", { adminUser: "gina", adminPassword: "password-gina" })).body).toEqual(
+      problem(400, "invalid_request", "The admin user is not valid", { reason: "invaliduser", message: "The admin user is not valid" }),
+    );
+
+    const res = await env.app.request("/api/v1/user/convert", {
+      method: "POST",
+      headers: { cookie: `quayside_session=${(api.auth as { cookie: string }).cookie}`, "x-csrf-token": (api.auth as { csrfToken: string }).csrfToken, "content-type": "application/json" },
+      body: JSON.stringify({ adminUser: "hank", adminPassword: "password-hank", plan: "free" }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ success: true });
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const me = await env.app.request("/api/v1/user/", { headers: { cookie } });
+    expect(((await me.json()) as { username: string }).username).toBe("hank");
+
+    // gina is an organization now; the old account and its session are gone.
+    expect(await findOrganization(env.deps.db, "gina")).toMatchObject({ name: "gina", email: "gina@localhost" });
+    expect((await api.get("/user/")).status).toBe(401);
+    expect((await v2auth("gina", "password-gina")).status).toBe(401);
+    // hank administers it: the repository is his to pull.
+    const params = new URLSearchParams({ service: "registry.test", scope: "repository:gina/app:pull,push" });
+    const token = await env.app.request(`/v2/auth?${params}`, { headers: { authorization: basic("hank", "password-hank") } });
+    const jwt = ((await token.json()) as { token: string }).token;
+    const claims = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()) as { access: { actions: string[] }[] };
+    expect(claims.access[0]?.actions.sort()).toEqual(["pull", "push"]);
+    const [audit] = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "account_convert"));
+    expect(audit).toMatchObject({ namespaceId: gina.namespaceId, metadata: { username: "gina", admin: "hank" } });
   });
 });

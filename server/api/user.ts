@@ -1,5 +1,6 @@
 // The user endpoints: first-user initialization (Quay's `POST /api/v1/user/initialize`), the
-// caller's own view (`GET /api/v1/user/`) and account settings (`PUT`/`DELETE /api/v1/user/`).
+// caller's own view (`GET /api/v1/user/`) and account settings (`PUT`/`DELETE /api/v1/user/`,
+// `POST /api/v1/user/convert`).
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
@@ -10,6 +11,7 @@ import { DomainError } from "../domain/errors.ts";
 import { tagExpirationSeconds } from "../domain/accounts/namespaces.ts";
 import { anonymous } from "../domain/access/principal.ts";
 import {
+  convertToOrganization,
   deleteAccount,
   initializeFirstUser,
   initializeFirstUserWithToken,
@@ -104,4 +106,26 @@ export async function deleteAccountHandler({ deps, c, caller, actor }: ApiReques
   await deleteAccount(deps.db, accountAdmin(caller), actor);
   if (caller.via === "session") await endSession(deps, c);
   return c.body(null, 204);
+}
+
+const convertBody = z.object({ adminUser: z.string(), adminPassword: z.string(), plan: z.string().optional() });
+
+/**
+ * `POST /api/v1/user/convert` (user:admin): the account becomes an organization administered by
+ * `adminUser`, who is signed in instead (Quay answers as its sign-in does).
+ */
+export async function convertAccountHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
+  const user = accountAdmin(caller);
+  const body = await jsonBody(c, convertBody);
+  let admin: User;
+  try {
+    admin = await convertToOrganization(deps, user, { username: body.adminUser, password: body.adminPassword }, actor);
+  } catch (err) {
+    // Quay's request_error: the reason and message ride along in the problem body.
+    if (!(err instanceof DomainError)) throw err;
+    const reason = (err.detail as { reason?: string } | undefined)?.reason;
+    throw reason ? invalidRequest(err.message, { reason, message: err.message }) : err;
+  }
+  await startSession(deps, c, admin);
+  return c.json({ success: true });
 }

@@ -1,12 +1,14 @@
 // User accounts: creation (sign-up, first user, unattended admin) and password sign-in.
 import { and, count, eq, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../../db/client.ts";
-import { instanceSettings, namespaces, sessions, teamMembers, teams, users } from "../../../db/schema.ts";
+import { instanceSettings, namespaces, organizations, sessions, teamMembers, teams, users } from "../../../db/schema.ts";
 import { ALL_SCOPES, createAccessToken, ensureApp } from "./oauth-tokens.ts";
 import { hashPassword, needsRehash, verifyPassword } from "../../auth/passwords.ts";
 import { writeAudit } from "../activity/audit.ts";
 import { DomainError, tooManyRequests } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
+import { OWNERS_TEAM } from "./organizations.ts";
+import type { Services } from "../services.ts";
 import { isValidNamespaceName } from "../names.ts";
 import { type Actor, performerId, type UserPrincipal } from "../access/principal.ts";
 
@@ -353,4 +355,42 @@ export async function deleteAccount(db: Db, user: User, actor: Actor): Promise<v
       metadata: { username: user.username },
     });
   });
+}
+
+/**
+ * Quay's "convert to organization": the user's namespace (repositories, robots) becomes an
+ * organization whose `owners` team holds `admin`, another person proven by their password; the
+ * account itself goes (its sessions, tokens and memberships with it). Refused while the user is
+ * the last admin of another organization.
+ */
+export async function convertToOrganization(
+  svc: Pick<Services, "db" | "cache" | "logins">,
+  user: User,
+  admin: { username: string; password: string },
+  actor: Actor,
+): Promise<User> {
+  const adminUser = await authenticate(svc, { username: admin.username, password: admin.password, ip: actor.ip ?? null });
+  if (!adminUser) throw new DomainError("INVALID_REQUEST", "The admin user credentials are not valid", { reason: "invaliduser" });
+  if (adminUser.id === user.id) throw new DomainError("INVALID_REQUEST", "The admin user is not valid", { reason: "invaliduser" });
+  await svc.db.transaction(async (tx) => {
+    const orphaned = await organizationsOnlyAdministeredBy(tx, user.id);
+    if (orphaned.length > 0) {
+      throw new DomainError("INVALID_REQUEST", `Cannot convert this account: it is the last administrator of ${orphaned.join(", ")}`);
+    }
+    await tx.delete(users).where(eq(users.id, user.id));
+    await tx.update(namespaces).set({ kind: "org" }).where(eq(namespaces.id, user.namespaceId));
+    await tx.insert(organizations).values({ namespaceId: user.namespaceId, email: user.email });
+    const [owners] = await tx.insert(teams).values({ namespaceId: user.namespaceId, name: OWNERS_TEAM, role: "admin" }).returning();
+    await tx.insert(teamMembers).values({ teamId: owners!.id, userId: adminUser.id });
+    await writeAudit(tx, {
+      kind: "account_convert",
+      namespaceId: user.namespaceId,
+      performerId: user.id,
+      ip: actor.ip,
+      metadata: { username: user.username, admin: adminUser.username },
+    });
+  });
+  // Other nodes hear of it from the team triggers; this one forgets now.
+  svc.cache.forgetNamespace(user.namespaceId);
+  return adminUser;
 }

@@ -1,0 +1,128 @@
+// The signed-in user's settings in the browser: e-mail, password (with the current one), the
+// application tokens (create, view, revoke after asking) and deleting the account (after typing
+// the user name). Signed-out visitors are sent to sign in and brought back.
+import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { AccountSettingsPage, type AccountSettingsProps, DeleteAccountPage } from "../../views/pages/settings.tsx";
+import { RevokeTokenPage, TokenPage, TokensPage } from "../../views/pages/settings-tokens.tsx";
+import { secretHash } from "../auth/secrets.ts";
+import { endSession } from "../auth/session-cookie.ts";
+import { SESSION_COOKIE } from "../auth/sessions.ts";
+import { clientIp } from "../client-ip.ts";
+import type { AppDeps } from "../deps.ts";
+import { createAppToken, findAppToken, listAppTokens, revokeAppToken } from "../domain/accounts/app-tokens.ts";
+import { changePassword, deleteAccount, updateAccount, type User } from "../domain/accounts/users.ts";
+import { DomainError } from "../domain/errors.ts";
+import { serviceName } from "../registry/deps.ts";
+import { chrome, notFoundPage, page } from "./render.tsx";
+import type { WebContext, WebEnv } from "./session.ts";
+
+/** A refusal the person can fix in the form: which field, what to say. */
+function formProblem(err: unknown, fallbackField: string): Record<string, string> {
+  if (!(err instanceof DomainError) || (err.code !== "INVALID_REQUEST" && err.code !== "CONFLICT")) throw err;
+  const fields = err.detail && typeof err.detail === "object" ? (err.detail as Record<string, string>) : {};
+  return Object.keys(fields).length > 0 ? fields : { [fallbackField]: err.message };
+}
+
+export function settingsPages(deps: AppDeps): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
+  /** This browser's session, kept when a password change ends the others. */
+  const thisSession = (c: WebContext) => {
+    const cookie = getCookie(c, SESSION_COOKIE);
+    return cookie ? secretHash(cookie) : undefined;
+  };
+
+  // Everything here is the signed-in user's own; others sign in first.
+  app.use("/settings/*", async (c, next) => {
+    if (c.get("session")) return next();
+    if (c.req.method !== "GET") return notFoundPage(deps, c);
+    return c.redirect(`/signin?${new URLSearchParams({ next: c.req.path })}`, 303);
+  });
+  app.use("/settings", async (c, next) => (c.get("session") ? next() : c.redirect("/signin?next=%2Fsettings", 303)));
+  const me = (c: WebContext): User => c.get("session")!.user;
+
+  async function accountPage(c: WebContext, props: Omit<AccountSettingsProps, "chrome" | "email">, status: 200 | 400 = 200) {
+    return page(c, <AccountSettingsPage chrome={await chrome(deps, c)} email={me(c).email} {...props} />, status);
+  }
+
+  app.get("/settings", (c) => {
+    const saved = c.req.query("saved");
+    return accountPage(c, { saved: saved === "email" || saved === "password" ? saved : undefined });
+  });
+
+  app.post("/settings/email", async (c) => {
+    const email = String((await c.req.parseBody()).email ?? "").trim();
+    try {
+      await updateAccount(deps.db, me(c), { email }, actor(c));
+    } catch (err) {
+      return accountPage(c, { emailForm: { values: { email }, errors: formProblem(err, "email") } }, 400);
+    }
+    return c.redirect("/settings?saved=email", 303);
+  });
+
+  app.post("/settings/password", async (c) => {
+    const form = await c.req.parseBody();
+    const [current = "", password = "", confirm = ""] = ["current", "password", "confirm"].map((f) => String(form[f] ?? ""));
+    const refuse = (errors: Record<string, string>) => accountPage(c, { passwordForm: { values: {}, errors } }, 400);
+    if (current === "") return refuse({ current: "Enter your current password" });
+    if (password !== confirm) return refuse({ confirm: "The two new passwords differ" });
+    try {
+      await changePassword(deps, me(c), { current, next: password }, actor(c), thisSession(c));
+    } catch (err) {
+      return refuse(formProblem(err, "password"));
+    }
+    return c.redirect("/settings?saved=password", 303);
+  });
+
+  app.get("/settings/delete", async (c) => page(c, <DeleteAccountPage chrome={await chrome(deps, c)} username={me(c).username} />));
+
+  app.post("/settings/delete", async (c) => {
+    const user = me(c);
+    const typed = String((await c.req.parseBody()).confirm ?? "").trim();
+    const refuse = async (error: string) => page(c, <DeleteAccountPage chrome={await chrome(deps, c)} username={user.username} error={error} />, 400);
+    if (typed !== user.username) return refuse(`Type ${user.username} exactly to confirm`);
+    try {
+      await deleteAccount(deps.db, user, actor(c));
+    } catch (err) {
+      return refuse(formProblem(err, "confirm").confirm!);
+    }
+    await endSession(deps, c);
+    return c.redirect("/", 303);
+  });
+
+  async function tokensPage(c: WebContext, create?: { values: Record<string, string>; errors: Record<string, string> }, status: 200 | 400 = 200) {
+    const tokens = await listAppTokens(deps, me(c).id, { expiringSoon: false, lifetimeSeconds: deps.config.appTokenLifetime });
+    return page(c, <TokensPage chrome={await chrome(deps, c)} tokens={tokens} now={deps.clock.now()} create={create} />, status);
+  }
+
+  app.get("/settings/tokens", (c) => tokensPage(c, c.req.query("create") !== undefined ? { values: {}, errors: {} } : undefined));
+
+  app.post("/settings/tokens", async (c) => {
+    const title = String((await c.req.parseBody()).title ?? "").trim();
+    if (title === "") return tokensPage(c, { values: { title }, errors: { title: "Enter a title for the token" } }, 400);
+    const token = await createAppToken(deps, me(c), title, deps.config.appTokenLifetime, actor(c));
+    return c.redirect(`/settings/tokens/${token.uuid}?created=1`, 303);
+  });
+
+  app.get("/settings/tokens/:uuid", async (c) => {
+    const token = await findAppToken(deps.db, me(c).id, c.req.param("uuid"));
+    if (!token) return notFoundPage(deps, c);
+    const host = serviceName(deps.config, new URL(c.req.url));
+    const created = c.req.query("created") !== undefined;
+    return page(c, <TokenPage chrome={await chrome(deps, c)} token={token} username={me(c).username} registryHost={host} created={created} />);
+  });
+
+  app.get("/settings/tokens/:uuid/revoke", async (c) => {
+    const token = await findAppToken(deps.db, me(c).id, c.req.param("uuid"));
+    if (!token) return notFoundPage(deps, c);
+    return page(c, <RevokeTokenPage chrome={await chrome(deps, c)} token={token} />);
+  });
+
+  app.post("/settings/tokens/:uuid/revoke", async (c) => {
+    if (!(await revokeAppToken(deps, me(c), c.req.param("uuid"), actor(c)))) return notFoundPage(deps, c);
+    return c.redirect("/settings/tokens", 303);
+  });
+
+  return app;
+}
