@@ -1,7 +1,8 @@
-// In Chromium: generating an API token with chosen scopes (and using it), approving a
-// third-party application's request on the consent page, and starring a repository with the
-// htmx toggle. Every page visited passes the accessibility check.
-import type { Browser } from "playwright";
+// In Chromium: generating an API token with chosen scopes (and using it), an organization's
+// OAuth applications tab, approving a third-party application's request on the consent page,
+// and starring a repository with the htmx toggle. Every page visited passes the accessibility
+// check.
+import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "../../server/domain/accounts/applications.ts";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
@@ -33,25 +34,59 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Submits a form whose answer is a page at the same address, and waits until it has loaded (styles too). */
+async function submitAndLoad(page: Page, button: string): Promise<void> {
+  await Promise.all([page.waitForEvent("load"), page.click(button)]);
+}
+
 describe("Generate API token", () => {
   it("asks for a scope, then shows a token that works with exactly those scopes", async () => {
     const page = await openPage(browser);
     await signIn(page, server.url, USER.username, USER.password);
     await page.goto(`${server.url}/settings/api-token`);
     await expectAccessible(page);
-    await page.click('button:has-text("Generate token")');
-    await expect.poll(() => page.textContent("body")).toContain("Choose at least one of these permissions");
+    await submitAndLoad(page, 'button:has-text("Generate token")');
+    expect(await page.textContent("body")).toContain("Choose at least one of these permissions");
     await expectAccessible(page);
 
     await page.check("#scope-repo\\:read");
     await page.check("#scope-user\\:read");
-    await page.click('button:has-text("Generate token")');
+    await submitAndLoad(page, 'button:has-text("Generate token")');
     const token = await page.inputValue("#new-token-value");
     expect(token).toMatch(/^[\w-]{40}$/);
     await expectAccessible(page);
 
     const me = await fetch(`${server.url}/api/v1/user/`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await me.json()) as { username: string }).username).toBe("alice");
+    await page.context().close();
+  });
+});
+
+describe("OAuth applications tab", () => {
+  it("lists, creates and asks before resetting the secret", async () => {
+    const page = await openPage(browser);
+    await signIn(page, server.url, USER.username, USER.password);
+    await page.goto(`${server.url}/organization/acme`);
+    await page.click('a:has-text("OAuth applications")');
+    await page.waitForURL((url) => url.pathname === "/organization/acme/applications");
+    expect(await page.textContent("table")).toContain("dashboard");
+    await expectAccessible(page);
+
+    await submitAndLoad(page, 'button:has-text("Create application")');
+    expect(await page.textContent("body")).toContain("Enter a name for the application");
+    await expectAccessible(page);
+    await page.fill("#field-name", "deployer");
+    await page.fill("#field-redirect_uri", "https://deploy.test/cb");
+    await page.click('button:has-text("Create application")');
+    await page.waitForURL((url) => /^\/organization\/acme\/applications\/[\w-]+$/.test(url.pathname));
+    const secret = await page.textContent('[data-testid="client-secret"]');
+    await expectAccessible(page);
+
+    await page.click('a:has-text("Reset client secret")');
+    await expectAccessible(page);
+    await page.click('button:has-text("Reset client secret")');
+    await page.waitForURL((url) => !url.pathname.endsWith("/reset"));
+    expect(await page.textContent('[data-testid="client-secret"]')).not.toBe(secret);
     await page.context().close();
   });
 });

@@ -8,6 +8,7 @@ import { DomainError, retryAfterOf } from "../domain/errors.ts";
 import { authPages } from "./auth-pages.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
+import { applicationPages } from "./application-pages.tsx";
 import { oauthPages } from "./oauth-pages.tsx";
 import { oauthTokenPages } from "./oauth-token-pages.tsx";
 import { starPages } from "./star-pages.tsx";
@@ -70,6 +71,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
+  app.route("/", applicationPages(deps));
   app.route("/", oauthTokenPages(deps));
   app.route("/", starPages(deps));
   app.route("/", robotPages(deps));

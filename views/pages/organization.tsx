@@ -9,7 +9,7 @@ import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField
 import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 
-export type OrganizationTab = "repositories" | "teams" | "robots" | "settings";
+export type OrganizationTab = "repositories" | "teams" | "robots" | "applications" | "settings";
 
 /** Who is looking: a member sees the teams, an admin the settings too. */
 export interface OrganizationViewer {
@@ -31,6 +31,7 @@ export function OrganizationFrame({ chrome, org, viewer, tab, children }: Organi
     { tab: "repositories", label: "Repositories", href: base, shown: true },
     { tab: "teams", label: "Teams and membership", href: `${base}/teams`, shown: viewer.member },
     { tab: "robots", label: "Robot accounts", href: `${base}/robots`, shown: viewer.member },
+    { tab: "applications", label: "OAuth applications", href: `${base}/applications`, shown: viewer.admin },
     { tab: "settings", label: "Settings", href: `${base}/settings`, shown: viewer.admin },
   ];
   const label = tabs.find((t) => t.tab === tab)!.label;

@@ -1,0 +1,155 @@
+// An organization's OAuth applications in the UI (admins only; anyone else gets the site's 404):
+// list and create, view and edit, reset the client secret and delete (each asked first).
+// The rules are domain/accounts/applications.ts's, as for the API.
+import { Hono } from "hono";
+import { z } from "zod";
+import { ApplicationConfirmPage, ApplicationPage, ApplicationsPage, applicationsPath } from "../../views/pages/applications.tsx";
+import { emptyForm, type FormState } from "../../views/pages/organization.tsx";
+import type { AppDeps } from "../deps.ts";
+import { clientIp } from "../client-ip.ts";
+import {
+  administeredOrganization,
+  type ApplicationFields,
+  createApplication,
+  deleteApplication,
+  findApplication,
+  listApplications,
+  type OAuthApplication,
+  resetClientSecret,
+  updateApplication,
+} from "../domain/accounts/applications.ts";
+import type { Organization } from "../domain/accounts/organizations.ts";
+import { DomainError } from "../domain/errors.ts";
+import { formToken } from "./csrf.ts";
+import { chrome, notFoundPage, page } from "./render.tsx";
+import type { WebContext, WebEnv } from "./session.ts";
+
+const appForm = z.object({
+  name: z.string().default(""),
+  redirect_uri: z.string().default(""),
+  application_uri: z.string().default(""),
+  description: z.string().default(""),
+  avatar_email: z.string().default(""),
+});
+type AppForm = z.infer<typeof appForm>;
+
+const fieldsOf = (form: AppForm): ApplicationFields => ({
+  name: form.name.trim(),
+  redirectUri: form.redirect_uri.trim(),
+  applicationUri: form.application_uri.trim(),
+  description: form.description.trim(),
+  avatarEmail: form.avatar_email.trim() || null,
+});
+
+/** The form's problems, each for its field. */
+function problems(form: AppForm): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!form.name.trim()) errors.name = "Enter a name for the application";
+  for (const key of ["redirect_uri", "application_uri"] as const) {
+    const value = form[key].trim();
+    if (value && !/^https?:\/\/[^\s/]+/.test(value)) errors[key] = "Enter a full http:// or https:// address";
+  }
+  return errors;
+}
+
+const formOf = (app: OAuthApplication): FormState => ({
+  values: {
+    name: app.name,
+    redirect_uri: app.redirectUri,
+    application_uri: app.applicationUri,
+    description: app.description,
+    avatar_email: app.avatarEmail ?? "",
+  },
+  errors: {},
+});
+
+export function applicationPages(deps: AppDeps): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
+  const base = "/organization/:org/applications";
+
+  /** The organization if the viewer administers it (else null: the caller answers 404). */
+  async function adminOrg(c: WebContext): Promise<Organization | null> {
+    try {
+      return await administeredOrganization(deps.db, actor(c), c.req.param("org")!);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "FORBIDDEN") return null;
+      throw err;
+    }
+  }
+
+  async function appAt(c: WebContext): Promise<{ org: Organization; application: OAuthApplication } | null> {
+    const org = await adminOrg(c);
+    if (!org) return null;
+    try {
+      return { org, application: await findApplication(deps.db, org, c.req.param("client_id")!) };
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  const listPage = async (c: WebContext, org: Organization, create = emptyForm(), status: 200 | 400 = 200) => {
+    const apps = await listApplications(deps.db, org);
+    const rows = apps.map((a) => ({ name: a.name, clientId: a.clientId, redirectUri: a.redirectUri }));
+    return page(c, <ApplicationsPage chrome={await chrome(deps, c)} org={org} apps={rows} create={create} csrfToken={formToken(deps, c)} />, status);
+  };
+
+  const detailPage = async (c: WebContext, org: Organization, application: OAuthApplication, form = formOf(application), status: 200 | 400 = 200) => {
+    const detail = { name: application.name, clientId: application.clientId, redirectUri: application.redirectUri, clientSecret: application.clientSecret };
+    const saved = c.req.query("saved") !== undefined;
+    return page(c, <ApplicationPage chrome={await chrome(deps, c)} org={org} app={detail} form={form} saved={saved} csrfToken={formToken(deps, c)} />, status);
+  };
+
+  app.get(base, async (c) => {
+    const org = await adminOrg(c);
+    return org ? listPage(c, org) : notFoundPage(deps, c);
+  });
+
+  app.post(base, async (c) => {
+    const org = await adminOrg(c);
+    if (!org) return notFoundPage(deps, c);
+    const form = appForm.parse(await c.req.parseBody());
+    const errors = problems(form);
+    if (Object.keys(errors).length > 0) return listPage(c, org, { values: form, errors }, 400);
+    const created = await createApplication(deps.db, actor(c), org, fieldsOf(form), { ...form });
+    return c.redirect(`${applicationsPath(org.name)}/${created.clientId}`, 303);
+  });
+
+  app.get(`${base}/:client_id`, async (c) => {
+    const found = await appAt(c);
+    return found ? detailPage(c, found.org, found.application) : notFoundPage(deps, c);
+  });
+
+  app.post(`${base}/:client_id`, async (c) => {
+    const found = await appAt(c);
+    if (!found) return notFoundPage(deps, c);
+    const form = appForm.parse(await c.req.parseBody());
+    const errors = problems(form);
+    if (Object.keys(errors).length > 0) return detailPage(c, found.org, found.application, { values: form, errors }, 400);
+    await updateApplication(deps.db, actor(c), found.application, fieldsOf(form), { ...form });
+    return c.redirect(`${applicationsPath(found.org.name)}/${found.application.clientId}?saved`, 303);
+  });
+
+  for (const action of ["reset", "delete"] as const) {
+    app.get(`${base}/:client_id/${action}`, async (c) => {
+      const found = await appAt(c);
+      if (!found) return notFoundPage(deps, c);
+      const summary = { name: found.application.name, clientId: found.application.clientId, redirectUri: found.application.redirectUri };
+      return page(c, <ApplicationConfirmPage chrome={await chrome(deps, c)} org={found.org} app={summary} action={action} csrfToken={formToken(deps, c)} />);
+    });
+    app.post(`${base}/:client_id/${action}`, async (c) => {
+      const found = await appAt(c);
+      if (!found) return notFoundPage(deps, c);
+      const list = applicationsPath(found.org.name);
+      if (action === "delete") {
+        await deleteApplication(deps.db, actor(c), found.application);
+        return c.redirect(list, 303);
+      }
+      await resetClientSecret(deps.db, actor(c), found.application);
+      return c.redirect(`${list}/${found.application.clientId}`, 303);
+    });
+  }
+
+  return app;
+}
