@@ -45,7 +45,9 @@ describe("robot accounts", () => {
   it("are created, shown with their credentials, regenerated and deleted, each destructive step confirmed", async () => {
     const page = await openPage(browser, DESKTOP);
     await signIn(page);
-    await page.goto(`${server.url}/user/alice/robots`);
+    await page.goto(`${server.url}/settings/robots`);
+    // A tab of the user's settings.
+    expect(await page.textContent('.pf-v6-c-tabs__link[aria-current="page"]')).toContain("Robot accounts");
     expect(await page.textContent("h2")).toContain("Robot accounts");
     expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
     await expectAccessible(page);
@@ -61,7 +63,7 @@ describe("robot accounts", () => {
     await page.fill("#field-short", "ci");
     await page.fill("#field-description", "Pipeline pushes");
     await page.click('[data-testid="create-robot"] button[type="submit"]');
-    await page.waitForURL(`${server.url}/user/alice/robots/ci`);
+    await page.waitForURL(`${server.url}/settings/robots/ci`);
     const token = await text(page, "robot-token");
     expect(token).toMatch(/^[A-Z0-9]{64}$/);
     const host = new URL(server.url).host;
@@ -91,27 +93,27 @@ describe("robot accounts", () => {
     await narrow.context().close();
 
     await page.click("text=Regenerate token");
-    await page.waitForURL(`${server.url}/user/alice/robots/ci/regenerate`);
+    await page.waitForURL(`${server.url}/settings/robots/ci/regenerate`);
     await expectAccessible(page);
     await page.click('[data-testid="confirm"] button[type="submit"]');
-    await page.waitForURL((url) => url.pathname === "/user/alice/robots/ci");
+    await page.waitForURL((url) => url.pathname === "/settings/robots/ci");
     expect(await page.locator('[data-testid="regenerated"]').count()).toBe(1);
     const regenerated = await text(page, "robot-token");
     expect(regenerated).toMatch(/^[A-Z0-9]{64}$/);
     expect(regenerated).not.toBe(token);
     await expectAccessible(page);
 
-    await page.goto(`${server.url}/user/alice/robots`);
+    await page.goto(`${server.url}/settings/robots`);
     expect(await page.locator('[data-testid="robot-row"]').count()).toBe(1);
     expect(await page.textContent('[data-testid="robot-row"]')).toContain("Pipeline pushes");
     await expectAccessible(page);
 
-    await page.goto(`${server.url}/user/alice/robots/ci`);
+    await page.goto(`${server.url}/settings/robots/ci`);
     await page.click("text=Delete robot account");
-    await page.waitForURL(`${server.url}/user/alice/robots/ci/delete`);
+    await page.waitForURL(`${server.url}/settings/robots/ci/delete`);
     await expectAccessible(page);
     await page.click('[data-testid="confirm"] button[type="submit"]');
-    await page.waitForURL(`${server.url}/user/alice/robots`);
+    await page.waitForURL(`${server.url}/settings/robots`);
     expect(await page.locator('[data-testid="empty-state"]').count()).toBe(1);
     await page.context().close();
   });
@@ -140,6 +142,10 @@ describe("robot accounts", () => {
     const stranger = await openPage(browser, DESKTOP);
     const res = await stranger.goto(`${server.url}/organization/acme/robots`);
     expect(res!.status()).toBe(404);
+    // One's own robots need signing in first, and come back after.
+    await stranger.goto(`${server.url}/settings/robots`);
+    expect(new URL(stranger.url()).pathname).toBe("/signin");
+    expect(new URL(stranger.url()).searchParams.get("next")).toBe("/settings/robots");
     await stranger.context().close();
   });
 });

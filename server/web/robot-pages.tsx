@@ -1,4 +1,4 @@
-// Robot accounts in the browser, for a user's own namespace (`/user/<name>/robots`) and an
+// Robot accounts in the browser, for the signed-in user's own (`/settings/robots`) and an
 // organization's (`/organization/<name>/robots`): the list with its create form, one robot's
 // credentials (and the Mesos tarball), and regenerate/delete, each confirmed on a page first.
 // Who may do what is the domain's `robotRights`; anyone else gets the site's 404.
@@ -36,7 +36,8 @@ interface Place {
   canAdmin: boolean;
 }
 
-const PREFIX: Record<OwnerKind, string> = { user: "/user", org: "/organization" };
+/** Where each kind's robots live; an organization's path names it. */
+const BASE: Record<OwnerKind, string> = { user: "/settings/robots", org: "/organization/:name/robots" };
 
 const registryHost = (deps: AppDeps, c: WebContext) => serviceName(deps.config, new URL(c.req.url));
 
@@ -44,14 +45,15 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
 
-  /** The namespace in the path and the viewer's rights on its robots; null: answer 404. */
+  /** The namespace (the viewer's own, or the organization in the path) and the viewer's rights on its robots; null: answer 404. */
   async function place(c: WebContext, kind: OwnerKind): Promise<Place | null> {
-    if (!c.get("session")) return null;
-    const ns = await findNamespace(deps.db, c.req.param("name")!);
+    const session = c.get("session");
+    if (!session) return null;
+    const ns = kind === "user" ? { id: session.user.namespaceId, name: session.user.username, kind } : await findNamespace(deps.db, c.req.param("name")!);
     if (!ns || ns.kind !== kind) return null;
     const rights = await robotRights(deps.db, c.get("principal"), ns);
     if (rights === null) return null;
-    return { owner: { id: ns.id, name: ns.name }, kind, basePath: `${PREFIX[kind]}/${ns.name}/robots`, canAdmin: rights === "admin" };
+    return { owner: { id: ns.id, name: ns.name }, kind, basePath: BASE[kind].replace(":name", ns.name), canAdmin: rights === "admin" };
   }
 
   /** The robot in the path, for administrators only. */
@@ -83,8 +85,13 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
     );
   }
 
+  // One's own robots are part of one's settings: signed-out visitors sign in first.
+  app.use("/settings/robots/*", async (c, next) =>
+    c.get("session") || c.req.method !== "GET" ? next() : c.redirect(`/signin?${new URLSearchParams({ next: c.req.path })}`, 303),
+  );
+
   for (const kind of ["user", "org"] as const) {
-    const base = `${PREFIX[kind]}/:name/robots`;
+    const base = BASE[kind];
 
     app.get(base, async (c) => {
       const at = await place(c, kind);

@@ -1,7 +1,9 @@
 // A namespace's robot accounts: the list (with the create form when asked for), each robot's
-// credentials link for those who administer them. An organization's is a tab of its page.
-import { type Chrome, Layout, Section } from "../layout.tsx";
+// credentials link for those who administer them. An organization's is a tab of its page, a
+// user's own a tab of their settings.
+import type { Chrome } from "../layout.tsx";
 import { OrganizationFrame } from "./organization.tsx";
+import { SettingsLayout } from "./settings.tsx";
 import { Cell, DataTable, TimeAgo } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, FormError, TextField } from "../partials/form-field.tsx";
@@ -18,7 +20,7 @@ export interface RobotsPageProps {
   chrome: Chrome;
   /** The user or organization the robots belong to. */
   owner: { name: string; kind: "user" | "org" };
-  /** Where this list lives (`/user/<name>/robots` or `/organization/<name>/robots`). */
+  /** Where this list lives (`/settings/robots` or `/organization/<name>/robots`). */
   basePath: string;
   robots: RobotRow[];
   /** Whether the viewer may create robots and see their credentials. */
@@ -122,13 +124,8 @@ export function RobotsPage(props: RobotsPageProps) {
     );
   }
   return (
-    <Layout chrome={chrome} title={`${owner.name} · Robot accounts`}>
-      <Section>
-        <div class="qs-page-header">
-          <h1 class="pf-v6-c-title pf-m-2xl">{owner.name}</h1>
-        </div>
-        <RobotList {...props} />
-      </Section>
-    </Layout>
+    <SettingsLayout chrome={chrome} tab="robots" title="Robot accounts">
+      <RobotList {...props} />
+    </SettingsLayout>
   );
 }

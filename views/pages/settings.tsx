@@ -1,13 +1,14 @@
-// The signed-in user's settings: tabs (account, application tokens) and the account tab with
+// The signed-in user's settings: tabs (account, robot accounts, application tokens) and the account tab with
 // its e-mail and password forms, and deleting the account (after typing one's name).
 import type { Child } from "hono/jsx";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { CsrfField, FormError, TextField } from "../partials/form-field.tsx";
 
-export type SettingsTab = "account" | "tokens";
+export type SettingsTab = "account" | "robots" | "tokens";
 
 const TABS: { tab: SettingsTab; label: string; href: string }[] = [
   { tab: "account", label: "Account", href: "/settings" },
+  { tab: "robots", label: "Robot accounts", href: "/settings/robots" },
   { tab: "tokens", label: "Application tokens", href: "/settings/tokens" },
 ];
 
