@@ -1,5 +1,6 @@
-// The signed-in user's settings: tabs (account, robot accounts, application tokens) and the account tab with
-// its e-mail and password forms, and deleting the account (after typing one's name).
+// The signed-in user's settings: tabs (account, robot accounts, application tokens) and the
+// account tab with its e-mail and password forms, and deleting the account (after typing one's
+// name).
 import type { Child } from "hono/jsx";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { CsrfField, FormError, TextField } from "../partials/form-field.tsx";
