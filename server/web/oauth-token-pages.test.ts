@@ -37,6 +37,8 @@ describe("Generate API token (/settings/api-token)", () => {
     const form = await (await browser.get("/settings/api-token")).text();
     expect(form).toContain('value="repo:read"');
     expect(form).not.toContain('value="super:user"');
+    // A tab of the settings pages.
+    expect(form).toMatch(/href="\/settings\/api-token" aria-current="page"/);
 
     const res = await generate(browser, ["repo:read", "user:read"]);
     expect(res.status).toBe(200);

@@ -1,7 +1,8 @@
 // "Generate token" in the user's settings: choose scopes, get an OAuth access token for the API
 // (shown once: only its hash is kept).
-import { type Chrome, Layout, Section } from "../layout.tsx";
+import type { Chrome } from "../layout.tsx";
 import { CsrfField, FormError } from "../partials/form-field.tsx";
+import { SettingsLayout } from "./settings.tsx";
 
 export interface OAuthTokenPageProps {
   chrome: Chrome;
@@ -16,67 +17,63 @@ export interface OAuthTokenPageProps {
 
 export function OAuthTokenPage({ chrome, csrfToken, scopes, chosen, error, token }: OAuthTokenPageProps) {
   return (
-    <Layout chrome={chrome} title="Generate API token">
-      <Section>
-        <div class="qs-page-header">
-          <h1 class="pf-v6-c-title pf-m-2xl">Generate API token</h1>
-        </div>
-        {token && (
-          <div class="pf-v6-c-alert pf-m-success qs-gap-below" data-testid="new-token">
-            <p class="pf-v6-c-alert__title">
-              <span class="pf-v6-screen-reader">Success alert:</span>Your new token (copy it now: it will not be shown again)
+    <SettingsLayout chrome={chrome} tab="api-token" title="API tokens">
+      <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Generate API token</h2>
+      {token && (
+        <div class="pf-v6-c-alert pf-m-success qs-gap-below" data-testid="new-token">
+          <p class="pf-v6-c-alert__title">
+            <span class="pf-v6-screen-reader">Success alert:</span>Your new token (copy it now: it will not be shown again)
+          </p>
+          <div class="pf-v6-c-alert__description">
+            <label class="pf-v6-c-form__label" for="new-token-value">
+              <span class="pf-v6-c-form__label-text">Access token</span>
+            </label>
+            <span class="pf-v6-c-form-control pf-m-readonly">
+              <input id="new-token-value" type="text" readonly value={token} />
+            </span>
+            <p class="qs-gap-above">
+              Send it as <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>, or log in to the registry as{" "}
+              <code>$oauthtoken</code> with it as the password.
             </p>
-            <div class="pf-v6-c-alert__description">
-              <label class="pf-v6-c-form__label" for="new-token-value">
-                <span class="pf-v6-c-form__label-text">Access token</span>
+          </div>
+        </div>
+      )}
+      <form class="pf-v6-c-form" method="post" action="/settings/api-token" novalidate>
+        <CsrfField token={csrfToken} />
+        <fieldset class="pf-v6-c-form__fieldset" aria-describedby={error ? "scopes-error" : undefined}>
+          <legend class="pf-v6-c-form__label">
+            <span class="pf-v6-c-form__label-text">Permissions the token holds</span>
+          </legend>
+          {scopes.map((s) => (
+            <div class="pf-v6-c-check">
+              <input
+                class="pf-v6-c-check__input"
+                type="checkbox"
+                id={`scope-${s.name}`}
+                name="scope"
+                value={s.name}
+                checked={chosen.includes(s.name)}
+                aria-invalid={error ? "true" : undefined}
+              />
+              <label class="pf-v6-c-check__label" for={`scope-${s.name}`}>
+                {s.title} <code>{s.name}</code>
               </label>
-              <span class="pf-v6-c-form-control pf-m-readonly">
-                <input id="new-token-value" type="text" readonly value={token} />
-              </span>
-              <p class="qs-gap-above">
-                Send it as <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>, or log in to the registry as{" "}
-                <code>$oauthtoken</code> with it as the password.
-              </p>
             </div>
-          </div>
-        )}
-        <form class="pf-v6-c-form" method="post" action="/settings/api-token" novalidate>
-          <CsrfField token={csrfToken} />
-          <fieldset class="pf-v6-c-form__fieldset" aria-describedby={error ? "scopes-error" : undefined}>
-            <legend class="pf-v6-c-form__label">
-              <span class="pf-v6-c-form__label-text">Permissions the token holds</span>
-            </legend>
-            {scopes.map((s) => (
-              <div class="pf-v6-c-check">
-                <input
-                  class="pf-v6-c-check__input"
-                  type="checkbox"
-                  id={`scope-${s.name}`}
-                  name="scope"
-                  value={s.name}
-                  checked={chosen.includes(s.name)}
-                  aria-invalid={error ? "true" : undefined}
-                />
-                <label class="pf-v6-c-check__label" for={`scope-${s.name}`}>
-                  {s.title} <code>{s.name}</code>
-                </label>
-              </div>
-            ))}
-            {error && (
-              <div id="scopes-error">
-                <FormError message={error} />
-              </div>
-            )}
-          </fieldset>
-          <div class="pf-v6-c-form__group pf-m-action">
-            <div class="pf-v6-c-form__actions">
-              <button class="pf-v6-c-button pf-m-primary" type="submit">
-                <span class="pf-v6-c-button__text">Generate token</span>
-              </button>
+          ))}
+          {error && (
+            <div id="scopes-error">
+              <FormError message={error} />
             </div>
+          )}
+        </fieldset>
+        <div class="pf-v6-c-form__group pf-m-action">
+          <div class="pf-v6-c-form__actions">
+            <button class="pf-v6-c-button pf-m-primary" type="submit">
+              <span class="pf-v6-c-button__text">Generate token</span>
+            </button>
           </div>
-        </form>
-      </Section>
-    </Layout>
+        </div>
+      </form>
+    </SettingsLayout>
   );
 }

@@ -5,12 +5,13 @@ import type { Child } from "hono/jsx";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { CsrfField, FormError, TextField } from "../partials/form-field.tsx";
 
-export type SettingsTab = "account" | "robots" | "tokens";
+export type SettingsTab = "account" | "robots" | "tokens" | "api-token";
 
 const TABS: { tab: SettingsTab; label: string; href: string }[] = [
   { tab: "account", label: "Account", href: "/settings" },
   { tab: "robots", label: "Robot accounts", href: "/settings/robots" },
   { tab: "tokens", label: "Application tokens", href: "/settings/tokens" },
+  { tab: "api-token", label: "API tokens", href: "/settings/api-token" },
 ];
 
 /** The frame of every settings page: heading, tabs, the tab's content. */
