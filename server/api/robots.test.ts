@@ -257,5 +257,9 @@ describe("organization robots", () => {
     expect((await userAdmin.get("/organization/acme/robots")).status).toBe(403);
     const orgAdmin = await tokenClient(env, owner, ["org:admin"]);
     expect((await orgAdmin.get("/organization/acme/robots")).status).toBe(200);
+    // A robot's permissions ask for user:admin instead (Quay).
+    await api.put("/organization/acme/robots/auditor");
+    expect((await orgAdmin.get("/organization/acme/robots/auditor/permissions")).status).toBe(403);
+    expect((await userAdmin.get("/organization/acme/robots/auditor/permissions")).body).toEqual({ permissions: [] });
   });
 });

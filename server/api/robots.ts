@@ -4,6 +4,7 @@
 // error: 400 `{message}`, not 404.
 import type { Context, Hono } from "hono";
 import { z } from "zod";
+import type { ScopeCaps } from "../domain/access/scopes.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findOrganization } from "../domain/accounts/organizations.ts";
 import {
@@ -52,23 +53,24 @@ const userScope: Resolve = async ({ caller }) => {
   return { owner: { id: caller.user.namespaceId, name: caller.user.username }, admin: true };
 };
 
-/** An organization the caller belongs to (with the org:admin scope); `admin` from its teams. */
-const orgScope = async ({ deps, c, caller }: ApiRequest): Promise<Scope> => {
-  const refuse = unauthorized(isAnonymous(caller));
-  if (!caller.user || caller.caps.namespace !== "admin") throw refuse;
-  const org = await findOrganization(deps.db, c.req.param("org")!);
-  if (!org) throw refuse;
-  const rights = await robotRights(deps.db, caller.principal, { id: org.namespaceId, kind: "org" });
-  if (rights === null) throw refuse;
-  return { owner: { id: org.namespaceId, name: org.name }, admin: rights === "admin" };
-};
+const orgAdminScope = (caps: ScopeCaps) => caps.namespace === "admin";
+const userAdminScope = (caps: ScopeCaps) => caps.user === "admin";
 
-/** `orgScope` for everything but listing: administrators only. */
-const orgAdminScope: Resolve = async (r) => {
-  const scope = await orgScope(r);
-  if (!scope.admin) throw unauthorized(false);
-  return scope;
-};
+/**
+ * An organization the caller belongs to, holding the scope Quay asks for there (org:admin;
+ * user:admin for a robot's permissions); `admin` from its teams. Only listing is for every member.
+ */
+const orgScope =
+  (scopeAllows: (caps: ScopeCaps) => boolean, adminsOnly: boolean): Resolve =>
+  async ({ deps, c, caller }) => {
+    const refuse = unauthorized(isAnonymous(caller));
+    if (!caller.user || !scopeAllows(caller.caps)) throw refuse;
+    const org = await findOrganization(deps.db, c.req.param("org")!);
+    if (!org) throw refuse;
+    const rights = await robotRights(deps.db, caller.principal, { id: org.namespaceId, kind: "org" });
+    if (rights === null || (adminsOnly && rights !== "admin")) throw refuse;
+    return { owner: { id: org.namespaceId, name: org.name }, admin: rights === "admin" };
+  };
 
 const dateOrNull = (d: Date | null) => (d ? rfc2822(d) : null);
 
@@ -98,7 +100,8 @@ async function knownRobot<T>(work: Promise<T>): Promise<T> {
 
 const short = (r: ApiRequest) => r.c.req.param("short")!;
 
-function handlers(resolve: Resolve, list: Resolve) {
+/** The endpoints over whose robots `resolve` finds (`list` for listing, `audit` for permissions). */
+function handlers(resolve: Resolve, list: Resolve, audit: Resolve) {
   return {
     async list(r: ApiRequest) {
       const { owner, admin } = await list(r);
@@ -149,7 +152,7 @@ function handlers(resolve: Resolve, list: Resolve) {
     },
 
     async permissions(r: ApiRequest) {
-      const { owner } = await resolve(r);
+      const { owner } = await audit(r);
       const robot = await knownRobot(getRobot(r.deps.db, owner, short(r)));
       const permissions = await robotPermissions(r.deps.db, robot);
       return r.c.json({
@@ -179,8 +182,11 @@ function handlers(resolve: Resolve, list: Resolve) {
 /** Mounts both families of robot routes on the API. */
 export function mountRobotRoutes(app: Hono<ApiEnv>, route: Route, notAllowed: () => never): void {
   const families: [string, ReturnType<typeof handlers>][] = [
-    ["/user/robots", handlers(userScope, userScope)],
-    ["/organization/:org/robots", handlers(orgAdminScope, orgScope)],
+    ["/user/robots", handlers(userScope, userScope, userScope)],
+    [
+      "/organization/:org/robots",
+      handlers(orgScope(orgAdminScope, true), orgScope(orgAdminScope, false), orgScope(userAdminScope, true)),
+    ],
   ];
   for (const [base, h] of families) {
     app.get(base, route(h.list));
