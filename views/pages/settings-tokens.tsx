@@ -3,8 +3,10 @@
 import type { Chrome } from "../layout.tsx";
 import { Cell, DataTable, TimeAgo } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
-import { CsrfField, TextField } from "../partials/form-field.tsx";
-import { type FormState, SettingsCard, SettingsLayout } from "./settings.tsx";
+import { ConfirmCard } from "../partials/confirm-card.tsx";
+import { CsrfField, FormActions, TextField } from "../partials/form-field.tsx";
+import { SectionCard } from "../partials/section-card.tsx";
+import { type FormState, SettingsLayout } from "./settings.tsx";
 
 export interface TokenRow {
   uuid: string;
@@ -24,7 +26,7 @@ export interface TokensPageProps {
 
 function CreateTokenForm({ create, csrfToken }: { create: FormState; csrfToken: string }) {
   return (
-    <SettingsCard id="create-token" title="Create application token">
+    <SectionCard id="create-token" title="Create application token">
       <form class="pf-v6-c-form" method="post" action="/settings/tokens" novalidate>
         <CsrfField token={csrfToken} />
         <TextField
@@ -37,18 +39,9 @@ function CreateTokenForm({ create, csrfToken }: { create: FormState; csrfToken: 
           autocomplete="off"
           autofocus
         />
-        <div class="pf-v6-c-form__group pf-m-action">
-          <div class="pf-v6-c-form__actions">
-            <button class="pf-v6-c-button pf-m-primary" type="submit">
-              <span class="pf-v6-c-button__text">Create token</span>
-            </button>
-            <a class="pf-v6-c-button pf-m-link" href="/settings/tokens">
-              <span class="pf-v6-c-button__text">Cancel</span>
-            </a>
-          </div>
-        </div>
+        <FormActions submit="Create token" cancelHref="/settings/tokens" />
       </form>
-    </SettingsCard>
+    </SectionCard>
   );
 }
 
@@ -117,7 +110,7 @@ export interface TokenPageProps {
 export function TokenPage({ chrome, token, username, registryHost, created }: TokenPageProps) {
   return (
     <SettingsLayout chrome={chrome} tab="tokens" title={token.title}>
-      <SettingsCard id="token" title={token.title}>
+      <SectionCard id="token" title={token.title}>
         {created && (
           <div class="pf-v6-c-alert pf-m-inline pf-m-success pf-m-plain qs-gap-below" role="status">
             <p class="pf-v6-c-alert__title">Token created. Use it as the password, with your user name or $app.</p>
@@ -139,7 +132,7 @@ export function TokenPage({ chrome, token, username, registryHost, created }: To
             <span class="pf-v6-c-button__text">Revoke token…</span>
           </a>
         </div>
-      </SettingsCard>
+      </SectionCard>
     </SettingsLayout>
   );
 }
@@ -148,27 +141,15 @@ export function TokenPage({ chrome, token, username, registryHost, created }: To
 export function RevokeTokenPage({ chrome, token }: { chrome: Chrome; token: TokenRow }) {
   return (
     <SettingsLayout chrome={chrome} tab="tokens" title={`Revoke ${token.title}?`}>
-      <div class="pf-v6-c-card qs-narrow" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
-        <div class="pf-v6-c-card__title">
-          <h2 class="pf-v6-c-title pf-m-xl" id="confirm-title">
-            Revoke “{token.title}”?
-          </h2>
-        </div>
-        <div class="pf-v6-c-card__body">
-          <p id="confirm-text">Anything logging in with this token is refused from now on, including logins already made with it.</p>
-          <form method="post" action={`/settings/tokens/${token.uuid}/revoke`} class="qs-gap-above">
-            {chrome.csrfToken && <CsrfField token={chrome.csrfToken} />}
-            <div class="qs-page-header">
-              <button class="pf-v6-c-button pf-m-danger" type="submit" autofocus data-testid="confirm">
-                <span class="pf-v6-c-button__text">Revoke token</span>
-              </button>
-              <a class="pf-v6-c-button pf-m-link" href="/settings/tokens">
-                <span class="pf-v6-c-button__text">Cancel</span>
-              </a>
-            </div>
-          </form>
-        </div>
-      </div>
+      <ConfirmCard
+        title={`Revoke “${token.title}”?`}
+        headingLevel={2}
+        text="Anything logging in with this token is refused from now on, including logins already made with it."
+        action={`/settings/tokens/${token.uuid}/revoke`}
+        submit="Revoke token"
+        cancelHref="/settings/tokens"
+        csrfToken={chrome.csrfToken}
+      />
     </SettingsLayout>
   );
 }

@@ -3,7 +3,10 @@
 // name).
 import type { Child } from "hono/jsx";
 import { type Chrome, Layout, Section } from "../layout.tsx";
-import { CsrfField, FormError, TextField } from "../partials/form-field.tsx";
+import { ConfirmCard } from "../partials/confirm-card.tsx";
+import { CsrfField, FormActions, FormError, TextField } from "../partials/form-field.tsx";
+import { SectionCard } from "../partials/section-card.tsx";
+import { Tabs } from "../partials/tabs.tsx";
 
 export type SettingsTab = "account" | "robots" | "tokens" | "api-token";
 
@@ -22,34 +25,10 @@ export function SettingsLayout({ chrome, tab, title, children }: { chrome: Chrom
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">Settings</h1>
         </div>
-        <nav class="pf-v6-c-tabs qs-gap-below" aria-label="Settings">
-          <ul class="pf-v6-c-tabs__list" role="list">
-            {TABS.map((t) => (
-              <li class={`pf-v6-c-tabs__item${t.tab === tab ? " pf-m-current" : ""}`}>
-                <a class="pf-v6-c-tabs__link" href={t.href} aria-current={t.tab === tab ? "page" : undefined}>
-                  <span class="pf-v6-c-tabs__item-text">{t.label}</span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <Tabs label="Settings" tabs={TABS.map((t) => ({ label: t.label, href: t.href, current: t.tab === tab }))} />
         {children}
       </Section>
     </Layout>
-  );
-}
-
-/** A card holding one settings form. */
-export function SettingsCard({ id, title, children }: { id: string; title: string; children?: Child }) {
-  return (
-    <div class="pf-v6-c-card qs-gap-below" aria-labelledby={`${id}-title`} role="region">
-      <div class="pf-v6-c-card__title">
-        <h2 class="pf-v6-c-title pf-m-lg" id={`${id}-title`}>
-          {title}
-        </h2>
-      </div>
-      <div class="pf-v6-c-card__body">{children}</div>
-    </div>
   );
 }
 
@@ -76,25 +55,13 @@ export interface AccountSettingsProps {
   saved?: "email" | "password";
 }
 
-function SubmitRow({ label }: { label: string }) {
-  return (
-    <div class="pf-v6-c-form__group pf-m-action">
-      <div class="pf-v6-c-form__actions">
-        <button class="pf-v6-c-button pf-m-primary" type="submit">
-          <span class="pf-v6-c-button__text">{label}</span>
-        </button>
-      </div>
-    </div>
-  );
-}
-
 export function AccountSettingsPage({ chrome, email, emailForm, passwordForm, saved }: AccountSettingsProps) {
   const csrf = chrome.csrfToken ?? "";
   const passwordErrors = passwordForm?.errors ?? {};
   const focusPassword = ["current", "password", "confirm"].find((f) => passwordErrors[f]);
   return (
     <SettingsLayout chrome={chrome} tab="account" title="Account">
-      <SettingsCard id="email" title="E-mail address">
+      <SectionCard id="email" title="E-mail address">
         {saved === "email" && <Saved message="Your e-mail address was saved." />}
         <form class="pf-v6-c-form" method="post" action="/settings/email" novalidate>
           <CsrfField token={csrf} />
@@ -108,10 +75,10 @@ export function AccountSettingsPage({ chrome, email, emailForm, passwordForm, sa
             autocomplete="email"
             autofocus={Boolean(emailForm?.errors.email)}
           />
-          <SubmitRow label="Save e-mail address" />
+          <FormActions submit="Save e-mail address" />
         </form>
-      </SettingsCard>
-      <SettingsCard id="password" title="Change password">
+      </SectionCard>
+      <SectionCard id="password" title="Change password">
         {saved === "password" && <Saved message="Your password was changed. Your other sessions have been signed out." />}
         <p class="qs-muted qs-gap-below">Changing it signs you out everywhere else and ends registry logins made with the old one.</p>
         <form class="pf-v6-c-form" method="post" action="/settings/password" novalidate>
@@ -129,15 +96,15 @@ export function AccountSettingsPage({ chrome, email, emailForm, passwordForm, sa
           />
           <TextField name="confirm" label="New password again" type="password" required error={passwordErrors.confirm} autocomplete="new-password" autofocus={focusPassword === "confirm"} />
           {passwordErrors.form && <FormError message={passwordErrors.form} />}
-          <SubmitRow label="Change password" />
+          <FormActions submit="Change password" />
         </form>
-      </SettingsCard>
-      <SettingsCard id="delete" title="Delete account">
+      </SectionCard>
+      <SectionCard id="delete" title="Delete account">
         <p class="qs-gap-below">Deletes your account, your repositories and everything in them. This cannot be undone.</p>
         <a class="pf-v6-c-button pf-m-danger" href="/settings/delete" data-testid="delete-account">
           <span class="pf-v6-c-button__text">Delete account…</span>
         </a>
-      </SettingsCard>
+      </SectionCard>
     </SettingsLayout>
   );
 }
@@ -146,31 +113,16 @@ export function AccountSettingsPage({ chrome, email, emailForm, passwordForm, sa
 export function DeleteAccountPage({ chrome, username, error }: { chrome: Chrome; username: string; error?: string }) {
   return (
     <SettingsLayout chrome={chrome} tab="account" title="Delete account?">
-      <div class="pf-v6-c-card qs-narrow" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
-        <div class="pf-v6-c-card__title">
-          <h2 class="pf-v6-c-title pf-m-xl" id="confirm-title">
-            Delete your account?
-          </h2>
-        </div>
-        <div class="pf-v6-c-card__body">
-          <p id="confirm-text" class="qs-gap-below">
-            Your account, your repositories and everything in them, your robot accounts and tokens are deleted. This cannot be
-            undone.
-          </p>
-          <form class="pf-v6-c-form" method="post" action="/settings/delete" novalidate>
-            {chrome.csrfToken && <CsrfField token={chrome.csrfToken} />}
-            <TextField name="confirm" label={`Type ${username} to confirm`} required error={error} autocomplete="off" autofocus />
-            <div class="qs-page-header">
-              <button class="pf-v6-c-button pf-m-danger" type="submit" data-testid="confirm">
-                <span class="pf-v6-c-button__text">Delete my account</span>
-              </button>
-              <a class="pf-v6-c-button pf-m-link" href="/settings">
-                <span class="pf-v6-c-button__text">Cancel</span>
-              </a>
-            </div>
-          </form>
-        </div>
-      </div>
+      <ConfirmCard
+        title="Delete your account?"
+        headingLevel={2}
+        text="Your account, your repositories and everything in them, your robot accounts and tokens are deleted. This cannot be undone."
+        action="/settings/delete"
+        submit="Delete my account"
+        cancelHref="/settings"
+        csrfToken={chrome.csrfToken}
+        fields={<TextField name="confirm" label={`Type ${username} to confirm`} required error={error} autocomplete="off" autofocus />}
+      />
     </SettingsLayout>
   );
 }
