@@ -63,6 +63,14 @@ describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /si
     expect((await other.get("/user/")).status).toBe(401);
   });
 
+  it("signs in by e-mail address too, as Quay does", async () => {
+    const script = new Script(env.app);
+    const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };
+    const res = await script.json("POST", "/api/v1/signin", { username: "ALICE@localhost", password: "password-alice" }, csrf_token);
+    expect(res.status).toBe(200);
+    expect(((await (await script.get("/api/v1/user/")).json()) as { username: string }).username).toBe("alice");
+  });
+
   it("answers a wrong password with Quay's 403 body", async () => {
     const script = new Script(env.app);
     const { csrf_token } = (await (await script.get("/csrf_token")).json()) as { csrf_token: string };

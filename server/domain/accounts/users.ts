@@ -135,6 +135,16 @@ export async function findUserByName(db: DbOrTx, username: string): Promise<User
   return asPerson(user);
 }
 
+/** The person whose e-mail address this is, ignoring case (addresses are unique that way). */
+export async function findUserByEmail(db: DbOrTx, email: string): Promise<User | undefined> {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.kind, "user"), sql`lower(${users.email}) = lower(${email})`))
+    .limit(1);
+  return asPerson(user);
+}
+
 export async function findUserById(db: DbOrTx, id: number): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(eq(users.id, id));
   return asPerson(user);
@@ -162,7 +172,8 @@ export async function authenticate(deps: { db: Db; logins: LoginThrottle }, atte
   const { username, ip } = attempt;
   const wait = deps.logins.admit(username, ip);
   if (wait > 0) throw tooManyRequests("Too many failed sign-ins; try again later", wait);
-  const user = await findUserByName(deps.db, username);
+  // Quay signs in by user name or e-mail address; no user name holds an "@".
+  const user = username.includes("@") ? await findUserByEmail(deps.db, username) : await findUserByName(deps.db, username);
   const matches = await verifyPassword(attempt.password, user?.passwordHash ?? null);
   if (!user || !user.enabled || !matches) return null;
   deps.logins.succeeded(username, ip);
