@@ -1,6 +1,6 @@
-// A real skopeo with an application-specific token as its password: it pushes and inspects as
-// the token's owner (user name `$app` or the owner's own), and is refused once the token is
-// revoked through Quay's API.
+// Real clients with an application-specific token as their password: podman logs in and skopeo
+// pushes and inspects as the token's owner (user name `$app` or the owner's own); both are
+// refused once the token is revoked through Quay's API.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ let sandbox: ClientSandbox;
 let session: { cookie: string; csrfToken: string };
 
 beforeAll(async () => {
-  requireTools("skopeo");
+  requireTools("skopeo", "podman");
   server = await testServer();
   const alice = await createUser(server.deps.db, { username: "alice", password: "password-alice" }, { principal: { kind: "anonymous" } });
   session = await createSession(server.deps.db, alice.id, new Date());
@@ -46,6 +46,12 @@ async function api(method: string, path: string, body?: unknown): Promise<Respon
 const copyTo = (dir: string, ref: string, creds: string) =>
   sandbox.skopeo(["copy", "--insecure-policy", "--dest-tls-verify=false", "--dest-creds", creds, `oci:${dir}:v1`, `docker://${server.host}/${ref}`], { timeout: 30_000 });
 
+const podmanLogin = (username: string, password: string) =>
+  sandbox.podman(["login", "--tls-verify=false", "--authfile", sandbox.authFile, "-u", username, "--password-stdin", server.host], {
+    input: `${password}\n`,
+    timeout: 30_000,
+  });
+
 const inspect = (ref: string, creds: string) =>
   sandbox.skopeo(["inspect", "--raw", "--tls-verify=false", "--creds", creds, `docker://${server.host}/${ref}`], { timeout: 30_000 });
 
@@ -62,12 +68,15 @@ describe("skopeo with an app token", () => {
 
     ok(await copyTo(work, "alice/private:v1", `$app:${token.token_code}`), "skopeo copy with $app");
     ok(await inspect("alice/private:v1", `alice:${token.token_code}`), "skopeo inspect as alice with the token");
+    ok(await podmanLogin("$app", token.token_code), "podman login as $app");
+    ok(await podmanLogin("alice", token.token_code), "podman login as alice with the token");
 
     expect((await api("DELETE", `/user/apptoken/${token.uuid}`)).status).toBe(204);
     const refused = await inspect("alice/private:v1", `$app:${token.token_code}`);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/unauthorized|authentication required|401/i);
     expect((await copyTo(work, "alice/private:v2", `alice:${token.token_code}`)).code).not.toBe(0);
+    expect((await podmanLogin("alice", token.token_code)).code).not.toBe(0);
     // The password still works.
     ok(await inspect("alice/private:v1", "alice:password-alice"), "skopeo inspect with the password");
   });
