@@ -138,9 +138,11 @@ export async function appTokenExpiry(db: Db, id: number): Promise<Date | null | 
 
 /**
  * A registry login with an app token: user name `$app` (Quay's), or the owner's own name. The
- * failed-login limits count `$app` attempts per address like any login; a token login under a
- * user's name that finds no token is left to the password check (which counts it). Null when
- * the token is unknown, expired, another user's, or its owner disabled.
+ * failed-login limits count `$app` attempts per address like any login, and per token prefix
+ * rather than per "account": `$app` is everyone's, and a flood of guesses must not lock out the
+ * real tokens of CI runners on new addresses. A token login under a user's name that finds no
+ * token is left to the password check (which counts it). Null when the token is unknown,
+ * expired, another user's, or its owner disabled.
  */
 export async function authenticateAppToken(
   deps: { db: Db; clock: Clock; logins: LoginThrottle },
@@ -148,8 +150,9 @@ export async function authenticateAppToken(
 ): Promise<{ user: User; tokenId: number } | null> {
   const { username, ip } = attempt;
   const viaApp = username === APP_TOKEN_USERNAME;
+  const throttleKey = `${APP_TOKEN_USERNAME}:${attempt.code.slice(0, 8)}`;
   if (viaApp) {
-    const wait = deps.logins.admit(username, ip);
+    const wait = deps.logins.admit(throttleKey, ip);
     if (wait > 0) throw tooManyRequests("Too many failed sign-ins; try again later", wait);
   }
   if (!looksLikeAppToken(attempt.code)) return null;
@@ -162,7 +165,7 @@ export async function authenticateAppToken(
   const user = asPerson(row?.user);
   if (!row || !user?.enabled || (!viaApp && user.username !== username)) return null;
   if (row.token.expiresAt && row.token.expiresAt.getTime() <= now.getTime()) return null;
-  if (viaApp) deps.logins.succeeded(username, ip);
+  if (viaApp) deps.logins.succeeded(throttleKey, ip);
   await touch(deps.db, row.token, now);
   return { user, tokenId: row.token.id };
 }
