@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repositories, stars } from "../../db/schema.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import type { User } from "../domain/accounts/users.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
@@ -95,5 +96,29 @@ describe("GET /api/v1/registry/capabilities", () => {
       sparse_manifests: { supported: false, required_architectures: [], optional_architectures_allowed: false },
       mirror_architectures: ["amd64", "arm64", "ppc64le", "s390x"],
     });
+  });
+});
+
+describe("GET /api/v1/user/starred pages", () => {
+  let env: TestEnv;
+  let api: ApiClient;
+  beforeAll(async () => {
+    env = await testEnv();
+    const carol = await env.user("carol");
+    api = await sessionClient(env, carol);
+    const rows = await env.deps.db
+      .insert(repositories)
+      .values(Array.from({ length: 101 }, (_, i) => ({ namespaceId: carol.namespaceId, name: `r${String(i).padStart(3, "0")}` })))
+      .returning({ id: repositories.id });
+    await env.deps.db.insert(stars).values(rows.map((r) => ({ userId: carol.id, repositoryId: r.id })));
+  });
+  afterAll(() => env.close());
+
+  it("by 100 with Quay's opaque next_page", async () => {
+    const first = await api.get<{ repositories: { name: string }[]; next_page?: string }>("/user/starred");
+    expect(first.body.repositories).toHaveLength(100);
+    expect(first.body.next_page).toEqual(expect.any(String));
+    const second = await api.get<{ repositories: { name: string }[]; next_page?: string }>(`/user/starred?next_page=${first.body.next_page}`);
+    expect(second.body).toEqual({ repositories: [{ namespace: "carol", name: "r100", description: "", is_public: false }] });
   });
 });
