@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { apiRoutes } from "./api/routes.ts";
 import type { AppDeps } from "./deps.ts";
-import { accessToken } from "./api/oauth.ts";
+import { accessToken, accessTokenBodyLimit } from "./api/oauth.ts";
 import { csrfToken } from "./api/session.ts";
 import { registryRoutes } from "./registry/routes.ts";
 import { nodeResponse } from "./registry/request.ts";
@@ -25,7 +25,7 @@ export function buildApp(deps: AppDeps): Hono {
   app.route("/api/v1", apiRoutes(deps));
   // Quay's web routes that API scripts and OAuth clients call.
   app.get("/csrf_token", (c) => csrfToken(deps, c));
-  app.post("/oauth/access_token", (c) => accessToken(deps, c));
+  app.post("/oauth/access_token", accessTokenBodyLimit, (c) => accessToken(deps, c));
   app.route("/static", staticRoutes());
   app.route("/", webRoutes(deps));
   return app;

@@ -1,9 +1,16 @@
 // `POST /oauth/access_token`: a third-party client exchanges the code a user's consent gave it
 // (with its client secret) for an access token (RFC 6749 §4.1.3). Not under /api/v1, no session
 // and no CSRF: the client authenticates itself with its secret.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../deps.ts";
 import { exchangeCode, ExchangeRefused, TOKEN_LIFETIME_SECONDS } from "../domain/accounts/oauth-authorization.ts";
+
+/** The exchange is a few short fields: refuse anything larger before reading it. */
+export const accessTokenBodyLimit: MiddlewareHandler = bodyLimit({
+  maxSize: 16 * 1024,
+  onError: (c) => c.json({ error: "invalid_request" }, 413),
+});
 
 /** Parameters from the form body (the standard) or the query string (which Quay also reads). */
 async function params(c: Context): Promise<Record<string, string>> {

@@ -123,6 +123,10 @@ describe("OAuth web routes", () => {
     expect(await (await exchange({ redirect_uri: `${REDIRECT}/other` })).json()).toEqual({ error: "invalid_grant" });
     expect(await (await exchange({ code: "forged" })).json()).toEqual({ error: "invalid_grant" });
 
+    const huge = await exchange({ padding: "x".repeat(20 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ error: "invalid_request" });
+
     const ok = await exchange({});
     expect(ok.status).toBe(200);
     expect(ok.headers.get("cache-control")).toBe("no-store");
