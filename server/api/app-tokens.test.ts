@@ -3,13 +3,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Database } from "../../db/client.ts";
-import { appTokens, auditLog } from "../../db/schema.ts";
+import { appTokens, auditLog, sessions } from "../../db/schema.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { basic } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { buildApp } from "../app.ts";
 import { findUserByName, type User } from "../domain/accounts/users.ts";
 import { buildDeps } from "../runtime.ts";
+import { secretHash } from "../auth/secrets.ts";
 
 type TokenView = { uuid: string; title: string; last_accessed: string | null; created: string; expiration: string | null; token_code?: string };
 const RFC2822 = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} -0000$/;
@@ -159,5 +160,28 @@ describe("with QUAYSIDE_APP_TOKEN_EXPIRATION", () => {
     expect((await login()).status).toBe(401);
     const [row] = await expiring.deps.db.select().from(appTokens).where(eq(appTokens.uuid, body.token.uuid));
     expect(row?.lastAccessedAt).toEqual(new Date("2026-01-10T01:00:00Z"));
+  });
+});
+
+describe("fresh login (Quay's require_fresh_login)", () => {
+  it("refuses sensitive account operations to a session signed in over ten minutes ago; tokens are exempt", async () => {
+    const dana = await env.user("dana", { superuser: true });
+    const stale = await sessionClient(env, dana);
+    const cookie = (stale.auth as { cookie: string }).cookie;
+    await env.deps.db.update(sessions).set({ createdAt: new Date(Date.now() - 11 * 60_000) }).where(eq(sessions.idHash, secretHash(cookie)));
+    const fresh = problem(401, "fresh_login_required", "Requires fresh login");
+
+    expect((await stale.get("/user/apptoken")).status).toBe(200); // listing is not sensitive
+    expect((await stale.post("/user/apptoken", { title: "x" })).body).toEqual(fresh);
+    expect((await stale.put("/user/", { email: "dana@example.com" })).body).toEqual(fresh);
+    expect((await stale.delete("/user/")).body).toEqual(fresh);
+    expect((await stale.get("/superuser/users/")).body).toEqual(fresh);
+
+    const token = await tokenClient(env, dana, ["user:admin", "super:user"]);
+    const created = await token.post<{ token: TokenView }>("/user/apptoken", { title: "x" });
+    expect(created.status).toBe(200);
+    expect((await stale.get(`/user/apptoken/${created.body.token.uuid}`)).body).toEqual(fresh);
+    expect((await stale.delete(`/user/apptoken/${created.body.token.uuid}`)).body).toEqual(fresh);
+    expect((await token.get("/superuser/users/")).status).toBe(200);
   });
 });

@@ -14,7 +14,7 @@ import { type Role, roleAtLeast } from "../domain/access/permissions.ts";
 import { type Actor, anonymous, type Principal } from "../domain/access/principal.ts";
 import type { Repository } from "../domain/repositories/repositories.ts";
 import { toPrincipal, type User } from "../domain/accounts/users.ts";
-import { notFound, PlainError, unauthorized } from "./errors.ts";
+import { ApiError, notFound, PlainError, unauthorized } from "./errors.ts";
 
 export interface Caller {
   via: "anonymous" | "token" | "session";
@@ -23,6 +23,8 @@ export interface Caller {
   caps: ScopeCaps;
   /** The session's CSRF token (sessions only). */
   csrfToken?: string;
+  /** When the session's sign-in happened (sessions only). */
+  signedInAt?: Date;
 }
 
 const ANONYMOUS: Caller = { via: "anonymous", principal: anonymous, caps: NO_CAPS };
@@ -44,7 +46,23 @@ export async function identifyCaller(deps: AppDeps, c: Context): Promise<Caller>
     user: session.user,
     caps: SESSION_CAPS,
     csrfToken: session.csrfToken,
+    signedInAt: session.createdAt,
   };
+}
+
+/** Quay's FRESH_LOGIN_TIMEOUT: sensitive account operations need a sign-in this recent. */
+export const FRESH_LOGIN_MS = 10 * 60_000;
+
+/**
+ * Quay's `require_fresh_login`: a session older than ten minutes may not do sensitive account
+ * operations (tokens, passwords, superuser actions) until the user signs in again; OAuth tokens
+ * are exempt.
+ */
+export function requireFreshLogin(caller: Caller, now: Date): void {
+  if (caller.via !== "session" || !caller.signedInAt) return;
+  if (now.getTime() - caller.signedInAt.getTime() > FRESH_LOGIN_MS) {
+    throw new ApiError(401, "fresh_login_required", "Requires fresh login");
+  }
 }
 
 export const actorOf = (config: Config, c: Context, caller: Caller): Actor => ({

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { encryptPassword } from "../auth/encrypted-passwords.ts";
 import { administerAccount, createAccountForUser, listAccounts, removeAccount } from "../domain/accounts/superusers.ts";
 import { findUserByName, type User } from "../domain/accounts/users.ts";
-import type { Caller } from "./auth.ts";
+import { requireFreshLogin } from "./auth.ts";
 import { avatar } from "./avatar.ts";
 import { notFound, unauthorized } from "./errors.ts";
 import { jsonBody, truthy } from "./input.ts";
@@ -19,12 +19,13 @@ const updateBody = z.object({
   superuser: z.boolean().optional(),
 });
 
-/** Quay's Unauthorized unless a superuser calls with superuser rights in scope. */
-function requireSuperuser(caller: Caller): void {
+/** Quay's Unauthorized unless a superuser calls with superuser rights in scope (and, in a session, signed in recently). */
+function requireSuperuser({ deps, caller }: Pick<ApiRequest, "deps" | "caller">): void {
   const principal = caller.principal;
   if (principal.kind !== "user" || !principal.superuser || !caller.caps.superuser) {
     throw unauthorized(principal.kind === "anonymous");
   }
+  requireFreshLogin(caller, deps.clock.now());
 }
 
 /** Quay's view of an account in the superuser panel. */
@@ -49,13 +50,13 @@ async function target(r: ApiRequest, username: string): Promise<User> {
 }
 
 export async function listUsersHandler({ deps, c, caller }: ApiRequest): Promise<Response> {
-  requireSuperuser(caller);
+  requireSuperuser({ deps, caller });
   const accounts = await listAccounts(deps.db, truthy(c.req.query("disabled"), true));
   return c.json({ users: accounts.map(superuserUserView) });
 }
 
 export async function createUserHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
-  requireSuperuser(caller);
+  requireSuperuser({ deps, caller });
   const body = await jsonBody(c, createBody);
   const { password } = await createAccountForUser(deps.db, body, actor);
   return c.json({
@@ -67,13 +68,13 @@ export async function createUserHandler({ deps, c, caller, actor }: ApiRequest):
 }
 
 export async function getUserHandler(r: ApiRequest, username: string): Promise<Response> {
-  requireSuperuser(r.caller);
+  requireSuperuser(r);
   return r.c.json(superuserUserView(await target(r, username)));
 }
 
 /** Answers with the account as it was before the change, e-mail patched (as Quay does). */
 export async function updateUserHandler(r: ApiRequest, username: string): Promise<Response> {
-  requireSuperuser(r.caller);
+  requireSuperuser(r);
   const before = await target(r, username);
   const changes = await jsonBody(r.c, updateBody);
   await administerAccount(r.deps.db, before, changes, r.actor);
@@ -84,7 +85,7 @@ export async function updateUserHandler(r: ApiRequest, username: string): Promis
 }
 
 export async function deleteUserHandler(r: ApiRequest, username: string): Promise<Response> {
-  requireSuperuser(r.caller);
+  requireSuperuser(r);
   await removeAccount(r.deps.db, await target(r, username), r.actor);
   return r.c.body(null, 204);
 }

@@ -23,7 +23,7 @@ import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { endSession } from "../auth/session-cookie.ts";
 import { secretHash } from "../auth/secrets.ts";
-import { accountAdmin } from "./app-tokens.ts";
+import { accountAdmin, freshAccountAdmin } from "./app-tokens.ts";
 import { ApiError, invalidRequest, NOT_FOUND_MESSAGE, PlainError } from "./errors.ts";
 import { jsonBody, readJson, validate } from "./input.ts";
 import type { ApiRequest } from "./request.ts";
@@ -91,7 +91,7 @@ const updateBody = z.object({
  * sessions (this one stays) and every registry credential made with the old one.
  */
 export async function updateAccountHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
-  const user = accountAdmin(caller);
+  const user = freshAccountAdmin({ deps, caller });
   const body = await jsonBody(c, updateBody);
   if (body.username !== undefined && body.username !== user.username) {
     throw invalidRequest("Changing the username is not supported");
@@ -103,7 +103,7 @@ export async function updateAccountHandler({ deps, c, caller, actor }: ApiReques
 
 /** `DELETE /api/v1/user/` (user:admin): the account and its namespace; the session ends. */
 export async function deleteAccountHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
-  await deleteAccount(deps.db, accountAdmin(caller), actor);
+  await deleteAccount(deps.db, freshAccountAdmin({ deps, caller }), actor);
   if (caller.via === "session") await endSession(deps, c);
   return c.body(null, 204);
 }

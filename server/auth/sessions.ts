@@ -11,6 +11,8 @@ export const SESSION_TTL_SECONDS = 14 * 24 * 3600;
 export interface Session {
   user: User;
   csrfToken: string;
+  /** When this session began: a sign-in (every sign-in starts a new session). */
+  createdAt: Date;
 }
 
 export async function createSession(db: Db, userId: number, now: Date): Promise<{ cookie: string; csrfToken: string }> {
@@ -42,13 +44,13 @@ export async function rotateSession(
 
 export async function resolveSession(db: Db, cookie: string, now: Date): Promise<Session | null> {
   const [row] = await db
-    .select({ user: users, csrfToken: sessions.csrfToken })
+    .select({ user: users, csrfToken: sessions.csrfToken, createdAt: sessions.createdAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.idHash, secretHash(cookie)), gt(sessions.expiresAt, now)));
   const user = asPerson(row?.user);
   if (!row || !user?.enabled) return null;
-  return { user, csrfToken: row.csrfToken };
+  return { user, csrfToken: row.csrfToken, createdAt: row.createdAt };
 }
 
 export async function destroySession(db: Db, cookie: string): Promise<void> {
