@@ -1,7 +1,7 @@
 // Robot accounts in Chromium: an empty list, the create form refusing a bad name at its field,
 // the credentials page (token, docker/podman login, config.json, Kubernetes secret, Mesos
-// tarball), the robot's permissions, regenerating and deleting after a confirmation page; an
-// organization's robots too.
+// tarball), setting the robot's role on its organization's repositories, regenerating and
+// deleting after a confirmation page.
 // Every page visited passes the accessibility check.
 import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright";
@@ -16,13 +16,12 @@ import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPa
 
 let server: TestServer;
 let browser: Browser;
-let acmeApp: number;
 
 beforeAll(async () => {
   server = await testServer();
   const alice = await createUser(server.deps.db, { username: "alice", password: "alice-password" }, { principal: { kind: "anonymous" } });
   await createOrganization(server.deps.db, { name: "acme" }, { principal: toPrincipal(alice) });
-  acmeApp = (await createRepository(server.deps.db, { principal: toPrincipal(alice) }, { namespace: "acme", name: "app", visibility: "private" })).id;
+  await createRepository(server.deps.db, { principal: toPrincipal(alice) }, { namespace: "acme", name: "app", visibility: "private" });
   browser = await launchChromium();
 });
 
@@ -130,13 +129,23 @@ describe("robot accounts", () => {
     await page.click('[data-testid="create-robot"] button[type="submit"]');
     await page.waitForURL(`${server.url}/organization/acme/robots/deployer`);
     expect(await page.textContent("h1")).toBe("acme+deployer");
-    expect(await page.locator('[data-testid="permission-row"]').count()).toBe(0);
-    // A grant (made here directly: repository permissions have no page yet) shows on its page.
-    const [robot] = await server.deps.db.select({ id: users.id }).from(users).where(eq(users.username, "acme+deployer"));
-    await server.deps.db.insert(repoPermissions).values({ repositoryId: acmeApp, userId: robot!.id, role: "write" });
-    await page.reload();
-    expect(await page.textContent('[data-testid="permission-row"]')).toMatch(/app.*write/);
+    // Every repository of the organization, with the robot's role there (none yet), set here.
+    const role = page.getByLabel("Role on app", { exact: true });
+    expect(await role.inputValue()).toBe("none");
     await expectAccessible(page);
+    await role.selectOption("write");
+    await page.getByRole("button", { name: "Save the role on app" }).click();
+    await page.waitForURL((url) => url.searchParams.get("saved") === "app");
+    expect(await page.locator('[data-testid="role-saved"]').count()).toBe(1);
+    expect(await page.getByLabel("Role on app", { exact: true }).inputValue()).toBe("write");
+    const [robot] = await server.deps.db.select({ id: users.id }).from(users).where(eq(users.username, "acme+deployer"));
+    const grants = () => server.deps.db.select({ role: repoPermissions.role }).from(repoPermissions).where(eq(repoPermissions.userId, robot!.id));
+    expect(await grants()).toEqual([{ role: "write" }]);
+    await expectAccessible(page);
+    await page.getByLabel("Role on app", { exact: true }).selectOption("none");
+    await page.getByRole("button", { name: "Save the role on app" }).click();
+    await page.waitForURL((url) => url.searchParams.get("saved") === "app");
+    expect(await grants()).toEqual([]);
     await page.context().close();
 
     const stranger = await openPage(browser, DESKTOP);

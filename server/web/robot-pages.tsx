@@ -17,11 +17,12 @@ import {
   type RobotOwner,
   regenerateRobotToken,
   robotGrants,
-  robotPermissions,
   robotRights,
   robotToken,
 } from "../domain/accounts/robots.ts";
 import { clientIp } from "../client-ip.ts";
+import type { Role } from "../domain/access/permissions.ts";
+import { namespaceRolesOf, setRepositoryRole } from "../domain/repositories/repository-permissions.ts";
 import { serviceName } from "../registry/deps.ts";
 import { mesosTarball, robotCredentials } from "./robot-credentials.ts";
 import { chrome, notFoundPage, page } from "./render.tsx";
@@ -35,6 +36,9 @@ interface Place {
   basePath: string;
   canAdmin: boolean;
 }
+
+/** The role a permissions form asks for; null takes the robot's role away. */
+const ROLES = new Map<string, Role | null>([["none", null], ["read", "read"], ["write", "write"], ["admin", "admin"]]);
 
 /** Where each kind's robots live; an organization's path names it. */
 const BASE: Record<OwnerKind, string> = { user: "/settings/robots", org: "/organization/:name/robots" };
@@ -121,7 +125,7 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
       const { at, robot } = found;
       const [token, permissions, grants] = await Promise.all([
         robotToken(deps.db, robot),
-        robotPermissions(deps.db, robot),
+        namespaceRolesOf(deps.db, at.owner.id, robot),
         robotGrants(deps.db, [robot.id]),
       ]);
       return page(
@@ -134,6 +138,7 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
           credentials={robotCredentials(registryHost(deps, c), robot.name, token)}
           permissions={permissions}
           teams={grants.get(robot.id)!.teams}
+          saved={c.req.query("saved")}
           regenerated={c.req.query("regenerated") !== undefined}
         />,
       );
@@ -158,6 +163,22 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
         return page(c, <RobotConfirmPage chrome={await chrome(deps, c)} robot={found.robot} robotPath={robotPath} action={action} />);
       });
     }
+
+    app.post(`${base}/:short/permissions`, async (c) => {
+      const found = await robotAt(c, kind);
+      if (!found) return notFoundPage(deps, c);
+      const { at, robot } = found;
+      const form = await c.req.parseBody();
+      const role = ROLES.get(String(form.role));
+      const current = (await namespaceRolesOf(deps.db, at.owner.id, robot)).find((r) => String(r.repositoryId) === form.repository);
+      if (!current || role === undefined) return notFoundPage(deps, c);
+      if (current.role !== role) {
+        const grantee = { id: robot.id, username: robot.name, kind: "robot" as const, namespaceId: null, robotOwnerNamespaceId: at.owner.id };
+        await setRepositoryRole(deps.db, current.repositoryId, grantee, role, actor(c));
+      }
+      const query = new URLSearchParams({ saved: current.name });
+      return c.redirect(`${at.basePath}/${robot.shortName}?${query}#permissions`, 303);
+    });
 
     app.post(`${base}/:short/regenerate`, async (c) => {
       const found = await robotAt(c, kind);

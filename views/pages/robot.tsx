@@ -24,9 +24,11 @@ export interface RobotPageProps {
   /** This robot's page. */
   robotPath: string;
   credentials: RobotCredentials;
-  /** Its direct roles on repositories (names within the owner's namespace) and its teams. */
-  permissions: { repository: string; role: string }[];
+  /** Every repository of the owner's namespace with the robot's direct role there, and its teams. */
+  permissions: { repositoryId: number; name: string; role: string | null }[];
   teams: string[];
+  /** The repository whose role was just saved. */
+  saved?: string;
   /** Set right after the token was regenerated. */
   regenerated?: boolean;
 }
@@ -42,10 +44,39 @@ function Block({ title, testid, children }: { title: string; testid: string; chi
   );
 }
 
-function Permissions({ permissions, teams }: Pick<RobotPageProps, "permissions" | "teams">) {
+const ROLES = ["none", "read", "write", "admin"] as const;
+
+/** One repository's role for the robot, saved on its own. */
+function RoleForm({ robotPath, csrfToken, row }: { robotPath: string; csrfToken: string | null; row: RobotPageProps["permissions"][number] }) {
+  return (
+    <form method="post" action={`${robotPath}/permissions`} class="qs-role-form">
+      {csrfToken && <CsrfField token={csrfToken} />}
+      <input type="hidden" name="repository" value={String(row.repositoryId)} />
+      <span class="pf-v6-c-form-control">
+        <select name="role" aria-label={`Role on ${row.name}`}>
+          {ROLES.map((role) => (
+            <option value={role} selected={(row.role ?? "none") === role}>
+              {role === "none" ? "None" : role[0]!.toUpperCase() + role.slice(1)}
+            </option>
+          ))}
+        </select>
+      </span>
+      <button class="pf-v6-c-button pf-m-secondary pf-m-small" type="submit" aria-label={`Save the role on ${row.name}`}>
+        <span class="pf-v6-c-button__text">Save</span>
+      </button>
+    </form>
+  );
+}
+
+function Permissions({ permissions, teams, robotPath, csrfToken, saved }: Pick<RobotPageProps, "permissions" | "teams" | "robotPath" | "saved"> & { csrfToken: string | null }) {
   return (
     <>
-      <h2 class="pf-v6-c-title pf-m-xl">Permissions</h2>
+      <h2 class="pf-v6-c-title pf-m-xl" id="permissions">Permissions</h2>
+      {saved !== undefined && (
+        <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="role-saved">
+          <p class="pf-v6-c-alert__title">Saved the role on {saved}.</p>
+        </div>
+      )}
       <p class="qs-gap-below">{teams.length > 0 ? `Member of the teams ${teams.join(", ")}, whose grants it shares.` : "Member of no team."}</p>
       <DataTable
         id="robot-permissions"
@@ -53,11 +84,13 @@ function Permissions({ permissions, teams }: Pick<RobotPageProps, "permissions" 
         columns={["Repository", "Role"]}
         rows={permissions}
         pager={null}
-        empty={<EmptyState title="No repository permissions">Grant it a role in a repository's permissions to let it pull or push there.</EmptyState>}
+        empty={<EmptyState title="No repositories yet">Once its namespace has repositories, give the robot a role on them here.</EmptyState>}
         row={(p) => (
           <tr class="pf-v6-c-table__tr" data-testid="permission-row">
-            <Cell label="Repository">{p.repository}</Cell>
-            <Cell label="Role">{p.role}</Cell>
+            <Cell label="Repository">{p.name}</Cell>
+            <Cell label="Role">
+              <RoleForm robotPath={robotPath} csrfToken={csrfToken} row={p} />
+            </Cell>
           </tr>
         )}
       />
@@ -65,7 +98,7 @@ function Permissions({ permissions, teams }: Pick<RobotPageProps, "permissions" 
   );
 }
 
-export function RobotPage({ chrome, robot, basePath, robotPath, credentials, permissions, teams, regenerated }: RobotPageProps) {
+export function RobotPage({ chrome, robot, basePath, robotPath, credentials, permissions, teams, saved, regenerated }: RobotPageProps) {
   return (
     <Layout chrome={chrome} title={`${robot.name} · Robot account`}>
       <Section>
@@ -118,7 +151,7 @@ export function RobotPage({ chrome, robot, basePath, robotPath, credentials, per
         </p>
       </Section>
       <Section>
-        <Permissions permissions={permissions} teams={teams} />
+        <Permissions permissions={permissions} teams={teams} robotPath={robotPath} csrfToken={chrome.csrfToken} saved={saved} />
       </Section>
       <Section>
         <h2 class="pf-v6-c-title pf-m-xl">Manage</h2>
