@@ -27,6 +27,11 @@ export interface Config {
   admin?: { username: string; password: string; email: string };
   /** User names that are superusers (Quay's SUPER_USERS), besides the admin and the first user. */
   superUsers: string[];
+  /**
+   * Outgoing mail (Quay's MAILING): an SMTP URL (`smtp://user:pass@host:587`, `smtps://…`) and the
+   * From address. Unset: no mail, so team members are added at once instead of invited.
+   */
+  mail?: { smtpUrl: string; from: string };
   /** Seconds an application-specific token lives (Quay's APP_SPECIFIC_TOKEN_EXPIRATION); unset: forever. */
   appTokenLifetime?: number;
   /** Seconds a registry bearer token stays valid. */
@@ -65,6 +70,8 @@ const settings = {
   adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL" },
   superUsers: { flag: "super-users", env: "QUAYSIDE_SUPER_USERS" },
   appTokenExpiration: { flag: "app-token-expiration", env: "QUAYSIDE_APP_TOKEN_EXPIRATION" },
+  smtpUrl: { flag: "smtp-url", env: "QUAYSIDE_SMTP_URL" },
+  mailFrom: { flag: "mail-from", env: "QUAYSIDE_MAIL_FROM" },
   registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL" },
   manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB" },
   trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES" },
@@ -108,6 +115,11 @@ const schema = z.object({
     .transform(durationSeconds)
     .pipe(z.number().int().min(60, "must be at least a minute"))
     .optional(),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  mailFrom: z.email().optional(),
   registryTokenTtl: z.coerce.number().int().min(60).max(86400).default(3600),
   manifestCacheMb: z.coerce.number().int().min(0).max(1_048_576).default(64),
   trustedProxies: z
@@ -196,6 +208,7 @@ export function loadConfig(
       : undefined,
     superUsers: v.superUsers,
     appTokenLifetime: v.appTokenExpiration,
+    mail: v.smtpUrl ? { smtpUrl: v.smtpUrl, from: v.mailFrom ?? "quayside@localhost" } : undefined,
     registryTokenTtl: v.registryTokenTtl,
     manifestCacheBytes: v.manifestCacheMb * 1024 * 1024,
     trustedProxies: v.trustedProxies,

@@ -1,11 +1,13 @@
 // Organizations in Chromium: creating one (a taken name refused at its field), its tabs, a team
 // created and given a member who is then removed after a confirmation, the settings saved, and
 // the organization deleted only once its name is typed. Every page visited passes the
-// accessibility check; strangers get 404 where only members may look.
+// accessibility check; strangers get 404 where only members may look. With mail configured, a
+// person new to the organization is invited and joins through the mailed link.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../server/domain/accounts/users.ts";
 import { findOrganization } from "../../server/domain/accounts/organizations.ts";
+import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
 
@@ -116,6 +118,8 @@ describe("organizations", () => {
 
     await page.fill("#field-confirm", "acm");
     await page.click('button:has-text("Delete organization")');
+    await page.waitForURL(`${server.url}/organization/acme/delete`);
+    await page.waitForLoadState("load");
     expect(await page.textContent("#field-confirm-helper")).toContain("Type acme exactly");
     expect(await findOrganization(server.deps.db, "acme")).toBeDefined();
     await expectAccessible(page);
@@ -142,5 +146,61 @@ describe("organizations", () => {
     expect((await stranger.goto(`${server.url}/organization/initech/teams`))!.status()).toBe(404);
     expect((await stranger.goto(`${server.url}/organization/alice`))!.status()).toBe(404);
     await stranger.context().close();
+  });
+});
+
+describe("with mail configured", () => {
+  let mailServer: TestServer;
+  let smtp: SmtpSink;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    mailServer = await testServer({ QUAYSIDE_SMTP_URL: smtp.url });
+    for (const username of ["alice", "carol"]) {
+      await createUser(mailServer.deps.db, { username, password: `${username}-password`, email: `${username}@example.test` }, { principal: { kind: "anonymous" } });
+    }
+  });
+  afterAll(async () => {
+    await mailServer?.close();
+    await smtp?.close();
+  });
+
+  const signInThere = async (page: Page, username: string) => {
+    await page.goto(`${mailServer.url}/signin`);
+    await page.fill("#field-username", username);
+    await page.fill("#field-password", `${username}-password`);
+    await page.click('button[type="submit"]');
+    await page.waitForURL((url) => url.pathname !== "/signin");
+  };
+
+  it("adding someone new invites them, and the mailed link lets them join", async () => {
+    const page = await openPage(browser, DESKTOP);
+    await signInThere(page, "alice");
+    await page.goto(`${mailServer.url}/organizations/new`);
+    await page.fill("#field-name", "acme");
+    await page.click('button[type="submit"]:has-text("Create organization")');
+    await page.waitForURL(`${mailServer.url}/organization/acme`);
+    await page.goto(`${mailServer.url}/organization/acme/teams/owners`);
+    await page.fill("#field-member", "carol");
+    await page.click('[data-testid="add-member"] button[type="submit"]');
+    await page.waitForURL(`${mailServer.url}/organization/acme/teams/owners?invited=carol`);
+    expect(await page.textContent('[data-testid="invited"]')).toContain("carol was invited by mail");
+    await expectAccessible(page);
+    await page.context().close();
+
+    const code = smtp.invitationCode("carol@example.test");
+    const carol = await openPage(browser, DESKTOP);
+    await signInThere(carol, "carol");
+    await carol.goto(`${mailServer.url}/confirminvite?code=${encodeURIComponent(code)}`);
+    expect(await carol.textContent("h1")).toBe("Join team owners of acme?");
+    await expectAccessible(carol);
+    await carol.click('[data-testid="accept"]');
+    await carol.waitForURL(`${mailServer.url}/organization/acme/teams/owners`);
+    expect(await carol.locator('[data-testid="team-member-row"]').allTextContents()).toEqual([
+      expect.stringContaining("alice"),
+      expect.stringContaining("carol"),
+    ]);
+    await expectAccessible(carol);
+    await carol.context().close();
   });
 });

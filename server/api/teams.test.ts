@@ -145,6 +145,14 @@ describe("team members", () => {
   });
 });
 
+describe("without mail", () => {
+  it("has no invitation endpoints (Quay hides them without MAILING)", async () => {
+    const hidden = { message: "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again." };
+    expect(await api.put("/organization/acme/team/devs/invite/a@b.test")).toMatchObject({ status: 404, body: hidden });
+    expect(await api.put("/teaminvite/whatever")).toMatchObject({ status: 404, body: hidden });
+  });
+});
+
 describe("team permissions", () => {
   it("lists the team's grants (an empty list first)", async () => {
     expect(await api.get("/organization/acme/team/devs/permissions")).toMatchObject({ status: 200, body: { permissions: [] } });

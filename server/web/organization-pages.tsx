@@ -2,9 +2,13 @@
 // some of them; teams and membership for members; settings and deletion for admins), a team's page
 // with its members, and the confirmations before removing a member or deleting a team. The rules
 // are the domain's (organizations.ts, teams.ts, permissions.ts); other viewers get the site's 404.
+// `/confirminvite?code=` is where a mailed team invitation leads: join or decline.
 import { Hono } from "hono";
 import { NewOrganizationPage, OrganizationReposPage, OrganizationSettingsPage, type FormState, emptyForm } from "../../views/pages/organization.tsx";
-import { TeamConfirmPage, TeamPage, TeamsTab } from "../../views/pages/organization-teams.tsx";
+import { InvitationPage, TeamConfirmPage, TeamPage, TeamsTab } from "../../views/pages/organization-teams.tsx";
+import { acceptInvitation, addOrInviteTeamMember, declineInvitation, describeInvitation } from "../domain/accounts/invitations.ts";
+import { mailer, mailInvitation } from "../mail.ts";
+import { baseUrl } from "../registry/deps.ts";
 import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
 import { canCreateIn } from "../domain/access/permissions.ts";
@@ -17,7 +21,6 @@ import {
   updateOrganization,
 } from "../domain/accounts/organizations.ts";
 import {
-  addTeamMember,
   deleteTeam,
   findAccount,
   findTeam,
@@ -162,6 +165,8 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
     return c.redirect(`/organization/${at.org.name}/teams/${values.name}`, 303);
   });
 
+  const teamPath = (found: { at: Place; team: Team }) => `/organization/${found.at.org.name}/teams/${found.team.name}`;
+
   /** The team in the path, for admins and (read-only) its own members. */
   async function teamAt(c: WebContext): Promise<{ at: Place; team: Team; canEdit: boolean } | null> {
     const at = await memberPlace(c);
@@ -188,6 +193,7 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
         members={members.map((m) => ({ name: m.username, robot: m.kind === "robot" }))}
         canEdit={found.canEdit}
         add={add}
+        invited={c.req.query("invited")}
       />,
       status,
     );
@@ -206,15 +212,21 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
     if (name === "") return teamPage(c, found, { values, errors: { member: "Enter a user or robot account name" } }, 400);
     const account = await findAccount(deps.db, name);
     if (!account) return teamPage(c, found, { values, errors: { member: `There is no user or robot account named ${name}` } }, 400);
+    const send = mailer(deps.config);
+    let invited = false;
     try {
-      await addTeamMember(deps, actor(c), found.at.org, found.team, account);
+      const outcome = await addOrInviteTeamMember(deps, actor(c), found.at.org, found.team, account, send !== undefined);
+      if (outcome.invited && send) {
+        const inviter = c.get("session")!.user.username;
+        const base = baseUrl(deps.config, c);
+        await mailInvitation(send, base, { to: account.email, inviter, org: found.at.org.name, team: found.team.name, code: outcome.code });
+        invited = true;
+      }
     } catch (err) {
       return teamPage(c, found, { values, errors: { member: formError(err) } }, 400);
     }
-    return c.redirect(`/organization/${found.at.org.name}/teams/${found.team.name}`, 303);
+    return c.redirect(`${teamPath(found)}${invited ? `?invited=${encodeURIComponent(account.username)}` : ""}`, 303);
   });
-
-  const teamPath = (found: { at: Place; team: Team }) => `/organization/${found.at.org.name}/teams/${found.team.name}`;
 
   async function removeMember(c: WebContext, confirmed: boolean) {
     const found = await teamAt(c);
@@ -320,6 +332,47 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
     await deleteOrganization(deps, actor(c), at.org);
     return c.redirect("/", 303);
   });
+
+  /** The signed-in person answering an invitation, or null (sign in first). */
+  const invitee = async (c: WebContext) => {
+    const session = c.get("session");
+    return session ? ((await findAccount(deps.db, session.user.username)) ?? null) : null;
+  };
+
+  const invitationPage = async (c: WebContext, code: string, error?: string) => {
+    const user = (await invitee(c))!;
+    let invitation: Awaited<ReturnType<typeof describeInvitation>> | undefined;
+    try {
+      if (!error) invitation = await describeInvitation(deps.db, code, user);
+    } catch (err) {
+      error = formError(err);
+    }
+    return page(c, <InvitationPage chrome={await chrome(deps, c)} code={code} invitation={invitation} error={error} />, error ? 400 : 200);
+  };
+
+  app.get("/confirminvite", async (c) => {
+    const code = c.req.query("code") ?? "";
+    if (!(await invitee(c))) return c.redirect(`/signin?${new URLSearchParams({ next: `/confirminvite?code=${code}` })}`, 302);
+    return invitationPage(c, code);
+  });
+
+  for (const [path, answer] of [["/confirminvite", "accept"], ["/confirminvite/decline", "decline"]] as const) {
+    app.post(path, async (c) => {
+      const user = await invitee(c);
+      if (!user) return notFoundPage(deps, c);
+      const code = String((await c.req.parseBody()).code ?? "");
+      try {
+        if (answer === "decline") {
+          await declineInvitation(deps.db, actor(c), code, user);
+          return c.redirect("/", 303);
+        }
+        const joined = await acceptInvitation(deps, actor(c), code, user);
+        return c.redirect(`/organization/${joined.org}/teams/${joined.team}`, 303);
+      } catch (err) {
+        return invitationPage(c, code, formError(err));
+      }
+    });
+  }
 
   return app;
 }

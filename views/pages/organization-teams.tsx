@@ -133,9 +133,11 @@ export interface TeamPageProps {
   members: { name: string; robot: boolean }[];
   canEdit: boolean;
   add: FormState;
+  /** Set right after someone new to the organization was invited by mail rather than added. */
+  invited?: string;
 }
 
-export function TeamPage({ chrome, org, team, members, canEdit, add }: TeamPageProps) {
+export function TeamPage({ chrome, org, team, members, canEdit, add, invited }: TeamPageProps) {
   const teamPath = `/organization/${org.name}/teams/${team.name}`;
   return (
     <Layout chrome={chrome} title={`${team.name} · ${org.name}`}>
@@ -157,6 +159,11 @@ export function TeamPage({ chrome, org, team, members, canEdit, add }: TeamPageP
       </Section>
       <Section>
         <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Members</h2>
+        {invited && (
+          <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="invited">
+            <p class="pf-v6-c-alert__title">{invited} was invited by mail and joins on accepting.</p>
+          </div>
+        )}
         {canEdit && chrome.csrfToken && (
           <form class="pf-v6-c-form qs-gap-below" method="post" action={`${teamPath}/members`} novalidate data-testid="add-member">
             <CsrfField token={chrome.csrfToken} />
@@ -241,6 +248,55 @@ export function TeamConfirmPage({ chrome, title, text, button, action, cancel, e
                 </a>
               </div>
             </form>
+          </div>
+        </div>
+      </Section>
+    </Layout>
+  );
+}
+
+export interface InvitationPageProps {
+  chrome: Chrome;
+  code: string;
+  /** What the invitation is to; unset when it cannot be used (the reason is in `error`). */
+  invitation?: { org: string; team: string; inviter: string | null };
+  error?: string;
+}
+
+/** An invitation to a team, opened from its mail: join or decline. */
+export function InvitationPage({ chrome, code, invitation, error }: InvitationPageProps) {
+  return (
+    <Layout chrome={chrome} title="Team invitation">
+      <Section>
+        <div class="pf-v6-c-card qs-narrow" role="region" aria-labelledby="invitation-title">
+          <div class="pf-v6-c-card__title">
+            <h1 class="pf-v6-c-title pf-m-xl" id="invitation-title">
+              {invitation ? `Join team ${invitation.team} of ${invitation.org}?` : "This invitation cannot be used"}
+            </h1>
+          </div>
+          <div class="pf-v6-c-card__body">
+            {error && <FormError message={error} />}
+            {invitation && chrome.csrfToken && (
+              <>
+                <p class="qs-gap-below">{invitation.inviter ? `${invitation.inviter} invited you.` : "You were invited."}</p>
+                <div class="qs-page-header">
+                  <form method="post" action="/confirminvite">
+                    <CsrfField token={chrome.csrfToken} />
+                    <input type="hidden" name="code" value={code} />
+                    <button class="pf-v6-c-button pf-m-primary" type="submit" data-testid="accept">
+                      <span class="pf-v6-c-button__text">Join team</span>
+                    </button>
+                  </form>
+                  <form method="post" action="/confirminvite/decline">
+                    <CsrfField token={chrome.csrfToken} />
+                    <input type="hidden" name="code" value={code} />
+                    <button class="pf-v6-c-button pf-m-secondary" type="submit" data-testid="decline">
+                      <span class="pf-v6-c-button__text">Decline</span>
+                    </button>
+                  </form>
+                </div>
+              </>
+            )}
           </div>
         </div>
       </Section>
