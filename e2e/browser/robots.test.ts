@@ -21,7 +21,9 @@ beforeAll(async () => {
   server = await testServer();
   const alice = await createUser(server.deps.db, { username: "alice", password: "alice-password" }, { principal: { kind: "anonymous" } });
   await createOrganization(server.deps.db, { name: "acme" }, { principal: toPrincipal(alice) });
-  await createRepository(server.deps.db, { principal: toPrincipal(alice) }, { namespace: "acme", name: "app", visibility: "private" });
+  for (const name of ["app", "web"]) {
+    await createRepository(server.deps.db, { principal: toPrincipal(alice) }, { namespace: "acme", name, visibility: "private" });
+  }
   browser = await launchChromium();
 });
 
@@ -126,8 +128,11 @@ describe("robot accounts", () => {
     expect(await page.textContent('.pf-v6-c-tabs__link[aria-current="page"]')).toContain("Robot accounts");
     await expectAccessible(page);
     await page.fill("#field-short", "deployer");
+    // Given a role on the organization's repositories in the same dialog.
+    await page.getByLabel("web", { exact: true }).selectOption("read");
     await page.click('[data-testid="create-robot"] button[type="submit"]');
     await page.waitForURL(`${server.url}/organization/acme/robots/deployer`);
+    expect(await page.getByLabel("Role on web", { exact: true }).inputValue()).toBe("read");
     expect(await page.textContent("h1")).toBe("acme+deployer");
     // Every repository of the organization, with the robot's role there (none yet), set here.
     const role = page.getByLabel("Role on app", { exact: true });
@@ -140,12 +145,12 @@ describe("robot accounts", () => {
     expect(await page.getByLabel("Role on app", { exact: true }).inputValue()).toBe("write");
     const [robot] = await server.deps.db.select({ id: users.id }).from(users).where(eq(users.username, "acme+deployer"));
     const grants = () => server.deps.db.select({ role: repoPermissions.role }).from(repoPermissions).where(eq(repoPermissions.userId, robot!.id));
-    expect(await grants()).toEqual([{ role: "write" }]);
+    expect((await grants()).map((g) => g.role).sort()).toEqual(["read", "write"]);
     await expectAccessible(page);
     await page.getByLabel("Role on app", { exact: true }).selectOption("none");
     await page.getByRole("button", { name: "Save the role on app" }).click();
     await page.waitForURL((url) => url.searchParams.get("saved") === "app");
-    expect(await grants()).toEqual([]);
+    expect(await grants()).toEqual([{ role: "read" }]);
     await page.context().close();
 
     const stranger = await openPage(browser, DESKTOP);

@@ -4,7 +4,7 @@
 // Who may do what is the domain's `robotRights`; anyone else gets the site's 404.
 import { Hono } from "hono";
 import { RobotConfirmPage, RobotPage } from "../../views/pages/robot.tsx";
-import { RobotsPage, type RobotsPageProps } from "../../views/pages/robots.tsx";
+import { roleField, RobotsPage } from "../../views/pages/robots.tsx";
 import type { AppDeps } from "../deps.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findNamespace } from "../domain/accounts/namespaces.ts";
@@ -22,7 +22,7 @@ import {
 } from "../domain/accounts/robots.ts";
 import { clientIp } from "../client-ip.ts";
 import type { Role } from "../domain/access/permissions.ts";
-import { namespaceRolesOf, setRepositoryRole } from "../domain/repositories/repository-permissions.ts";
+import { namespaceRepositories, namespaceRolesOf, setRepositoryRole } from "../domain/repositories/repository-permissions.ts";
 import { serviceName } from "../registry/deps.ts";
 import { mesosTarball, robotCredentials } from "./robot-credentials.ts";
 import { chrome, notFoundPage, page } from "./render.tsx";
@@ -72,8 +72,13 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
     }
   }
 
-  async function listPage(c: WebContext, at: Place, create?: RobotsPageProps["create"], status: 200 | 400 = 200) {
-    const robots = await listRobots(deps.db, at.owner);
+  type CreateForm = { values: Record<string, string>; errors: Record<string, string> };
+
+  async function listPage(c: WebContext, at: Place, create?: CreateForm, status: 200 | 400 = 200) {
+    const [robots, repositories] = await Promise.all([
+      listRobots(deps.db, at.owner),
+      create && at.canAdmin ? namespaceRepositories(deps.db, at.owner.id) : [],
+    ]);
     return page(
       c,
       <RobotsPage
@@ -83,7 +88,7 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
         robots={robots}
         canAdmin={at.canAdmin}
         now={deps.clock.now()}
-        create={at.canAdmin ? create : undefined}
+        create={at.canAdmin && create ? { ...create, repositories } : undefined}
       />,
       status,
     );
@@ -107,16 +112,26 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
       const at = await place(c, kind);
       if (!at?.canAdmin) return notFoundPage(deps, c);
       const form = await c.req.parseBody();
-      const values = { short: String(form.short ?? "").trim(), description: String(form.description ?? "") };
+      const repositories = await namespaceRepositories(deps.db, at.owner.id);
+      const values: Record<string, string> = { short: String(form.short ?? "").trim(), description: String(form.description ?? "") };
+      const roles: [number, Role][] = [];
+      for (const { repositoryId } of repositories) {
+        const chosen = String(form[roleField(repositoryId)] ?? "none");
+        const role = ROLES.get(chosen);
+        values[roleField(repositoryId)] = chosen;
+        if (role) roles.push([repositoryId, role]);
+      }
       if (values.short === "") return listPage(c, at, { values, errors: { short: "Enter a name for the robot" } }, 400);
       try {
-        await createRobot(deps.db, at.owner, values.short, { description: values.description }, actor(c));
+        const { robot } = await createRobot(deps.db, at.owner, values.short!, { description: values.description }, actor(c));
+        const grantee = { id: robot.id, username: robot.name, kind: "robot" as const, namespaceId: null, robotOwnerNamespaceId: at.owner.id };
+        for (const [repositoryId, role] of roles) await setRepositoryRole(deps.db, repositoryId, grantee, role, actor(c));
       } catch (err) {
         if (!(err instanceof DomainError) || (err.code !== "INVALID_REQUEST" && err.code !== "CONFLICT")) throw err;
         const field = err.message.startsWith("Robot descriptions") ? "description" : "short";
         return listPage(c, at, { values, errors: { [field]: err.message } }, 400);
       }
-      return c.redirect(`${at.basePath}/${values.short}`, 303);
+      return c.redirect(`${at.basePath}/${values.short!}`, 303);
     });
 
     app.get(`${base}/:short`, async (c) => {

@@ -44,7 +44,13 @@ function Block({ title, testid, children }: { title: string; testid: string; chi
   );
 }
 
-const ROLES = ["none", "read", "write", "admin"] as const;
+/** The roles a robot may be given on a repository ("none": no role). */
+export const ROLE_OPTIONS = [
+  { value: "none", label: "None" },
+  { value: "read", label: "Read" },
+  { value: "write", label: "Write" },
+  { value: "admin", label: "Admin" },
+];
 
 /** One repository's role for the robot, saved on its own. */
 function RoleForm({ robotPath, csrfToken, row }: { robotPath: string; csrfToken: string | null; row: RobotPageProps["permissions"][number] }) {
@@ -54,9 +60,9 @@ function RoleForm({ robotPath, csrfToken, row }: { robotPath: string; csrfToken:
       <input type="hidden" name="repository" value={String(row.repositoryId)} />
       <span class="pf-v6-c-form-control">
         <select name="role" aria-label={`Role on ${row.name}`}>
-          {ROLES.map((role) => (
-            <option value={role} selected={(row.role ?? "none") === role}>
-              {role === "none" ? "None" : role[0]!.toUpperCase() + role.slice(1)}
+          {ROLE_OPTIONS.map((o) => (
+            <option value={o.value} selected={(row.role ?? "none") === o.value}>
+              {o.label}
             </option>
           ))}
         </select>

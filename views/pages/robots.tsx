@@ -6,7 +6,8 @@ import { OrganizationFrame } from "./organization.tsx";
 import { SettingsLayout } from "./settings.tsx";
 import { Cell, DataTable, TimeAgo } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
-import { CsrfField, focusedField, FormActions, FormError, TextField } from "../partials/form-field.tsx";
+import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
+import { ROLE_OPTIONS } from "./robot.tsx";
 
 export interface RobotRow {
   name: string;
@@ -27,8 +28,16 @@ export interface RobotsPageProps {
   canAdmin: boolean;
   now: Date;
   /** The create form, when open: what was typed and what was wrong with it. */
-  create?: { values: Record<string, string>; errors: Record<string, string> };
+  create?: {
+    values: Record<string, string>;
+    errors: Record<string, string>;
+    /** The namespace's repositories, each to be given a role as the robot is created. */
+    repositories: { repositoryId: number; name: string }[];
+  };
 }
+
+/** The create form's field holding the role on a repository. */
+export const roleField = (repositoryId: number) => `role-${repositoryId}`;
 
 const CREATE_FIELDS = ["short", "description"] as const;
 
@@ -62,6 +71,21 @@ function CreateForm({ basePath, owner, create, csrfToken }: { basePath: string; 
             autocomplete="off"
             autofocus={focus === "description"}
           />
+          {create.repositories.length > 0 && (
+            <fieldset class="pf-v6-c-form__fieldset" data-testid="create-robot-roles">
+              <legend class="pf-v6-c-form__label">
+                <span class="pf-v6-c-form__label-text">Repository permissions</span>
+              </legend>
+              {create.repositories.map((repo) => (
+                <SelectField
+                  name={roleField(repo.repositoryId)}
+                  label={repo.name}
+                  options={ROLE_OPTIONS}
+                  value={create.values[roleField(repo.repositoryId)] ?? "none"}
+                />
+              ))}
+            </fieldset>
+          )}
           {create.errors.form && <FormError message={create.errors.form} />}
           <FormActions submit="Create robot account" cancelHref={basePath} />
         </form>

@@ -18,6 +18,15 @@ export interface Grantee {
   robotOwnerNamespaceId: number | null;
 }
 
+/** Every repository of a namespace, by name (what a new robot may be given roles on). */
+export async function namespaceRepositories(db: DbOrTx, namespaceId: number): Promise<{ repositoryId: number; name: string }[]> {
+  return db
+    .select({ repositoryId: repositories.id, name: repositories.name })
+    .from(repositories)
+    .where(eq(repositories.namespaceId, namespaceId))
+    .orderBy(asc(repositories.name));
+}
+
 /** Every repository of a namespace, by name, with `grantee`'s direct role on it (null: none). */
 export async function namespaceRolesOf(
   db: DbOrTx,
