@@ -56,8 +56,14 @@ describe("superuser user management", () => {
   it("lists people's accounts, with or without disabled ones", async () => {
     const all = await api.get<{ users: unknown[] }>("/superuser/users/");
     expect(all.status).toBe(200);
-    expect(all.body.users).toEqual([suUser("alice"), suUser("root", { super_user: true })]);
+    expect(all.body.users).toEqual([suUser("root", { super_user: true }), suUser("alice")]);
     expect((await api.get("/superuser/users?disabled=false")).status).toBe(200);
+
+    // `limit` pages with next_page tokens.
+    const first = await api.get<{ users: { username: string }[]; next_page?: string }>("/superuser/users/?limit=1");
+    expect(first.body.users.map((u) => u.username)).toEqual(["root"]);
+    const second = await api.get<{ users: { username: string }[]; next_page?: string }>(`/superuser/users/?limit=1&next_page=${first.body.next_page}`);
+    expect(second.body).toEqual({ users: [suUser("alice")] });
   });
 
   it("creates an account with a temporary password shown once, usable at once", async () => {

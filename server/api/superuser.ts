@@ -8,7 +8,8 @@ import { findUserByName, type User } from "../domain/accounts/users.ts";
 import { requireFreshLogin } from "./auth.ts";
 import { avatar } from "./avatar.ts";
 import { notFound, unauthorized } from "./errors.ts";
-import { jsonBody, truthy } from "./input.ts";
+import { intParam, jsonBody, truthy } from "./input.ts";
+import { decodePageToken, encodePageToken } from "./paging.ts";
 import type { ApiRequest } from "./request.ts";
 
 const createBody = z.object({ username: z.string(), email: z.string().optional() });
@@ -49,10 +50,23 @@ async function target(r: ApiRequest, username: string): Promise<User> {
   return user;
 }
 
+/** Quay's cap on `limit`. */
+const MAX_LIMIT = 100;
+
+/** All accounts; with `limit` (at most 100), a page and a `next_page` token when more follow. */
 export async function listUsersHandler({ deps, c, caller }: ApiRequest): Promise<Response> {
   requireSuperuser({ deps, caller });
-  const accounts = await listAccounts(deps.db, truthy(c.req.query("disabled"), true));
-  return c.json({ users: accounts.map(superuserUserView) });
+  const includeDisabled = truthy(c.req.query("disabled"), true);
+  if (c.req.query("limit") === undefined) {
+    return c.json({ users: (await listAccounts(deps.db, { includeDisabled })).map(superuserUserView) });
+  }
+  const limit = Math.min(Math.max(intParam(c, "limit", MAX_LIMIT, "Limit the number of results returned"), 1), MAX_LIMIT);
+  const now = deps.clock.now();
+  const startId = decodePageToken(c.req.query("next_page"), now) ?? 0;
+  const accounts = await listAccounts(deps.db, { includeDisabled, page: { startId, limit: limit + 1 } });
+  const body: Record<string, unknown> = { users: accounts.slice(0, limit).map(superuserUserView) };
+  if (accounts.length > limit) body.next_page = encodePageToken(accounts[limit]!.id, now);
+  return c.json(body);
 }
 
 export async function createUserHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {

@@ -1,7 +1,7 @@
 // What superusers do to other people's accounts (Quay's superuser user management), and who is
 // one: the admin made at start, the first user, and the names QUAYSIDE_SUPER_USERS lists.
 import { randomInt } from "node:crypto";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { instanceSettings, users } from "../../../db/schema.ts";
 import { type Actor, performerId } from "../access/principal.ts";
@@ -27,10 +27,20 @@ export async function grantConfiguredSuperusers(db: Db, names: readonly string[]
     .where(and(inArray(users.username, [...names]), eq(users.kind, "user"), eq(users.superuser, false)));
 }
 
-/** Every person's account by name; `includeDisabled` false leaves disabled ones out. */
-export async function listAccounts(db: Db, includeDisabled: boolean): Promise<User[]> {
-  const where = includeDisabled ? eq(users.kind, "user") : and(eq(users.kind, "user"), eq(users.enabled, true));
-  const rows = await db.select().from(users).where(where).orderBy(asc(users.username));
+export interface AccountListing {
+  /** False leaves disabled accounts out. */
+  includeDisabled: boolean;
+  /** A page: from this account id on, at most `limit` accounts. */
+  page?: { startId: number; limit: number };
+}
+
+/** People's accounts in the order they were made (robots never), all or one page. */
+export async function listAccounts(db: Db, listing: AccountListing): Promise<User[]> {
+  const conditions = [eq(users.kind, "user")];
+  if (!listing.includeDisabled) conditions.push(eq(users.enabled, true));
+  if (listing.page) conditions.push(gte(users.id, listing.page.startId));
+  const query = db.select().from(users).where(and(...conditions)).orderBy(asc(users.id));
+  const rows = listing.page ? await query.limit(listing.page.limit) : await query;
   return rows.map(asPerson).filter((u): u is User => u !== undefined);
 }
 
