@@ -2,12 +2,14 @@
 // members and collaborators.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, namespaces, repoPermissions, repositories } from "../../db/schema.ts";
+import { auditLog, namespaces, repoPermissions, repositories, sessions } from "../../db/schema.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { findOrganization } from "../domain/accounts/organizations.ts";
 import { toPrincipal, type User } from "../domain/accounts/users.ts";
 import { createRepository } from "../domain/repositories/repositories.ts";
+import { secretHash } from "../auth/secrets.ts";
+import { createSession } from "../auth/sessions.ts";
 import { avatar } from "./avatar.ts";
 
 let env: TestEnv;
@@ -218,6 +220,12 @@ describe("deleting an organization", () => {
     const org = (await findOrganization(env.deps.db, "doomed"))!;
     await createRepository(env.deps.db, { principal: toPrincipal(alice) }, { namespace: "doomed", name: "app", visibility: "public" });
     expect((await bobApi.delete("/organization/doomed")).status).toBe(403);
+    const stale = await createSession(env.deps.db, alice.id, new Date());
+    await env.deps.db.update(sessions).set({ createdAt: new Date(Date.now() - 11 * 60_000) }).where(eq(sessions.idHash, secretHash(stale.cookie)));
+    expect(await new ApiClient(env, { kind: "session", ...stale }).delete("/organization/doomed")).toMatchObject({
+      status: 401,
+      body: problem(401, "fresh_login_required", "Requires fresh login"),
+    });
     expect((await api.delete("/organization/doomed")).status).toBe(204);
     expect((await api.get("/organization/doomed")).status).toBe(404);
     expect(await env.deps.db.select().from(repositories).where(eq(repositories.namespaceId, org.namespaceId))).toEqual([]);

@@ -16,7 +16,7 @@ import {
   updateOrganization,
 } from "../domain/accounts/organizations.ts";
 import { type Account, findAccount, listTeams, orgRole, type Team, teamsOf, type TeamSummary } from "../domain/accounts/teams.ts";
-import { isAnonymous } from "./auth.ts";
+import { isAnonymous, requireFreshLogin } from "./auth.ts";
 import { avatar } from "./avatar.ts";
 import { notFound, unauthorized } from "./errors.ts";
 import { jsonBody } from "./input.ts";
@@ -129,8 +129,10 @@ const updateHandler: ApiHandler = async (r) => {
   return r.c.json(await organizationView(r, updated));
 };
 
-/** `DELETE /organization/{org}`: 204; its repositories, teams and robots go with it. */
+/** `DELETE /organization/{org}`: 204; its repositories, teams and robots go with it. Sessions need a fresh sign-in. */
 const deleteHandler: ApiHandler = async (r) => {
+  if (r.caller.caps.namespace !== "admin") throw unauthorized(isAnonymous(r.caller));
+  requireFreshLogin(r.caller, r.deps.clock.now());
   const org = await administeredOrganization(r);
   await deleteOrganization(r.deps, r.actor, org);
   return r.c.body(null, 204);
