@@ -4,7 +4,8 @@
 // Every page visited passes the accessibility check.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../server/domain/accounts/users.ts";
+import { createOrganization } from "../../server/domain/accounts/organizations.ts";
+import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { basic } from "../support/registry-client.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
@@ -17,6 +18,8 @@ beforeAll(async () => {
   const anyone = { principal: { kind: "anonymous" as const }, ip: null };
   await createUser(server.deps.db, { username: "alice", password: "alice-password-1", email: "alice@example.com" }, anyone);
   await createUser(server.deps.db, { username: "bob", password: "bob-password-1", email: "bob@example.com" }, anyone);
+  const carol = await createUser(server.deps.db, { username: "carol", password: "carol-password-1" }, anyone);
+  await createOrganization(server.deps.db, { name: "carols-org" }, { principal: toPrincipal(carol) });
   browser = await launchChromium();
 });
 
@@ -156,6 +159,18 @@ describe("deleting the account", () => {
     expect(await page.locator('[data-testid="signed-in-user"]').count()).toBe(0);
     await expectAccessible(page);
     expect(await registryLogin("bob", "bob-password-1")).toBe(401);
+    await page.context().close();
+  });
+
+  it("is refused at the field while the user is the last admin of an organization", async () => {
+    const page = await openPage(browser);
+    await signIn(page, "carol", "carol-password-1");
+    await page.goto(`${server.url}/settings/delete`);
+    await page.fill("#field-confirm", "carol");
+    await page.click('[data-testid="confirm"]');
+    expect(await page.textContent("#field-confirm-helper")).toContain("last administrator of organization carols-org");
+    await expectAccessible(page);
+    expect(await registryLogin("carol", "carol-password-1")).toBe(200);
     await page.context().close();
   });
 
