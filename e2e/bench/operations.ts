@@ -212,7 +212,7 @@ export function blobPull(b: Bench): Promise<Row> {
   });
 }
 
-function wrkSample(url: string, options: WrkOptions, scriptDir: string) {
+export function wrkSample(url: string, options: WrkOptions, scriptDir: string) {
   return async (): Promise<Sample> => {
     const r = await runWrk(url, options, scriptDir);
     return { value: r.requestsPerSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors };

@@ -1,6 +1,7 @@
 // Direct access to the benchmark server's embedded Postgres, to fill the scale rows (100 000
 // tags or repositories) in a second instead of pushing them over HTTP. The server keeps running
 // as `npm start` runs it; we find its cluster from the data dir it was given.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -11,6 +12,8 @@ export interface QuaysideDb {
   addTags(repo: string, digest: string, names: string[]): Promise<void>;
   /** Adds empty private repositories `namespace/<name>` for each name. */
   addRepositories(namespace: string, names: string[]): Promise<void>;
+  /** Adds robot `namespace+short` with `token`, holding `role` on each of `namespace/<name>`. */
+  addRobotWithGrants(namespace: string, short: string, token: string, names: string[], role: "read" | "write"): Promise<void>;
   countRepositories(): Promise<number>;
   postgresVersion(): Promise<string>;
   close(): Promise<void>;
@@ -45,6 +48,20 @@ export function connectQuaysideDb(server: BenchServer): QuaysideDb {
           select n.id, r.name
           from namespaces n, unnest(${names.slice(i, i + 50_000)}::text[]) as r(name)
           where n.name = ${namespace}`;
+      }
+    },
+    async addRobotWithGrants(namespace, short, token, names, role) {
+      const tokenHash = createHash("sha256").update(token).digest("hex");
+      const [robot] = await sql<{ id: number }[]>`
+        insert into users (kind, username, email, robot_owner_namespace_id, robot_token_hash)
+        select 'robot', ${`${namespace}+${short}`}, '', n.id, ${tokenHash} from namespaces n where n.name = ${namespace}
+        returning id`;
+      for (let i = 0; i < names.length; i += 50_000) {
+        await sql`
+          insert into repo_permissions (repository_id, user_id, role)
+          select r.id, ${robot!.id}, ${role}
+          from repositories r join namespaces n on n.id = r.namespace_id
+          where n.name = ${namespace} and r.name = any(${names.slice(i, i + 50_000)}::text[])`;
       }
     },
     async countRepositories() {

@@ -31,6 +31,7 @@ import {
   tokenIssuance,
 } from "./operations.ts";
 import { blobGetDuringLoginFlood } from "./login-flood.ts";
+import { robotTokenIssuance } from "./robot-token.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { connectQuaysideDb } from "./quayside-db.ts";
 import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
     await step("manifest put", async () => record(ops, await manifestPut(bench)));
     if (tagsLoad) record(ops, tagsLoad);
     await step("token", async () => record(ops, await tokenIssuance(bench)));
+    await step("robot token", async () => record(ops, await robotTokenIssuance(bench, quaysideDb)));
     await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
     await step("login flood", async () => record(ops, await blobGetDuringLoginFlood(bench)));
 
