@@ -110,6 +110,19 @@ describe("viewing an organization", () => {
     expect(body.teams.owners!.can_view).toBe(false);
     expect(body).not.toHaveProperty("tag_expiration_s");
   });
+
+  it("lists the user's organizations in GET /user/ with their rights there", async () => {
+    const entry = (name: string, admin: boolean) => ({
+      name,
+      avatar: avatar(name, name === "acme" ? "ops@acme.test" : "", "org"),
+      can_create_repo: admin,
+      public: false,
+      is_org_admin: admin,
+      preferred_namespace: false,
+    });
+    expect((await api.get<{ organizations: unknown[] }>("/user/")).body.organizations).toEqual([entry("acme", true), entry("scoped", true)]);
+    expect((await bobApi.get<{ organizations: unknown[] }>("/user/")).body.organizations).toEqual([entry("acme", false)]);
+  });
 });
 
 describe("changing an organization", () => {

@@ -27,6 +27,7 @@ import { accountAdmin, freshAccountAdmin } from "./app-tokens.ts";
 import { ApiError, invalidRequest, NOT_FOUND_MESSAGE, PlainError } from "./errors.ts";
 import { jsonBody, readJson, validate } from "./input.ts";
 import type { ApiRequest } from "./request.ts";
+import { userOrganizations } from "../domain/accounts/organizations.ts";
 import { userView } from "./views.ts";
 
 const initializeBody = z.object({
@@ -73,11 +74,12 @@ export async function initializeUser(deps: AppDeps, c: Context): Promise<Respons
 }
 
 /** `GET /api/v1/user/`: needs user:read; anyone else is told a session is not required. */
-export async function getUser({ c, caller }: ApiRequest): Promise<Response> {
+export async function getUser({ deps, c, caller }: ApiRequest): Promise<Response> {
   if (!caller.user || caller.caps.user === null) {
     throw new ApiError(401, "invalid_token", "Requires authentication", { session_required: false });
   }
-  return c.json(userView(caller.user, caller.caps, tagExpirationSeconds({ id: caller.user.namespaceId })));
+  const organizations = await userOrganizations(deps.db, caller.user.id);
+  return c.json(userView(caller.user, caller.caps, tagExpirationSeconds({ id: caller.user.namespaceId }), organizations));
 }
 
 const updateBody = z.object({
@@ -98,7 +100,8 @@ export async function updateAccountHandler({ deps, c, caller, actor }: ApiReques
   }
   const cookie = caller.via === "session" ? getCookie(c, SESSION_COOKIE) : undefined;
   const updated = await updateAccount(deps.db, user, { email: body.email, password: body.password }, actor, cookie && secretHash(cookie));
-  return c.json(userView(updated, caller.caps, tagExpirationSeconds({ id: updated.namespaceId })));
+  const organizations = await userOrganizations(deps.db, updated.id);
+  return c.json(userView(updated, caller.caps, tagExpirationSeconds({ id: updated.namespaceId }), organizations));
 }
 
 /** `DELETE /api/v1/user/` (user:admin): the account and its namespace; the session ends. */

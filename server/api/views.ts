@@ -4,6 +4,7 @@ import type { DailyCount } from "../domain/repositories/repository-activity.ts";
 import type { Repository } from "../domain/repositories/repositories.ts";
 import type { TagView } from "../domain/content/tags.ts";
 import type { User } from "../domain/accounts/users.ts";
+import type { UserOrganization } from "../domain/accounts/organizations.ts";
 import { avatar } from "./avatar.ts";
 import { isoDay, rfc2822, unixSeconds } from "./dates.ts";
 
@@ -13,7 +14,7 @@ type Json = Record<string, unknown>;
  * The signed-in user's own view. Account details need user:admin (sessions hold it); user:read
  * shows the organizations; superuser status shows only with the super:user scope.
  */
-export function userView(user: User, caps: ScopeCaps, tagExpirationSeconds: number): Json {
+export function userView(user: User, caps: ScopeCaps, tagExpirationSeconds: number, organizations: UserOrganization[]): Json {
   const view: Json = { anonymous: false, username: user.username, avatar: avatar(user.username, user.email, "user") };
   if (caps.user === "admin") {
     Object.assign(view, {
@@ -35,8 +36,17 @@ export function userView(user: User, caps: ScopeCaps, tagExpirationSeconds: numb
       has_password_set: user.passwordHash !== null,
     });
   }
-  // Organizations (none can be joined yet) show to any caller allowed to read the user.
-  if (caps.user !== null) view.organizations = [];
+  // Organizations (those whose teams the user is in) show to any caller allowed to read the user.
+  if (caps.user !== null) {
+    view.organizations = organizations.map((o) => ({
+      name: o.name,
+      avatar: avatar(o.name, o.email, "org"),
+      can_create_repo: o.role !== "member",
+      public: false,
+      is_org_admin: o.role === "admin",
+      preferred_namespace: false,
+    }));
+  }
   if (user.superuser && caps.superuser) view.super_user = true;
   return view;
 }

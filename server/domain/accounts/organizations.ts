@@ -9,7 +9,7 @@ import { type Actor, performerId } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { isValidNamespaceName } from "../names.ts";
 import type { Services } from "../services.ts";
-import { type Account, inSomeTeam, logOrgAction, type Team, teamsOf } from "./teams.ts";
+import { type Account, inSomeTeam, logOrgAction, type Team, TEAM_RANK, type TeamRole, teamsOf } from "./teams.ts";
 
 export const OWNERS_TEAM = "owners";
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -229,4 +229,29 @@ export async function removeOrganizationMember(
     await tx.delete(repoPermissions).where(and(eq(repoPermissions.userId, account.id), inArray(repoPermissions.repositoryId, orgRepos)));
   });
   svc.cache.forgetNamespace(org.namespaceId);
+}
+
+/** An organization someone is in, with their highest team role there. */
+export interface UserOrganization {
+  name: string;
+  email: string;
+  role: TeamRole;
+}
+
+/** The organizations a user (or robot) is in through its teams, by name. */
+export async function userOrganizations(db: DbOrTx, userId: number): Promise<UserOrganization[]> {
+  const rows = await db
+    .select({ name: namespaces.name, email: organizations.email, role: teams.role })
+    .from(teamMembers)
+    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+    .innerJoin(namespaces, eq(namespaces.id, teams.namespaceId))
+    .innerJoin(organizations, eq(organizations.namespaceId, namespaces.id))
+    .where(eq(teamMembers.userId, userId))
+    .orderBy(asc(namespaces.name));
+  const byName = new Map<string, UserOrganization>();
+  for (const row of rows) {
+    const known = byName.get(row.name);
+    if (!known || TEAM_RANK[row.role] > TEAM_RANK[known.role]) byName.set(row.name, row);
+  }
+  return [...byName.values()];
 }

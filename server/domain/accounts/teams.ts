@@ -11,7 +11,8 @@ import { DomainError } from "../errors.ts";
 import type { Services } from "../services.ts";
 
 export type TeamRole = "member" | "creator" | "admin";
-const TEAM_RANK: Record<TeamRole, number> = { member: 1, creator: 2, admin: 3 };
+/** Team roles in increasing order of what they allow. */
+export const TEAM_RANK: Record<TeamRole, number> = { member: 1, creator: 2, admin: 3 };
 
 export type Team = typeof teams.$inferSelect;
 export type Account = typeof users.$inferSelect;
