@@ -2,6 +2,7 @@
 // the create form for admins, the people in its teams), one team's page (its members, adding
 // and removing them), and the confirmation asked before removing a member or deleting a team.
 import { type Chrome, Layout, Section } from "../layout.tsx";
+import { ConfirmCard } from "../partials/confirm-card.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
@@ -223,33 +224,20 @@ export interface TeamConfirmProps {
   error?: string;
 }
 
-/** Asks before removing a member or deleting a team. */
+/** Asks before removing a member or deleting a team (a refusal shows in the card). */
 export function TeamConfirmPage({ chrome, title, text, button, action, cancel, error }: TeamConfirmProps) {
   return (
     <Layout chrome={chrome} title={title}>
       <Section>
-        <div class="pf-v6-c-card qs-narrow" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
-          <div class="pf-v6-c-card__title">
-            <h1 class="pf-v6-c-title pf-m-xl" id="confirm-title">
-              {title}
-            </h1>
-          </div>
-          <div class="pf-v6-c-card__body">
-            <p id="confirm-text">{text}</p>
-            {error && <FormError message={error} />}
-            <form method="post" action={action} class="qs-gap-above">
-              {chrome.csrfToken && <CsrfField token={chrome.csrfToken} />}
-              <div class="qs-page-header">
-                <button class="pf-v6-c-button pf-m-danger" type="submit" autofocus data-testid="confirm">
-                  <span class="pf-v6-c-button__text">{button}</span>
-                </button>
-                <a class="pf-v6-c-button pf-m-link" href={cancel}>
-                  <span class="pf-v6-c-button__text">Cancel</span>
-                </a>
-              </div>
-            </form>
-          </div>
-        </div>
+        <ConfirmCard
+          title={title}
+          text={text}
+          action={action}
+          submit={button}
+          cancelHref={cancel}
+          csrfToken={chrome.csrfToken}
+          fields={error ? <FormError message={error} /> : undefined}
+        />
       </Section>
     </Layout>
   );

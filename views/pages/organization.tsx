@@ -7,6 +7,7 @@ import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands, EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 
 export type OrganizationTab = "repositories" | "teams" | "robots" | "applications" | "settings";
@@ -97,19 +98,6 @@ export interface OrganizationSettingsProps {
   saved?: boolean;
 }
 
-function Card({ id, title, children }: { id: string; title: string; children?: Child }) {
-  return (
-    <div class="pf-v6-c-card qs-gap-below" aria-labelledby={`${id}-title`} role="region" data-testid={id}>
-      <div class="pf-v6-c-card__title">
-        <h2 class="pf-v6-c-title pf-m-lg" id={`${id}-title`}>
-          {title}
-        </h2>
-      </div>
-      <div class="pf-v6-c-card__body">{children}</div>
-    </div>
-  );
-}
-
 export function OrganizationSettingsPage({ chrome, org, settings, remove, saved }: OrganizationSettingsProps) {
   const base = `/organization/${org.name}`;
   const csrf = chrome.csrfToken ? <CsrfField token={chrome.csrfToken} /> : null;
@@ -121,7 +109,7 @@ export function OrganizationSettingsPage({ chrome, org, settings, remove, saved 
           <p class="pf-v6-c-alert__title">Settings saved.</p>
         </div>
       )}
-      <Card id="org-settings" title="Organization settings">
+      <SectionCard id="org-settings" title="Organization settings">
         <form class="pf-v6-c-form" method="post" action={`${base}/settings`} novalidate>
           {csrf}
           <TextField
@@ -142,8 +130,8 @@ export function OrganizationSettingsPage({ chrome, org, settings, remove, saved 
           {settings.errors.form && <FormError message={settings.errors.form} />}
           <FormActions submit="Save settings" />
         </form>
-      </Card>
-      <Card id="delete-org" title="Delete organization">
+      </SectionCard>
+      <SectionCard id="delete-org" title="Delete organization">
         <p class="qs-gap-below">
           Deleting <strong>{org.name}</strong> deletes all its repositories, teams and robot accounts. This cannot be undone.
         </p>
@@ -160,7 +148,7 @@ export function OrganizationSettingsPage({ chrome, org, settings, remove, saved 
           />
           <FormActions submit="Delete organization" style="danger" />
         </form>
-      </Card>
+      </SectionCard>
     </OrganizationFrame>
   );
 }
