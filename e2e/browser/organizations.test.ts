@@ -58,6 +58,11 @@ describe("organizations", () => {
     expect(await page.textContent('[data-testid="empty-state"]')).toContain("podman push");
     await expectAccessible(page);
 
+    await page.goto(`${server.url}/repositories`);
+    expect(await page.textContent('[data-testid="your-organizations"]')).toContain("acme");
+    await expectAccessible(page);
+    await page.click('[data-testid="your-organizations"] a:has-text("acme")');
+    await page.waitForURL(`${server.url}/organization/acme`);
     await page.click('a.pf-v6-c-tabs__link:has-text("Teams and membership")');
     await page.waitForURL(`${server.url}/organization/acme/teams`);
     expect(await page.locator('[data-testid="team-row"]').count()).toBe(1); // owners

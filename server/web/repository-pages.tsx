@@ -10,6 +10,7 @@ import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
 import { roleOn } from "../domain/access/permissions.ts";
+import { userOrganizations } from "../domain/accounts/organizations.ts";
 import { countRepositories, findRepository, isStarred, listRepositories } from "../domain/repositories/repositories.ts";
 import { countTagViews, listTagViews, pullTagName } from "../domain/content/tags.ts";
 import { serviceName } from "../registry/deps.ts";
@@ -102,7 +103,8 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     };
     c.header("Vary", "HX-Request, HX-Target");
     if (wantsFragment(c, REPO_TABLE_ID)) return fragment(c, <RepoTable {...table} />);
-    return page(c, <RepositoriesPage chrome={await chrome(deps, c)} table={table} />);
+    const organizations = session ? (await userOrganizations(deps.db, session.user.id)).map((o) => o.name) : [];
+    return page(c, <RepositoriesPage chrome={await chrome(deps, c)} table={table} organizations={organizations} />);
   };
 
   app.get("/", list);

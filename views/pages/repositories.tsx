@@ -3,7 +3,8 @@ import { type Chrome, Layout, Section } from "../layout.tsx";
 import { FilterBox } from "../partials/filter-box.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
 
-export function RepositoriesPage({ chrome, table }: { chrome: Chrome; table: RepoTableProps }) {
+/** `organizations`: the ones the signed-in viewer is in, linked above the list. */
+export function RepositoriesPage({ chrome, table, organizations = [] }: { chrome: Chrome; table: RepoTableProps; organizations?: string[] }) {
   return (
     <Layout chrome={chrome} title="Repositories">
       <Section>
@@ -15,6 +16,17 @@ export function RepositoriesPage({ chrome, table }: { chrome: Chrome; table: Rep
             </a>
           )}
         </div>
+        {organizations.length > 0 && (
+          <nav class="qs-gap-below" aria-label="Your organizations" data-testid="your-organizations">
+            Your organizations:{" "}
+            {organizations.map((name, i) => (
+              <>
+                {i > 0 && ", "}
+                <a href={`/organization/${name}`}>{name}</a>
+              </>
+            ))}
+          </nav>
+        )}
         {/* With no rows, the empty state below carries the one "Sign in" call to action. */}
         {!chrome.user && table.rows.length > 0 && (
           <p class="qs-muted qs-gap-below">
