@@ -275,35 +275,33 @@ export async function isStarred(db: DbOrTx, principal: Principal, repo: Reposito
   return row !== undefined;
 }
 
-export async function setDescription(svc: Services, actor: Actor, repo: Repository, description: string) {
+/** Changes one setting of a repository with its usage-log row, and drops this node's cached record. */
+async function changeSetting(
+  svc: Services,
+  actor: Actor,
+  repo: Repository,
+  change: Partial<Pick<typeof repositories.$inferInsert, "description" | "visibility">>,
+  kind: string,
+) {
   await svc.db.transaction(async (tx) => {
-    await tx.update(repositories).set({ description }).where(eq(repositories.id, repo.id));
+    await tx.update(repositories).set(change).where(eq(repositories.id, repo.id));
     await writeAudit(tx, {
-      kind: "set_repo_description",
+      kind,
       namespaceId: repo.namespaceId,
       repositoryId: repo.id,
       performerId: performerId(actor),
       ip: actor.ip,
-      metadata: { repo: repo.name, namespace: repo.namespace, description },
+      metadata: { repo: repo.name, namespace: repo.namespace, ...change },
     });
   });
   svc.cache.forget(repo.id); // this node at once; others hear the change notification
 }
 
-export async function setVisibility(svc: Services, actor: Actor, repo: Repository, visibility: Visibility) {
-  await svc.db.transaction(async (tx) => {
-    await tx.update(repositories).set({ visibility }).where(eq(repositories.id, repo.id));
-    await writeAudit(tx, {
-      kind: "change_repo_visibility",
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
-      metadata: { repo: repo.name, namespace: repo.namespace, visibility },
-    });
-  });
-  svc.cache.forget(repo.id); // this node at once; others hear the change notification
-}
+export const setDescription = (svc: Services, actor: Actor, repo: Repository, description: string) =>
+  changeSetting(svc, actor, repo, { description }, "set_repo_description");
+
+export const setVisibility = (svc: Services, actor: Actor, repo: Repository, visibility: Visibility) =>
+  changeSetting(svc, actor, repo, { visibility }, "change_repo_visibility");
 
 /**
  * Deletes the repository's rows (tags, manifests, links, uploads). Blob bytes stay in storage
