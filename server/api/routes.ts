@@ -24,6 +24,7 @@ import { entitiesHandler } from "./entities.ts";
 import { signin, signout } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
+import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { listTagsHandler } from "./tags.ts";
@@ -31,9 +32,11 @@ import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, u
 import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
 
-type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>) => Promise<Response>;
+/** A handler of a path under /repository/: the repository, then the pattern's further groups. */
+type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>, names: string[]) => Promise<Response>;
 
 const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] = [
+  ...REPOSITORY_PERMISSION_ROUTES,
   { pattern: /^(.+)\/tag\/?$/, methods: { GET: listTagsHandler } },
   { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
   {
@@ -132,7 +135,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
         if (!m) continue;
         const handler = methods[r.c.req.method];
         if (!handler) return notAllowed();
-        return handler(r, repoRefFromPath(m[1]!));
+        return handler(r, repoRefFromPath(m[1]!), m.slice(2));
       }
       throw new PlainError(404, { message: NOT_FOUND_MESSAGE });
     }),

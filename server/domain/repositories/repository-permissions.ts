@@ -1,9 +1,11 @@
-// Direct roles of users and robots on repositories (Quay's repository permissions for users),
-// with Quay's rules: a robot is granted only in its own namespace's repositories, and the
-// namespace's owner is always admin of them. Each change writes Quay's log row in its transaction.
+// Roles granted on repositories (Quay's repository permissions): direct ones of users and robots,
+// with Quay's rules (a robot is granted only in its own namespace's repositories, the namespace's
+// owner is always admin of them), and those of an organization's teams. Each change writes Quay's
+// log row in its transaction.
 import { and, asc, eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
-import { namespaces, repoPermissions, repositories } from "../../../db/schema.ts";
+import { namespaces, repoPermissions, repositories, teamMembers, teamRepoPermissions, teams, users } from "../../../db/schema.ts";
+import { inSomeTeam, type Team } from "../accounts/teams.ts";
 import type { Role } from "../access/permissions.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import { writeAudit } from "../activity/audit.ts";
@@ -75,6 +77,107 @@ export async function setRepositoryRole(
         .values({ repositoryId: repo.id, userId: grantee.id, role })
         .onConflictDoUpdate({ target: [repoPermissions.repositoryId, repoPermissions.userId], set: { role } });
     }
+    await writeAudit(tx, {
+      kind: role === null ? "delete_repo_permission" : "change_repo_permission",
+      namespaceId: repo.namespaceId,
+      repositoryId: repo.id,
+      performerId: performerId(actor),
+      ip: actor.ip,
+      metadata: role === null ? metadata : { ...metadata, role },
+    });
+  });
+}
+
+/** A user's or robot's role on a repository, as its permissions list shows it. */
+export interface UserGrant {
+  username: string;
+  email: string | null;
+  robot: boolean;
+  role: Role;
+  /** Only for an organization's repositories: a robot of it, or a person in one of its teams. */
+  isOrgMember?: boolean;
+}
+
+/**
+ * The users and robots holding a role on the repository: direct grants, and for a person's
+ * repository its owner (admin, as the row Quay keeps for the owner).
+ */
+export async function userGrantsOn(db: DbOrTx, repo: { id: number; namespaceId: number }): Promise<UserGrant[]> {
+  const [ns] = await db.select({ kind: namespaces.kind }).from(namespaces).where(eq(namespaces.id, repo.namespaceId));
+  const account = { id: users.id, username: users.username, email: users.email, kind: users.kind };
+  const granted = await db
+    .select({ ...account, role: repoPermissions.role })
+    .from(repoPermissions)
+    .innerJoin(users, eq(users.id, repoPermissions.userId))
+    .where(eq(repoPermissions.repositoryId, repo.id))
+    .orderBy(asc(users.username));
+  if (ns?.kind !== "org") {
+    const owners = await db.select(account).from(users).where(eq(users.namespaceId, repo.namespaceId));
+    return [...owners.map((o) => ({ ...o, role: "admin" as const })), ...granted].map((g) => ({
+      username: g.username,
+      email: g.email,
+      robot: g.kind === "robot",
+      role: g.role,
+    }));
+  }
+  const members = await inSomeTeam(db, repo.namespaceId, granted.map((g) => g.id));
+  return granted.map((g) => ({
+    username: g.username,
+    email: g.email,
+    robot: g.kind === "robot",
+    role: g.role,
+    isOrgMember: g.kind === "robot" || members.has(g.id),
+  }));
+}
+
+/** The teams holding a role on the repository, by name. */
+export async function teamGrantsOn(db: DbOrTx, repositoryId: number): Promise<{ name: string; role: Role }[]> {
+  return db
+    .select({ name: teams.name, role: teamRepoPermissions.role })
+    .from(teamRepoPermissions)
+    .innerJoin(teams, eq(teams.id, teamRepoPermissions.teamId))
+    .where(eq(teamRepoPermissions.repositoryId, repositoryId))
+    .orderBy(asc(teams.name));
+}
+
+/** Every role an account holds on the repository itself and through its teams (Quay's transitive view). */
+export async function transitiveRoles(db: DbOrTx, repositoryId: number, userId: number): Promise<Role[]> {
+  const direct = await db
+    .select({ role: repoPermissions.role })
+    .from(repoPermissions)
+    .where(and(eq(repoPermissions.repositoryId, repositoryId), eq(repoPermissions.userId, userId)));
+  const viaTeams = await db
+    .select({ role: teamRepoPermissions.role })
+    .from(teamRepoPermissions)
+    .innerJoin(teamMembers, eq(teamMembers.teamId, teamRepoPermissions.teamId))
+    .where(and(eq(teamRepoPermissions.repositoryId, repositoryId), eq(teamMembers.userId, userId)));
+  return [...direct, ...viaTeams].map((r) => r.role);
+}
+
+/**
+ * Gives a team of the repository's organization `role` on it, or with null takes the team's role
+ * away (refused, in Quay's words, when it has none).
+ */
+export async function setTeamRepositoryRole(
+  db: Db,
+  repo: { id: number; name: string; namespaceId: number },
+  team: Pick<Team, "id" | "name" | "namespaceId">,
+  role: Role | null,
+  actor: Actor,
+): Promise<void> {
+  if (team.namespaceId !== repo.namespaceId) throw new DomainError("INVALID_REQUEST", "Team does not have permission for repo.");
+  await db.transaction(async (tx) => {
+    const where = and(eq(teamRepoPermissions.repositoryId, repo.id), eq(teamRepoPermissions.teamId, team.id));
+    if (role === null) {
+      const removed = await tx.delete(teamRepoPermissions).where(where).returning({ teamId: teamRepoPermissions.teamId });
+      if (removed.length === 0) throw new DomainError("INVALID_REQUEST", "Team does not have permission for repo.");
+    } else {
+      await tx
+        .insert(teamRepoPermissions)
+        .values({ repositoryId: repo.id, teamId: team.id, role })
+        .onConflictDoUpdate({ target: [teamRepoPermissions.repositoryId, teamRepoPermissions.teamId], set: { role } });
+    }
+    const metadata = { team: team.name, repo: repo.name };
     await writeAudit(tx, {
       kind: role === null ? "delete_repo_permission" : "change_repo_permission",
       namespaceId: repo.namespaceId,
