@@ -9,7 +9,7 @@ import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../../views/parti
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials/tag-table.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
-import { roleOn } from "../domain/access/permissions.ts";
+import { roleAtLeast, roleOn } from "../domain/access/permissions.ts";
 import { userOrganizations } from "../domain/accounts/organizations.ts";
 import { countRepositories, findRepository, isStarred, listRepositories } from "../domain/repositories/repositories.ts";
 import { countTagViews, listTagViews, pullTagName } from "../domain/content/tags.ts";
@@ -116,7 +116,8 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     if (!isValidNamespaceName(namespace) || repositoryNameProblem(name)) return notFoundPage(deps, c);
     const repo = await findRepository(deps.db, { namespace, name });
     if (!repo || repo.state === "MARKED_FOR_DELETION") return notFoundPage(deps, c);
-    if ((await roleOn(deps.db, c.get("principal"), repo)) === null) return notFoundPage(deps, c);
+    const role = await roleOn(deps.db, c.get("principal"), repo);
+    if (role === null) return notFoundPage(deps, c);
 
     const pageHref = `/repository/${repo.namespace}/${repo.name}`;
     const list = await listing(c, pageHref, TAG_TABLE_ID, (nameContains, window) =>
@@ -147,7 +148,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
     return page(
       c,
-      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} />,
+      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} admin={roleAtLeast(role, "admin")} />,
     );
   });
 

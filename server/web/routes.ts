@@ -13,6 +13,7 @@ import { oauthPages } from "./oauth-pages.tsx";
 import { oauthTokenPages } from "./oauth-token-pages.tsx";
 import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
+import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
@@ -69,6 +70,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.use("*", pagesOnly(csrfProtection((c) => forbiddenFormPage(deps, c))));
 
   app.route("/", authPages(deps, setup));
+  app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));

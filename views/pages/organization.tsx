@@ -67,7 +67,14 @@ export function OrganizationReposPage({ chrome, org, viewer, table }: Organizati
   );
   return (
     <OrganizationFrame chrome={chrome} org={org} viewer={viewer} tab="repositories">
-      <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Repositories</h2>
+      <div class="qs-page-header qs-gap-below">
+        <h2 class="pf-v6-c-title pf-m-xl">Repositories</h2>
+        {viewer.canCreate && (
+          <a class="pf-v6-c-button pf-m-secondary" href={`/repositories/new?namespace=${org.name}`} data-testid="create-repository">
+            <span class="pf-v6-c-button__text">Create repository</span>
+          </a>
+        )}
+      </div>
       <RepoTable {...table} empty={empty} />
     </OrganizationFrame>
   );

@@ -11,6 +11,11 @@ export function RepositoriesPage({ chrome, table, organizations = [] }: { chrome
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">Repositories</h1>
           {chrome.user && (
+            <a class="pf-v6-c-button pf-m-primary" href="/repositories/new" data-testid="create-repository">
+              <span class="pf-v6-c-button__text">Create repository</span>
+            </a>
+          )}
+          {chrome.user && (
             <a class="pf-v6-c-button pf-m-secondary" href="/organizations/new" data-testid="create-organization">
               <span class="pf-v6-c-button__text">Create organization</span>
             </a>

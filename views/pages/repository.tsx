@@ -2,6 +2,8 @@
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands } from "../partials/empty-state.tsx";
 import { FilterBox } from "../partials/filter-box.tsx";
+import { Markdown } from "../partials/markdown.tsx";
+import { RepositoryAdmin } from "../partials/repository-admin.tsx";
 import { StarToggle } from "../partials/star-toggle.tsx";
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../partials/tag-table.tsx";
 import { VisibilityLabel } from "../partials/visibility-label.tsx";
@@ -16,6 +18,8 @@ export interface RepositoryPageProps {
   tags: TagTableProps;
   /** Whether the signed-in viewer starred it; null when signed out (no star button). */
   starred: boolean | null;
+  /** Whether the viewer is its admin (shown the Settings forms). */
+  admin?: boolean;
 }
 
 /** How to pull the image, or, while the repository is empty, how to push one into it. */
@@ -42,7 +46,7 @@ function GetStarted({ registryHost, repo, pullTag }: Pick<RepositoryPageProps, "
   );
 }
 
-export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred }: RepositoryPageProps) {
+export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred, admin }: RepositoryPageProps) {
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name}`}>
       <Section>
@@ -62,9 +66,13 @@ export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, star
           <VisibilityLabel visibility={repo.visibility} />
           {starred !== null && chrome.csrfToken && <StarToggle repo={repo} starred={starred} csrfToken={chrome.csrfToken} />}
         </div>
-        <p class={repo.description ? "" : "qs-muted"} data-testid="description">
-          {repo.description || "No description."}
-        </p>
+        {repo.description ? (
+          <Markdown text={repo.description} testId="description" />
+        ) : (
+          <p class="qs-muted" data-testid="description">
+            No description.
+          </p>
+        )}
         <GetStarted registryHost={registryHost} repo={repo} pullTag={pullTag} />
       </Section>
       <Section>
@@ -78,6 +86,11 @@ export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, star
         </div>
         <TagTable {...tags} />
       </Section>
+      {admin && chrome.csrfToken && (
+        <Section>
+          <RepositoryAdmin repo={repo} csrfToken={chrome.csrfToken} />
+        </Section>
+      )}
     </Layout>
   );
 }

@@ -1,4 +1,5 @@
 // Form pieces: a labelled input whose error sits right under it, and the hidden CSRF field.
+import type { Child } from "hono/jsx";
 
 /** PatternFly's exclamation-circle, which marks errors (the text stays in the regular colour). */
 function ErrorIcon() {
@@ -140,11 +141,22 @@ export interface SelectFieldProps {
   options: { value: string; label: string }[];
   value: string;
   hint?: string;
+  error?: string;
 }
 
-/** A labelled drop-down with an optional hint under it. */
-export function SelectField({ name, label, options, value, hint }: SelectFieldProps) {
+/**
+ * A labelled control (a drop-down, a text box) with a hint or error under it; `control` gets the
+ * attributes that tie it to its label and message.
+ */
+function LabelledControl({ name, label, hint, error, control }: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  control: (attrs: { id: string; name: string; "aria-invalid"?: "true"; "aria-describedby"?: string }) => Child;
+}) {
   const id = `field-${name}`;
+  const message = error ?? hint;
   return (
     <div class="pf-v6-c-form__group">
       <div class="pf-v6-c-form__group-label">
@@ -153,20 +165,15 @@ export function SelectField({ name, label, options, value, hint }: SelectFieldPr
         </label>
       </div>
       <div class="pf-v6-c-form__group-control">
-        <span class="pf-v6-c-form-control">
-          <select id={id} name={name} aria-describedby={hint ? `${id}-helper` : undefined}>
-            {options.map((o) => (
-              <option value={o.value} selected={o.value === value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
+        <span class={`pf-v6-c-form-control${error ? " pf-m-error" : ""}`}>
+          {control({ id, name, "aria-invalid": error ? "true" : undefined, "aria-describedby": message ? `${id}-helper` : undefined })}
         </span>
-        {hint && (
-          <div class="pf-v6-c-form__helper-text">
+        {message && (
+          <div class="pf-v6-c-form__helper-text" aria-live="polite">
             <div class="pf-v6-c-helper-text">
-              <div class="pf-v6-c-helper-text__item" id={`${id}-helper`}>
-                <span class="pf-v6-c-helper-text__item-text">{hint}</span>
+              <div class={`pf-v6-c-helper-text__item${error ? " pf-m-error" : ""}`} id={`${id}-helper`}>
+                {error && <HelperErrorIcon />}
+                <span class="pf-v6-c-helper-text__item-text">{message}</span>
               </div>
             </div>
           </div>
@@ -174,4 +181,30 @@ export function SelectField({ name, label, options, value, hint }: SelectFieldPr
       </div>
     </div>
   );
+}
+
+/** A labelled drop-down with an optional hint (or error) under it. */
+export function SelectField({ name, label, options, value, hint, error }: SelectFieldProps) {
+  return (
+    <LabelledControl
+      name={name}
+      label={label}
+      hint={hint}
+      error={error}
+      control={(attrs) => (
+        <select {...attrs}>
+          {options.map((o) => (
+            <option value={o.value} selected={o.value === value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
+  );
+}
+
+/** A labelled multi-line text box (a description) with an optional hint under it. */
+export function TextAreaField({ name, label, value, hint }: { name: string; label: string; value: string; hint?: string }) {
+  return <LabelledControl name={name} label={label} hint={hint} control={(attrs) => <textarea {...attrs} rows={6}>{value}</textarea>} />;
 }
