@@ -102,7 +102,7 @@ const putTeamPermission: Handler = async (r, ref, name) => {
   const { role } = await jsonBody(r.c, roleBody);
   const team = await findTeam(r.deps.db, repo.namespaceId, name);
   if (!team) throw invalidRequest(`No team ${name} in organization ${repo.namespace}`);
-  await setTeamRepositoryRole(r.deps.db, repo, team, role, r.actor);
+  await setTeamRepositoryRole(r.deps, repo, team, role, r.actor);
   return r.c.json(teamGrantView(team.name, role));
 };
 
@@ -110,7 +110,7 @@ const deleteTeamPermission: Handler = async (r, ref, name) => {
   const repo = await administered(r, ref);
   const team = await findTeam(r.deps.db, repo.namespaceId, name);
   if (!team) throw invalidRequest(NO_TEAM_GRANT);
-  await setTeamRepositoryRole(r.deps.db, repo, team, null, r.actor);
+  await setTeamRepositoryRole(r.deps, repo, team, null, r.actor);
   return r.c.body(null, 204);
 };
 

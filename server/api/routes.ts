@@ -27,6 +27,7 @@ import { mountRobotRoutes } from "./robots.ts";
 import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
+import { mountPrototypeRoutes } from "./prototypes.ts";
 import { listTagsHandler } from "./tags.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
@@ -144,6 +145,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   mountRobotRoutes(app, route, notAllowed);
   mountOrganizationRoutes(app, route, notAllowed);
   mountTeamRoutes(app, route, notAllowed);
+  mountPrototypeRoutes(app, route, notAllowed);
 
   app.all("*", () => {
     throw new PlainError(404, { message: NOT_FOUND_MESSAGE });

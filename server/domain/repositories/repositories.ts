@@ -3,6 +3,7 @@
 import { and, asc, count, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
 import { namespaces, repoPermissions, repositories, stars, teamMembers, teamRepoPermissions, teams } from "../../../db/schema.ts";
+import { prototypeGrantsFor } from "../accounts/default-permissions.ts";
 import { auditInsertFrom, writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
 import { nameContains } from "../name-filter.ts";
@@ -69,7 +70,9 @@ export async function createRepository(db: Db, actor: Actor, input: NewRepositor
           select created.id, ${actor.principal.userId}, 'admin' from created
         )`
       : sql``;
-  // The repository row, its usage-log entry (and creator's grant) in one statement (atomic, one round trip).
+  // And its default permissions (only organizations have them: no extra work elsewhere).
+  const defaults = ns.kind === "org" ? sql`, ${prototypeGrantsFor(sql`created`, ns.id, performerId(actor))}` : sql``;
+  // The repository row, its usage-log entry (and grants) in one statement (atomic, one round trip).
   const [row] = await db.execute<{
     id: number;
     name: string;
@@ -93,7 +96,7 @@ export async function createRepository(db: Db, actor: Actor, input: NewRepositor
         ip: actor.ip,
         metadata: { repo: input.name, namespace: input.namespace },
       })}
-    )${creatorGrant}
+    )${creatorGrant}${defaults}
     select id, name, visibility, kind, state, description, created_at from created`);
   if (!row) throw new DomainError("CONFLICT", "Repository already exists");
   return {

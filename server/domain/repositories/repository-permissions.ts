@@ -10,6 +10,7 @@ import type { Role } from "../access/permissions.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import { writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
+import type { Services } from "../services.ts";
 
 /** The account a grant is for (a person's or a robot's `users` row). */
 export interface Grantee {
@@ -159,14 +160,14 @@ export async function transitiveRoles(db: DbOrTx, repositoryId: number, userId: 
  * away (refused, in Quay's words, when it has none).
  */
 export async function setTeamRepositoryRole(
-  db: Db,
+  svc: Pick<Services, "db" | "cache">,
   repo: { id: number; name: string; namespaceId: number },
   team: Pick<Team, "id" | "name" | "namespaceId">,
   role: Role | null,
   actor: Actor,
 ): Promise<void> {
   if (team.namespaceId !== repo.namespaceId) throw new DomainError("INVALID_REQUEST", "Team does not have permission for repo.");
-  await db.transaction(async (tx) => {
+  await svc.db.transaction(async (tx) => {
     const where = and(eq(teamRepoPermissions.repositoryId, repo.id), eq(teamRepoPermissions.teamId, team.id));
     if (role === null) {
       const removed = await tx.delete(teamRepoPermissions).where(where).returning({ teamId: teamRepoPermissions.teamId });
@@ -187,4 +188,5 @@ export async function setTeamRepositoryRole(
       metadata: role === null ? metadata : { ...metadata, role },
     });
   });
+  svc.cache.forget(repo.id); // this node at once; others hear the change notification
 }
