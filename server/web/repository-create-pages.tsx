@@ -27,6 +27,13 @@ import type { WebContext, WebEnv } from "./session.ts";
 
 const visibilityOf = (raw: unknown): "public" | "private" => (raw === "public" ? "public" : "private");
 
+/** The repository in the path when the viewer is its admin; anyone else sees a 404. */
+export async function administeredRepository(deps: AppDeps, c: WebContext): Promise<Repository | undefined> {
+  const repo = await findRepository(deps.db, { namespace: c.req.param("namespace")!, name: c.req.param("name")! });
+  if (!repo || repo.state === "MARKED_FOR_DELETION" || !c.get("session")) return undefined;
+  return roleAtLeast(await roleOn(deps.db, c.get("principal"), repo), "admin") ? repo : undefined;
+}
+
 export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
@@ -77,12 +84,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     return c.redirect(`/repository/${repoPath(values)}`, 303);
   });
 
-  /** The repository in the path when the viewer is its admin; anyone else sees a 404. */
-  async function administered(c: WebContext): Promise<Repository | undefined> {
-    const repo = await findRepository(deps.db, { namespace: c.req.param("namespace")!, name: c.req.param("name")! });
-    if (!repo || repo.state === "MARKED_FOR_DELETION" || !c.get("session")) return undefined;
-    return roleAtLeast(await roleOn(deps.db, c.get("principal"), repo), "admin") ? repo : undefined;
-  }
+  const administered = (c: WebContext) => administeredRepository(deps, c);
 
   app.post("/repository-description/:namespace/:name{.+}", async (c) => {
     const repo = await administered(c);

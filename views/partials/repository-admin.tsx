@@ -32,6 +32,9 @@ export function RepositoryAdmin({ repo, csrfToken }: { repo: AdminRepo; csrfToke
         <SelectField name="visibility" label="Visibility" value={repo.visibility} options={VISIBILITY_OPTIONS} />
         <FormActions submit="Save visibility" style="secondary" />
       </form>
+      <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-permissions/${path}`} data-testid="repository-permissions">
+        <span class="pf-v6-c-button__text">Permissions</span>
+      </a>{" "}
       <a class="pf-v6-c-button pf-m-danger" href={`/repository-delete/${path}`} data-testid="delete-repository">
         <span class="pf-v6-c-button__text">Delete repository</span>
       </a>
