@@ -70,6 +70,9 @@ describe("repositories in the browser", () => {
     expect(await page.getAttribute('[data-testid="description"] a', "href")).toBe("https://example.com/docs");
     expect(await page.locator('[data-testid="description"] a').count()).toBe(1);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    // Stored as typed (the browser's CRLF line breaks back to LF), and shown so in the text box again.
+    expect((await findRepository(server.deps.db, { namespace: "shipyard", name: "tools" }))?.description).toBe(DESCRIPTION);
+    expect(await page.inputValue("#field-description")).toBe(DESCRIPTION);
     await check(page);
 
     await page.selectOption("#field-visibility", "public");

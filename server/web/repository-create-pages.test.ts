@@ -110,6 +110,14 @@ describe("markdown description", () => {
 });
 
 describe("repository settings", () => {
+  it("keep the description as typed: the form's CRLF line breaks become LF, a leading newline stays", async () => {
+    const res = await carolPages.submit("/repository/acme/tools", "/repository-description/acme/tools", { description: "\nline one\r\nline two" });
+    expect(res.status).toBe(303);
+    expect((await findRepository(env.deps.db, { namespace: "acme", name: "tools" }))?.description).toBe("\nline one\nline two");
+    // HTML drops the one newline right after <textarea>: the page writes one more.
+    expect(await (await carolPages.get("/repository/acme/tools")).text()).toContain(">\n\nline one\nline two</textarea>");
+  });
+
   it("are shown to admins only, and refused (404) to others", async () => {
     expect(await (await carolPages.get("/repository/acme/tools")).text()).toContain('data-testid="repository-admin"');
     expect(await (await bobPages.get("/repository/acme/tools")).text()).not.toContain('data-testid="repository-admin"');

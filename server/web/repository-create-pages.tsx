@@ -25,6 +25,9 @@ import {
 import { chrome, notFoundPage, page } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 
+/** A text box's value as typed: browsers send its line breaks as CRLF, stored here as LF (as the API's JSON brings them). */
+const textAreaValue = (raw: unknown) => String(raw ?? "").replace(/\r\n?/g, "\n");
+
 const visibilityOf = (raw: unknown): "public" | "private" => (raw === "public" ? "public" : "private");
 
 /** The repository in the path when the viewer is its admin; anyone else sees a 404. */
@@ -65,7 +68,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     const values = {
       namespace: String(body.namespace ?? ""),
       name: String(body.name ?? "").trim(),
-      description: String(body.description ?? ""),
+      description: textAreaValue(body.description),
       visibility: visibilityOf(body.visibility),
     };
     if (values.name === "") return newPage(c, { values, errors: { name: "Enter a name for the repository" } }, 400);
@@ -90,7 +93,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     const repo = await administered(c);
     if (!repo) return notFoundPage(deps, c);
     const body = await c.req.parseBody();
-    await setDescription(deps, actor(c), repo, String(body.description ?? ""));
+    await setDescription(deps, actor(c), repo, textAreaValue(body.description));
     return c.redirect(`/repository/${repoPath(repo)}`, 303);
   });
 

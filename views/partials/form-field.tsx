@@ -204,7 +204,10 @@ export function SelectField({ name, label, options, value, hint, error }: Select
   );
 }
 
-/** A labelled multi-line text box (a description) with an optional hint under it. */
+/**
+ * A labelled multi-line text box (a description) with an optional hint under it. HTML drops one
+ * newline right after <textarea>, so one is written there to keep a value's own leading newline.
+ */
 export function TextAreaField({ name, label, value, hint }: { name: string; label: string; value: string; hint?: string }) {
-  return <LabelledControl name={name} label={label} hint={hint} control={(attrs) => <textarea {...attrs} rows={6}>{value}</textarea>} />;
+  return <LabelledControl name={name} label={label} hint={hint} control={(attrs) => <textarea {...attrs} rows={6}>{`\n${value}`}</textarea>} />;
 }
