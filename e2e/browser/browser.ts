@@ -40,6 +40,17 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
+/**
+ * expectAccessible once the page is settled: after a form answered at its own address, the new
+ * page (styles too) has loaded and its messages have finished fading in (else axe measures
+ * half-transparent text).
+ */
+export async function expectSettledAccessible(page: Page): Promise<void> {
+  await page.waitForLoadState("load");
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+  await expectAccessible(page);
+}
+
 /** True when nothing on the page sticks out past the viewport's right edge. */
 export function fitsViewport(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);

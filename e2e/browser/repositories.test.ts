@@ -8,7 +8,7 @@ import { createOrganization } from "../../server/domain/accounts/organizations.t
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { findRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
+import { expectSettledAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -25,14 +25,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-/**
- * Forms here answer at their own address: wait for the answer's page (styles too) to load and its
- * messages to finish fading in, else axe measures half-transparent text.
- */
 async function check(page: Page): Promise<void> {
-  await page.waitForLoadState("load");
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
-  await expectAccessible(page);
+  await expectSettledAccessible(page);
   expect(await fitsViewport(page)).toBe(true);
 }
 
