@@ -72,6 +72,7 @@ describe("repositories in the browser", () => {
     await page.selectOption("#field-visibility", "public");
     await page.click('[data-testid="repository-admin"] button:has-text("Save visibility")');
     await page.waitForFunction(() => document.querySelector('[data-testid="visibility"]')?.textContent?.trim() === "public");
+    expect(await page.textContent('[data-testid="settings-notice"]')).toContain("The repository is now public.");
     await check(page);
 
     await page.click('[data-testid="delete-repository"]');

@@ -126,10 +126,13 @@ describe("repository settings", () => {
     expect((await bobPages.get("/repository-delete/acme/tools")).status).toBe(404);
   });
 
-  it("change the visibility", async () => {
+  it("change the visibility, with a notice", async () => {
     const res = await carolPages.submit("/repository/acme/tools", "/repository-visibility/acme/tools", { visibility: "private" });
     expect(res.status).toBe(303);
     expect((await findRepository(env.deps.db, { namespace: "acme", name: "tools" }))?.visibility).toBe("private");
+    // The page it returns to says so in the Settings card.
+    const back = await (await carolPages.get(res.headers.get("location")!)).text();
+    expect(back).toContain('data-testid="settings-notice"><p class="pf-v6-c-alert__title">The repository is now private.</p>');
   });
 
   it("delete only when the full name is typed", async () => {

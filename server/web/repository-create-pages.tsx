@@ -94,7 +94,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     if (!repo) return notFoundPage(deps, c);
     const body = await c.req.parseBody();
     await setDescription(deps, actor(c), repo, textAreaValue(body.description));
-    return c.redirect(`/repository/${repoPath(repo)}`, 303);
+    return c.redirect(`/repository/${repoPath(repo)}?saved=description`, 303);
   });
 
   app.post("/repository-visibility/:namespace/:name{.+}", async (c) => {
@@ -102,7 +102,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     if (!repo) return notFoundPage(deps, c);
     const body = await c.req.parseBody();
     await setVisibility(deps, actor(c), repo, visibilityOf(body.visibility));
-    return c.redirect(`/repository/${repoPath(repo)}`, 303);
+    return c.redirect(`/repository/${repoPath(repo)}?saved=visibility`, 303);
   });
 
   const deletePage = async (c: WebContext, repo: Repository, error?: string) =>

@@ -6,6 +6,7 @@ import { RepositoriesPage } from "../../views/pages/repositories.tsx";
 import { RepositoryPage } from "../../views/pages/repository.tsx";
 import type { PagerProps } from "../../views/partials/pager.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../../views/partials/repo-table.tsx";
+import { savedSetting } from "../../views/partials/repository-admin.tsx";
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials/tag-table.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
@@ -148,7 +149,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
     return page(
       c,
-      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} admin={roleAtLeast(role, "admin")} />,
+      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} admin={roleAtLeast(role, "admin")} saved={savedSetting(c.req.query("saved"))} />,
     );
   });
 

@@ -3,7 +3,7 @@ import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands } from "../partials/empty-state.tsx";
 import { FilterBox } from "../partials/filter-box.tsx";
 import { Markdown } from "../partials/markdown.tsx";
-import { RepositoryAdmin } from "../partials/repository-admin.tsx";
+import { RepositoryAdmin, type SavedSetting } from "../partials/repository-admin.tsx";
 import { StarToggle } from "../partials/star-toggle.tsx";
 import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../partials/tag-table.tsx";
 import { VisibilityLabel } from "../partials/visibility-label.tsx";
@@ -20,6 +20,8 @@ export interface RepositoryPageProps {
   starred: boolean | null;
   /** Whether the viewer is its admin (shown the Settings forms). */
   admin?: boolean;
+  /** The setting the admin just saved, acknowledged in the Settings card. */
+  saved?: SavedSetting;
 }
 
 /** How to pull the image, or, while the repository is empty, how to push one into it. */
@@ -46,7 +48,7 @@ function GetStarted({ registryHost, repo, pullTag }: Pick<RepositoryPageProps, "
   );
 }
 
-export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred, admin }: RepositoryPageProps) {
+export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred, admin, saved }: RepositoryPageProps) {
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name}`}>
       <Section>
@@ -88,7 +90,7 @@ export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, star
       </Section>
       {admin && chrome.csrfToken && (
         <Section>
-          <RepositoryAdmin repo={repo} csrfToken={chrome.csrfToken} />
+          <RepositoryAdmin repo={repo} csrfToken={chrome.csrfToken} saved={saved} />
         </Section>
       )}
     </Layout>

@@ -18,10 +18,21 @@ export const VISIBILITY_OPTIONS = [
   { value: "public", label: "Public: anyone may pull" },
 ];
 
-export function RepositoryAdmin({ repo, csrfToken }: { repo: AdminRepo; csrfToken: string }) {
+/** Which setting was just saved (the forms come back here with `?saved=`). */
+export type SavedSetting = "description" | "visibility";
+
+export const savedSetting = (raw: string | undefined): SavedSetting | undefined =>
+  raw === "description" || raw === "visibility" ? raw : undefined;
+
+export function RepositoryAdmin({ repo, csrfToken, saved }: { repo: AdminRepo; csrfToken: string; saved?: SavedSetting }) {
   const path = repoPath(repo);
   return (
     <SectionCard id="repository-admin" title="Settings">
+      {saved && (
+        <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="settings-notice">
+          <p class="pf-v6-c-alert__title">{saved === "description" ? "Description saved." : `The repository is now ${repo.visibility}.`}</p>
+        </div>
+      )}
       <form class="pf-v6-c-form qs-gap-below" method="post" action={`/repository-description/${path}`}>
         <CsrfField token={csrfToken} />
         <TextAreaField name="description" label="Description" value={repo.description} hint="Markdown: headings, emphasis, code, lists and links" />
