@@ -1,14 +1,17 @@
 // A repository's permissions in Chromium: its admin opens them from the repository's Settings,
 // sees the empty state, gives a user and a team roles (an unknown name refused at its field),
-// changes a role and removes one after the question. Every page passes the accessibility check.
+// changes a role and removes one after the question; an organization's Default permissions tab
+// likewise, and a repository created afterwards carries the grant. Every page passes the
+// accessibility check.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { saveTeam } from "../../server/domain/accounts/teams.ts";
+import { teamGrantsOn } from "../../server/domain/repositories/repository-permissions.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
-import { createRepository } from "../../server/domain/repositories/repositories.ts";
+import { createRepository, findRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+import { expectSettledAccessible, launchChromium, openPage, signIn } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -29,10 +32,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function check(page: Page): Promise<void> {
-  await page.waitForLoadState("load");
-  await expectAccessible(page);
-}
 
 const ADD = '[data-testid="add-permission"] button[type="submit"]';
 const rowsText = async (page: Page) => (await page.locator('[data-testid="permission-row"]').allTextContents()).join(" | ");
@@ -46,12 +45,12 @@ describe("repository permissions in the browser", () => {
     await page.waitForURL(`${server.url}/repository-permissions/shipyard/hull`);
     // The creator is the repository's admin by a grant of their own.
     expect(await rowsText(page)).toContain("dana");
-    await check(page);
+    await expectSettledAccessible(page);
 
     await page.fill("#field-name", "nobody");
     await page.click(ADD);
     expect(await page.textContent("#field-name-helper.pf-m-error")).toContain("No user or robot named nobody");
-    await check(page);
+    await expectSettledAccessible(page);
 
     await page.fill("#field-name", "erik");
     await page.selectOption("#field-role", "write");
@@ -63,7 +62,7 @@ describe("repository permissions in the browser", () => {
     await page.click(ADD);
     await page.waitForURL(/saved=crew/);
     expect(await rowsText(page)).toContain("crew");
-    await check(page);
+    await expectSettledAccessible(page);
 
     await page.selectOption('select[aria-label="Role of erik"]', "admin");
     await page.click('button[aria-label="Save the role of erik"]');
@@ -72,19 +71,65 @@ describe("repository permissions in the browser", () => {
 
     await page.click('a[aria-label="Remove erik"]');
     await page.waitForURL(/repository-permission-remove/);
-    await check(page);
+    await expectSettledAccessible(page);
     await page.click('[data-testid="confirm"]');
     await page.waitForURL(/removed=erik/);
     expect(await rowsText(page)).not.toContain("erik");
-    await check(page);
+    await expectSettledAccessible(page);
     await page.close();
   });
 
-  it("are a 404 for anyone who is not the repository's admin", async () => {
+  it("are a 404 for anyone who is not the repository's (or organization's) admin", async () => {
     const page = await openPage(browser);
     await signIn(page, server.url, "erik", "erik-password");
     const res = await page.goto(`${server.url}/repository-permissions/shipyard/hull`);
     expect(res?.status()).toBe(404);
+    expect((await page.goto(`${server.url}/organization/shipyard/default-permissions`))?.status()).toBe(404);
+    await page.close();
+  });
+});
+
+describe("an organization's default permissions in the browser", () => {
+  it("are added, changed and removed from the organization's tab, and grant on new repositories", async () => {
+    const page = await openPage(browser);
+    await signIn(page, server.url, "dana", "dana-password");
+    await page.goto(`${server.url}/organization/shipyard`);
+    await page.click('a:has-text("Default permissions")');
+    await page.waitForURL(`${server.url}/organization/shipyard/default-permissions`);
+    expect(await page.textContent('[data-testid="empty-state"]')).toContain("No default permissions");
+    await expectSettledAccessible(page);
+
+    const add = '[data-testid="add-default-permission"] button[type="submit"]';
+    await page.fill("#field-name", "ghosts");
+    await page.click(add);
+    expect(await page.textContent("#field-name-helper.pf-m-error")).toContain("No team ghosts in shipyard");
+    await expectSettledAccessible(page);
+    await page.fill("#field-name", "crew");
+    await page.selectOption("#field-role", "write");
+    await page.click(add);
+    await page.waitForURL(/default-permissions\?saved/);
+    expect(await page.locator('[data-testid="default-permission-row"]').allTextContents()).toEqual([expect.stringContaining("crew (team)")]);
+    await expectSettledAccessible(page);
+
+    await page.selectOption('select[aria-label="Role of crew"]', "admin");
+    await page.click('button[aria-label="Save the role of crew"]');
+    await page.waitForURL(/saved/);
+    expect(await page.locator('select[aria-label="Role of crew"]').inputValue()).toBe("admin");
+
+    await page.goto(`${server.url}/repositories/new?namespace=shipyard`);
+    await page.fill("#field-name", "deck");
+    await page.click('form[action="/repositories/new"] button[type="submit"]');
+    await page.waitForURL(`${server.url}/repository/shipyard/deck`);
+    const deck = (await findRepository(server.deps.db, { namespace: "shipyard", name: "deck" }))!;
+    expect(await teamGrantsOn(server.deps.db, deck.id)).toEqual([{ name: "crew", role: "admin" }]);
+
+    await page.goto(`${server.url}/organization/shipyard/default-permissions`);
+    await page.click('a[aria-label="Remove the default permission of crew"]');
+    await page.waitForURL(/delete$/);
+    await expectSettledAccessible(page);
+    await page.click('[data-testid="confirm"]');
+    await page.waitForURL(/removed/);
+    expect(await page.textContent('[data-testid="empty-state"]')).toContain("No default permissions");
     await page.close();
   });
 });

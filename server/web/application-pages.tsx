@@ -63,20 +63,22 @@ const formOf = (app: OAuthApplication): FormState => ({
   errors: {},
 });
 
+/** The organization in the path (`:org`) if the viewer administers it (else null: the caller answers 404). */
+export async function organizationAdministeredBy(deps: AppDeps, c: WebContext): Promise<Organization | null> {
+  try {
+    return await administeredOrganization(deps.db, { principal: c.get("principal"), ip: clientIp(c, deps.config) }, c.req.param("org")!);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === "FORBIDDEN") return null;
+    throw err;
+  }
+}
+
 export function applicationPages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
   const base = "/organization/:org/applications";
 
-  /** The organization if the viewer administers it (else null: the caller answers 404). */
-  async function adminOrg(c: WebContext): Promise<Organization | null> {
-    try {
-      return await administeredOrganization(deps.db, actor(c), c.req.param("org")!);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === "FORBIDDEN") return null;
-      throw err;
-    }
-  }
+  const adminOrg = (c: WebContext) => organizationAdministeredBy(deps, c);
 
   async function appAt(c: WebContext): Promise<{ org: Organization; application: OAuthApplication } | null> {
     const org = await adminOrg(c);

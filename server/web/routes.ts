@@ -15,6 +15,7 @@ import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
+import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
@@ -73,6 +74,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
+  app.route("/", defaultPermissionPages(deps));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));

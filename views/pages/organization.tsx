@@ -10,7 +10,7 @@ import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 
-export type OrganizationTab = "repositories" | "teams" | "robots" | "applications" | "settings";
+export type OrganizationTab = "repositories" | "teams" | "robots" | "applications" | "defaults" | "settings";
 
 /** Who is looking: a member sees the teams, an admin the settings too. */
 export interface OrganizationViewer {
@@ -33,6 +33,7 @@ export function OrganizationFrame({ chrome, org, viewer, tab, children }: Organi
     { tab: "teams", label: "Teams and membership", href: `${base}/teams`, shown: viewer.member },
     { tab: "robots", label: "Robot accounts", href: `${base}/robots`, shown: viewer.member },
     { tab: "applications", label: "OAuth applications", href: `${base}/applications`, shown: viewer.admin },
+    { tab: "defaults", label: "Default permissions", href: `${base}/default-permissions`, shown: viewer.admin },
     { tab: "settings", label: "Settings", href: `${base}/settings`, shown: viewer.admin },
   ];
   const label = tabs.find((t) => t.tab === tab)!.label;

@@ -6,6 +6,8 @@ import { ConfirmCard } from "../partials/confirm-card.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, FormActions, SelectField, TextField } from "../partials/form-field.tsx";
+import { Notice } from "../partials/notice.tsx";
+import { ROLE_CHOICES, RoleRowForm } from "../partials/role-form.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 
 export type GranteeKind = "user" | "robot" | "team";
@@ -32,36 +34,9 @@ export interface RepositoryPermissionsProps {
   notice?: string;
 }
 
-const ROLES = [
-  { value: "read", label: "Read" },
-  { value: "write", label: "Write" },
-  { value: "admin", label: "Admin" },
-];
 const KIND_LABELS: Record<GranteeKind, string> = { user: "User", robot: "Robot", team: "Team" };
 /** The grant's kind as the forms send it: robots are granted as users, by their full name. */
 const formKind = (kind: GranteeKind) => (kind === "team" ? "team" : "user");
-
-function RoleForm({ path, csrfToken, row }: { path: string; csrfToken: string | null; row: PermissionRow }) {
-  return (
-    <form method="post" action={`/repository-permissions/${path}`} class="qs-role-form">
-      {csrfToken && <CsrfField token={csrfToken} />}
-      <input type="hidden" name="kind" value={formKind(row.kind)} />
-      <input type="hidden" name="name" value={row.name} />
-      <span class="pf-v6-c-form-control">
-        <select name="role" aria-label={`Role of ${row.name}`}>
-          {ROLES.map((o) => (
-            <option value={o.value} selected={row.role === o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </span>
-      <button class="pf-v6-c-button pf-m-secondary pf-m-small" type="submit" aria-label={`Save the role of ${row.name}`}>
-        <span class="pf-v6-c-button__text">Save</span>
-      </button>
-    </form>
-  );
-}
 
 export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, notice }: RepositoryPermissionsProps) {
   const csrfToken = chrome.csrfToken;
@@ -73,11 +48,7 @@ export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, not
         <h1 class="pf-v6-c-title pf-m-2xl qs-gap-below">
           Permissions of <a href={`/repository/${path}`}>{path}</a>
         </h1>
-        {notice && (
-          <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="permission-notice">
-            <p class="pf-v6-c-alert__title">{notice}</p>
-          </div>
-        )}
+        {notice && <Notice text={notice} testid="permission-notice" />}
         <DataTable
           id="repository-permissions"
           label="Repository permissions"
@@ -90,7 +61,13 @@ export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, not
               <Cell label="Account or team">{row.name}</Cell>
               <Cell label="Kind">{KIND_LABELS[row.kind]}</Cell>
               <Cell label="Role">
-                <RoleForm path={path} csrfToken={csrfToken} row={row} />
+                <RoleRowForm
+                  action={`/repository-permissions/${path}`}
+                  csrfToken={csrfToken}
+                  role={row.role}
+                  subject={row.name}
+                  hidden={{ kind: formKind(row.kind), name: row.name }}
+                />
               </Cell>
               <Cell label="Remove">
                 <a class="pf-v6-c-button pf-m-link pf-m-danger" href={removeHref(row)} aria-label={`Remove ${row.name}`}>
@@ -122,7 +99,7 @@ export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, not
               required
               autocomplete="off"
             />
-            <SelectField name="role" label="Role" value={form.values.role} options={ROLES} />
+            <SelectField name="role" label="Role" value={form.values.role} options={ROLE_CHOICES} />
             <FormActions submit="Add permission" />
           </form>
         </SectionCard>
