@@ -135,7 +135,7 @@ async function teamWith(teamName: string, role: TeamRole, member: Account, grant
 async function robot(short: string, role: Role) {
   const { robot, token } = await createRobot(env.deps.db, { id: org.namespaceId, name: "acme" }, short, {}, asOwner());
   const grantee = { id: robot.id, username: robot.name, kind: "robot" as const, namespaceId: null, robotOwnerNamespaceId: org.namespaceId };
-  await setRepositoryRole(env.deps.db, await repoId("app"), grantee, role, asOwner());
+  await setRepositoryRole(env.deps, await repoId("app"), grantee, role, asOwner());
   return { name: robot.name, token };
 }
 
@@ -147,7 +147,7 @@ beforeAll(async () => {
   image = await ownerPush.pushImage(REPO, "latest");
   const app = await repoId("app");
   const direct = (role: Role) => async (user: User) =>
-    setRepositoryRole(env.deps.db, app, { ...user, kind: "user" }, role, asOwner());
+    setRepositoryRole(env.deps, app, { ...user, kind: "user" }, role, asOwner());
 
   principals.set("anonymous", { api: { kind: "anonymous" } });
   await person("user without role", "nobody");

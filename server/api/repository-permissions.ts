@@ -61,7 +61,7 @@ async function changeUserPermission(r: ApiRequest, repo: Repository, username: s
   if (username === repo.namespace) throw invalidRequest("Namespace owner must always be admin.");
   const account = await findAccount(r.deps.db, username);
   if (!account) throw invalidRequest(role === null ? NO_USER_GRANT : `Invalid username: ${username}`);
-  await setRepositoryRole(r.deps.db, repo.id, account, role, r.actor);
+  await setRepositoryRole(r.deps, repo.id, account, role, r.actor);
 }
 
 const putUserPermission: Handler = async (r, ref, username) => {

@@ -33,4 +33,11 @@ describe("default permissions in the registry", () => {
     await expect(client("bob").pushImage("acme/fresh", "v3")).rejects.toThrow(/blob push failed: 403/);
   });
 
+  it("a user's direct grant taken away holds from the next request", async () => {
+    expect((await admin.put("/repository/acme/fresh/permissions/user/bob", { role: "write" })).status).toBe(200);
+    await client("bob").pushImage("acme/fresh", "v4");
+    expect((await admin.delete("/repository/acme/fresh/permissions/user/bob")).status).toBe(204);
+    await expect(client("bob").pushImage("acme/fresh", "v5")).rejects.toThrow(/blob push failed: 403/);
+  });
+
 });

@@ -63,7 +63,7 @@ export function repositoryPermissionPages(deps: AppDeps): Hono<WebEnv> {
       } else {
         const account = await findAccount(deps.db, name);
         if (!account) return `No user or robot named ${name}`;
-        await setRepositoryRole(deps.db, repo.id, account, role, actor(c));
+        await setRepositoryRole(deps, repo.id, account, role, actor(c));
       }
     } catch (err) {
       if (err instanceof DomainError && err.code === "INVALID_REQUEST") return err.message;

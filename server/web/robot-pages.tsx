@@ -125,7 +125,7 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
       try {
         const { robot } = await createRobot(deps.db, at.owner, values.short!, { description: values.description }, actor(c));
         const grantee = { id: robot.id, username: robot.name, kind: "robot" as const, namespaceId: null, robotOwnerNamespaceId: at.owner.id };
-        for (const [repositoryId, role] of roles) await setRepositoryRole(deps.db, repositoryId, grantee, role, actor(c));
+        for (const [repositoryId, role] of roles) await setRepositoryRole(deps, repositoryId, grantee, role, actor(c));
       } catch (err) {
         if (!(err instanceof DomainError) || (err.code !== "INVALID_REQUEST" && err.code !== "CONFLICT")) throw err;
         const field = err.message.startsWith("Robot descriptions") ? "description" : "short";
@@ -189,7 +189,7 @@ export function robotPages(deps: AppDeps): Hono<WebEnv> {
       if (!current || role === undefined) return notFoundPage(deps, c);
       if (current.role !== role) {
         const grantee = { id: robot.id, username: robot.name, kind: "robot" as const, namespaceId: null, robotOwnerNamespaceId: at.owner.id };
-        await setRepositoryRole(deps.db, current.repositoryId, grantee, role, actor(c));
+        await setRepositoryRole(deps, current.repositoryId, grantee, role, actor(c));
       }
       const query = new URLSearchParams({ saved: current.name });
       return c.redirect(`${at.basePath}/${robot.shortName}?${query}#permissions`, 303);

@@ -27,19 +27,19 @@ it("grants, changes and removes roles with Quay's rules and log rows", async () 
   const asRobot = { id: robot.id, username: robot.name, kind: "robot" as const, namespaceId: null, robotOwnerNamespaceId: alice.namespaceId };
   const asBob = { ...bob, kind: "user" as const };
 
-  await setRepositoryRole(env.deps.db, repo.id, asRobot, "write", actor);
-  await setRepositoryRole(env.deps.db, repo.id, asBob, "read", actor);
-  await setRepositoryRole(env.deps.db, repo.id, asBob, "admin", actor);
+  await setRepositoryRole(env.deps, repo.id, asRobot, "write", actor);
+  await setRepositoryRole(env.deps, repo.id, asBob, "read", actor);
+  await setRepositoryRole(env.deps, repo.id, asBob, "admin", actor);
   expect(await namespaceRolesOf(env.deps.db, alice.namespaceId, robot)).toEqual([{ repositoryId: repo.id, name: "app", role: "write" }]);
   expect(await namespaceRolesOf(env.deps.db, alice.namespaceId, bob)).toEqual([{ repositoryId: repo.id, name: "app", role: "admin" }]);
 
-  await setRepositoryRole(env.deps.db, repo.id, asRobot, null, actor);
+  await setRepositoryRole(env.deps, repo.id, asRobot, null, actor);
   expect(await namespaceRolesOf(env.deps.db, alice.namespaceId, robot)).toEqual([{ repositoryId: repo.id, name: "app", role: null }]);
-  await expect(setRepositoryRole(env.deps.db, repo.id, asRobot, null, actor)).rejects.toThrow("User does not have permission for repo.");
+  await expect(setRepositoryRole(env.deps, repo.id, asRobot, null, actor)).rejects.toThrow("User does not have permission for repo.");
 
   const bobs = await createRepository(env.deps.db, { principal: toPrincipal(bob) }, { namespace: "bob", name: "own", visibility: "private" });
-  await expect(setRepositoryRole(env.deps.db, bobs.id, asRobot, "read", actor)).rejects.toThrow("Cannot add robot alice+ci under namespace bob");
-  await expect(setRepositoryRole(env.deps.db, bobs.id, asBob, "read", actor)).rejects.toThrow("Namespace owner must always be admin.");
+  await expect(setRepositoryRole(env.deps, bobs.id, asRobot, "read", actor)).rejects.toThrow("Cannot add robot alice+ci under namespace bob");
+  await expect(setRepositoryRole(env.deps, bobs.id, asBob, "read", actor)).rejects.toThrow("Namespace owner must always be admin.");
 
   const kinds = (await env.deps.db.select({ kind: auditLog.kind, metadata: auditLog.metadata }).from(auditLog).where(eq(auditLog.repositoryId, repo.id)).orderBy(auditLog.id))
     .filter((r) => r.kind.endsWith("_repo_permission"));

@@ -3,7 +3,7 @@
 // owner is always admin of them), and those of an organization's teams. Each change writes Quay's
 // log row in its transaction.
 import { and, asc, eq } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../../db/client.ts";
+import type { DbOrTx } from "../../../db/client.ts";
 import { namespaces, repoPermissions, repositories, teamMembers, teamRepoPermissions, teams, users } from "../../../db/schema.ts";
 import { inSomeTeam, type Team } from "../accounts/teams.ts";
 import type { Role } from "../access/permissions.ts";
@@ -50,13 +50,13 @@ export async function namespaceRolesOf(
  * role that is not there.
  */
 export async function setRepositoryRole(
-  db: Db,
+  svc: Pick<Services, "db" | "cache">,
   repositoryId: number,
   grantee: Grantee,
   role: Role | null,
   actor: Actor,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
+  await svc.db.transaction(async (tx) => {
     const [repo] = await tx
       .select({ id: repositories.id, name: repositories.name, namespaceId: repositories.namespaceId, namespace: namespaces.name })
       .from(repositories)
@@ -87,6 +87,7 @@ export async function setRepositoryRole(
       metadata: role === null ? metadata : { ...metadata, role },
     });
   });
+  svc.cache.forget(repositoryId); // this node at once; others hear the change notification
 }
 
 /** A user's or robot's role on a repository, as its permissions list shows it. */
