@@ -1,6 +1,6 @@
 // A repository's permissions in Chromium: its admin opens them from the repository's Settings,
-// sees the empty state, gives a user and a team roles (an unknown name refused at its field),
-// changes a role and removes one after the question; an organization's Default permissions tab
+// gives a user and a team roles (names suggested from the organization's members, robots and
+// teams; an unknown name refused at its field), changes a role and removes one after the question; an organization's Default permissions tab
 // likewise, and a repository created afterwards carries the grant. Every page passes the
 // accessibility check.
 import type { Browser, Page } from "playwright";
@@ -45,6 +45,10 @@ describe("repository permissions in the browser", () => {
     await page.waitForURL(`${server.url}/repository-permissions/shipyard/hull`);
     // The creator is the repository's admin by a grant of their own.
     expect(await rowsText(page)).toContain("dana");
+    // The name field suggests the organization's members and teams.
+    expect(await page.locator("#permission-names option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(
+      expect.arrayContaining(["dana", "crew"]),
+    );
     await expectSettledAccessible(page);
 
     await page.fill("#field-name", "nobody");

@@ -12,7 +12,9 @@ import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
 import type { Role } from "../domain/access/permissions.ts";
 import { findNamespace } from "../domain/accounts/namespaces.ts";
-import { findAccount, findTeam } from "../domain/accounts/teams.ts";
+import { organizationMembers } from "../domain/accounts/organizations.ts";
+import { listRobots } from "../domain/accounts/robots.ts";
+import { findAccount, findTeam, listTeams } from "../domain/accounts/teams.ts";
 import { DomainError } from "../domain/errors.ts";
 import { repoPath } from "../domain/names.ts";
 import type { Repository } from "../domain/repositories/repositories.ts";
@@ -38,6 +40,15 @@ export function repositoryPermissionPages(deps: AppDeps): Hono<WebEnv> {
     ];
   }
 
+  /** Who may be given a role: the namespace's robots, and in an organization its members and teams. */
+  async function suggestions(repo: Repository): Promise<string[]> {
+    const robots = (await listRobots(deps.db, { id: repo.namespaceId, name: repo.namespace })).map((r) => r.name);
+    if ((await findNamespace(deps.db, repo.namespace))?.kind !== "org") return robots;
+    const members = (await organizationMembers(deps.db, repo.namespaceId)).map((m) => m.account.username);
+    const teams = (await listTeams(deps.db, repo.namespaceId)).map((t) => t.name);
+    return [...new Set([...members, ...robots, ...teams])];
+  }
+
   const listPage = async (c: WebContext, repo: Repository, form: AddPermissionForm, notice?: string) =>
     page(
       c,
@@ -47,6 +58,7 @@ export function repositoryPermissionPages(deps: AppDeps): Hono<WebEnv> {
         rows={await rows(repo)}
         isOrg={(await findNamespace(deps.db, repo.namespace))?.kind === "org"}
         form={form}
+        suggestions={await suggestions(repo)}
         notice={notice}
       />,
       form.error ? 400 : 200,

@@ -30,6 +30,8 @@ export interface RepositoryPermissionsProps {
   /** Teams can be granted only in an organization's repositories. */
   isOrg: boolean;
   form: AddPermissionForm;
+  /** Names suggested by the add form: the namespace's robots, the organization's members and teams. */
+  suggestions: string[];
   /** A notice after a change (whose role was saved or removed). */
   notice?: string;
 }
@@ -38,7 +40,7 @@ const KIND_LABELS: Record<GranteeKind, string> = { user: "User", robot: "Robot",
 /** The grant's kind as the forms send it: robots are granted as users, by their full name. */
 const formKind = (kind: GranteeKind) => (kind === "team" ? "team" : "user");
 
-export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, notice }: RepositoryPermissionsProps) {
+export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, suggestions, notice }: RepositoryPermissionsProps) {
   const csrfToken = chrome.csrfToken;
   const removeHref = (row: PermissionRow) =>
     `/repository-permission-remove/${path}?${new URLSearchParams({ kind: formKind(row.kind), name: row.name })}`;
@@ -98,7 +100,11 @@ export function RepositoryPermissionsPage({ chrome, path, rows, isOrg, form, not
               error={form.error}
               required
               autocomplete="off"
+              list="permission-names"
             />
+            <datalist id="permission-names">
+              {suggestions.map((name) => <option value={name} />)}
+            </datalist>
             <SelectField name="role" label="Role" value={form.values.role} options={ROLE_CHOICES} />
             <FormActions submit="Add permission" />
           </form>

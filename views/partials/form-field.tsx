@@ -38,6 +38,8 @@ export interface TextFieldProps {
   required?: boolean;
   autocomplete?: string;
   autofocus?: boolean;
+  /** The id of a `<datalist>` of suggestions. */
+  list?: string;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -65,6 +67,7 @@ export function TextField(props: TextFieldProps) {
             required={props.required}
             autocomplete={props.autocomplete}
             autofocus={props.autofocus}
+            list={props.list}
             aria-invalid={props.error ? "true" : undefined}
             aria-describedby={message ? `${id}-helper` : undefined}
           />
