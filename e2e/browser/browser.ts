@@ -31,24 +31,22 @@ export async function openPage(browser: Browser, viewport: { width: number; heig
   return context.newPage();
 }
 
-/** Fails the test on any axe-core violation (WCAG 2.1 A and AA rules) on the current page. */
+/**
+ * Fails the test on any axe-core violation (WCAG 2.1 A and AA rules) on the current page, once
+ * it has settled: after a form answered at its own address the new page (styles too) has
+ * loaded, and messages have finished fading in (else axe measures half-transparent text).
+ * Endless animations (spinners) are not waited for.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
+  await page.waitForLoadState("load");
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity),
+  );
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const violations = results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
   );
   expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
-}
-
-/**
- * expectAccessible once the page is settled: after a form answered at its own address, the new
- * page (styles too) has loaded and its messages have finished fading in (else axe measures
- * half-transparent text).
- */
-export async function expectSettledAccessible(page: Page): Promise<void> {
-  await page.waitForLoadState("load");
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
-  await expectAccessible(page);
 }
 
 /** True when nothing on the page sticks out past the viewport's right edge. */

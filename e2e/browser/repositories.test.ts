@@ -8,7 +8,7 @@ import { createOrganization } from "../../server/domain/accounts/organizations.t
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { findRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectSettledAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
+import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function check(page: Page): Promise<void> {
-  await expectSettledAccessible(page);
+  await expectAccessible(page);
   expect(await fitsViewport(page)).toBe(true);
 }
 

@@ -11,7 +11,7 @@ import { teamGrantsOn } from "../../server/domain/repositories/repository-permis
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { createRepository, findRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectSettledAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+import { expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -49,12 +49,12 @@ describe("repository permissions in the browser", () => {
     expect(await page.locator("#permission-names option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(
       expect.arrayContaining(["dana", "crew"]),
     );
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
 
     await page.fill("#field-name", "nobody");
     await page.click(ADD);
     expect(await page.textContent("#field-name-helper.pf-m-error")).toContain("No user or robot named nobody");
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
 
     await page.fill("#field-name", "erik");
     await page.selectOption("#field-role", "write");
@@ -66,7 +66,7 @@ describe("repository permissions in the browser", () => {
     await page.click(ADD);
     await page.waitForURL(/saved=crew/);
     expect(await rowsText(page)).toContain("crew");
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
 
     await page.selectOption('select[aria-label="Role of erik"]', "admin");
     await page.click('button[aria-label="Save the role of erik"]');
@@ -75,11 +75,11 @@ describe("repository permissions in the browser", () => {
 
     await page.click('a[aria-label="Remove erik"]');
     await page.waitForURL(/repository-permission-remove/);
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
     await page.click('[data-testid="confirm"]');
     await page.waitForURL(/removed=erik/);
     expect(await rowsText(page)).not.toContain("erik");
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
     await page.close();
   });
 
@@ -101,19 +101,19 @@ describe("an organization's default permissions in the browser", () => {
     await page.click('a:has-text("Default permissions")');
     await page.waitForURL(`${server.url}/organization/shipyard/default-permissions`);
     expect(await page.textContent('[data-testid="empty-state"]')).toContain("No default permissions");
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
 
     const add = '[data-testid="add-default-permission"] button[type="submit"]';
     await page.fill("#field-name", "ghosts");
     await page.click(add);
     expect(await page.textContent("#field-name-helper.pf-m-error")).toContain("No team ghosts in shipyard");
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
     await page.fill("#field-name", "crew");
     await page.selectOption("#field-role", "write");
     await page.click(add);
     await page.waitForURL(/default-permissions\?saved/);
     expect(await page.locator('[data-testid="default-permission-row"]').allTextContents()).toEqual([expect.stringContaining("crew (team)")]);
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
 
     await page.selectOption('select[aria-label="Role of crew"]', "admin");
     await page.click('button[aria-label="Save the role of crew"]');
@@ -130,7 +130,7 @@ describe("an organization's default permissions in the browser", () => {
     await page.goto(`${server.url}/organization/shipyard/default-permissions`);
     await page.click('a[aria-label="Remove the default permission of crew"]');
     await page.waitForURL(/delete$/);
-    await expectSettledAccessible(page);
+    await expectAccessible(page);
     await page.click('[data-testid="confirm"]');
     await page.waitForURL(/removed/);
     expect(await page.textContent('[data-testid="empty-state"]')).toContain("No default permissions");
