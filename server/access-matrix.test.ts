@@ -41,8 +41,6 @@ type Action = (typeof ACTIONS)[number];
 // - A!registry on creating: Quay's v2auth grants push on a new repository to anyone
 //   CreateRepositoryPermission admits, which an OAuth token's repo:create or org:admin scope
 //   keeps (SCOPE_MAX_TEAM_ROLES); Quayside's registry also asks for repo:write.
-// - A!ui on push (the repository's description, Quay's ModifyRepositoryPermission): the API lets
-//   write roles change it, the repository page's form only admins.
 // The private repository is acme/app; the organization acme is owned by `owner`. Robots, app
 // tokens and `$oauthtoken` logins are registry credentials only (Quay's API takes OAuth tokens
 // and sessions; its pages, sessions). Columns in the order of ACTIONS:
@@ -51,10 +49,10 @@ const TABLE: [string, string, Door[]][] = [
   ["anonymous",            "D    D     D    D          D    D     D     D      D", ["registry", "api", "ui"]],
   ["user without role",    "D    D     D    D          D    D     D     D      D", ["registry", "api", "ui"]],
   ["user with read",       "A    D     D    D          D    D     D     D      D", ["registry", "api", "ui"]],
-  ["user with write",      "A    A!ui  A    D          D    D     D     D      D", ["registry", "api", "ui"]],
+  ["user with write",      "A    A     A    D          D    D     D     D      D", ["registry", "api", "ui"]],
   ["user with admin",      "A    A     A    D          A    A     D     D      D", ["registry", "api", "ui"]],
   ["team member, read",    "A    D     D    D          D    D     D     D      D", ["registry", "api", "ui"]],
-  ["team member, write",   "A    A!ui  A    D          D    D     D     D      D", ["registry", "api", "ui"]],
+  ["team member, write",   "A    A     A    D          D    D     D     D      D", ["registry", "api", "ui"]],
   ["team creator",         "D    D     D    A          D    D     D     D      D", ["registry", "api", "ui"]],
   ["team admin",           "A    A     A    A          A    A     A     A      A", ["registry", "api", "ui"]],
   ["org owner",            "A    A     A    A          A    A     A     A      A", ["registry", "api", "ui"]],

@@ -8,6 +8,7 @@ import { renderMarkdown } from "../../views/partials/markdown.tsx";
 import { createOrganization } from "../domain/accounts/organizations.ts";
 import { toPrincipal, type User } from "../domain/accounts/users.ts";
 import { findRepository } from "../domain/repositories/repositories.ts";
+import { setRepositoryRole } from "../domain/repositories/repository-permissions.ts";
 
 let env: TestEnv;
 let carol: User;
@@ -124,6 +125,22 @@ describe("repository settings", () => {
     const res = await bobPages.submit("/repository/acme/tools", "/repository-visibility/acme/tools", { visibility: "private" });
     expect(res.status).toBe(404);
     expect((await bobPages.get("/repository-delete/acme/tools")).status).toBe(404);
+  });
+
+  it("let writers change the description only, as Quay's PUT /repository does", async () => {
+    const dave = await env.user("dave");
+    const repo = (await findRepository(env.deps.db, { namespace: "acme", name: "tools" }))!;
+    await setRepositoryRole(env.deps, repo.id, dave, "write", { principal: toPrincipal(carol) });
+    const davePages = await signedInClient(env.app, "dave");
+    const html = await (await davePages.get("/repository/acme/tools")).text();
+    expect(html).toContain('action="/repository-description/acme/tools"');
+    expect(html).not.toContain('action="/repository-visibility/acme/tools"');
+    expect(html).not.toContain('data-testid="delete-repository"');
+    const saved = await davePages.submit("/repository/acme/tools", "/repository-description/acme/tools", { description: "by a writer" });
+    expect(saved.status).toBe(303);
+    expect((await findRepository(env.deps.db, { namespace: "acme", name: "tools" }))?.description).toBe("by a writer");
+    const refused = await davePages.submit("/repository/acme/tools", "/repository-visibility/acme/tools", { visibility: "public" });
+    expect(refused.status).toBe(404);
   });
 
   it("change the visibility, with a notice", async () => {

@@ -9,7 +9,7 @@ import { Layout, Section } from "../../views/layout.tsx";
 import { DeleteRepositoryCard } from "../../views/partials/repository-admin.tsx";
 import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
-import { canCreateIn, roleAtLeast, roleOn } from "../domain/access/permissions.ts";
+import { canCreateIn, type Role, roleAtLeast, roleOn } from "../domain/access/permissions.ts";
 import { findNamespace } from "../domain/accounts/namespaces.ts";
 import { userOrganizations } from "../domain/accounts/organizations.ts";
 import { DomainError } from "../domain/errors.ts";
@@ -30,12 +30,15 @@ const textAreaValue = (raw: unknown) => String(raw ?? "").replace(/\r\n?/g, "\n"
 
 const visibilityOf = (raw: unknown): "public" | "private" => (raw === "public" ? "public" : "private");
 
-/** The repository in the path when the viewer is its admin; anyone else sees a 404. */
-export async function administeredRepository(deps: AppDeps, c: WebContext): Promise<Repository | undefined> {
+/** The repository in the path when the signed-in viewer holds at least `role` on it; anyone else sees a 404. */
+async function repositoryHeldAt(deps: AppDeps, c: WebContext, role: Role): Promise<Repository | undefined> {
   const repo = await findRepository(deps.db, { namespace: c.req.param("namespace")!, name: c.req.param("name")! });
   if (!repo || repo.state === "MARKED_FOR_DELETION" || !c.get("session")) return undefined;
-  return roleAtLeast(await roleOn(deps.db, c.get("principal"), repo), "admin") ? repo : undefined;
+  return roleAtLeast(await roleOn(deps.db, c.get("principal"), repo), role) ? repo : undefined;
 }
+
+/** The repository in the path when the viewer is its admin; anyone else sees a 404. */
+export const administeredRepository = (deps: AppDeps, c: WebContext) => repositoryHeldAt(deps, c, "admin");
 
 export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
@@ -89,8 +92,9 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
 
   const administered = (c: WebContext) => administeredRepository(deps, c);
 
+  // Writers may change the description, as Quay's PUT /repository (and this API) let them.
   app.post("/repository-description/:namespace/:name{.+}", async (c) => {
-    const repo = await administered(c);
+    const repo = await repositoryHeldAt(deps, c, "write");
     if (!repo) return notFoundPage(deps, c);
     const body = await c.req.parseBody();
     await setDescription(deps, actor(c), repo, textAreaValue(body.description));

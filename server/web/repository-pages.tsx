@@ -149,7 +149,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
     return page(
       c,
-      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} admin={roleAtLeast(role, "admin")} saved={savedSetting(c.req.query("saved"))} />,
+      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} admin={roleAtLeast(role, "admin")} writer={roleAtLeast(role, "write")} saved={savedSetting(c.req.query("saved"))} />,
     );
   });
 

@@ -18,8 +18,10 @@ export interface RepositoryPageProps {
   tags: TagTableProps;
   /** Whether the signed-in viewer starred it; null when signed out (no star button). */
   starred: boolean | null;
-  /** Whether the viewer is its admin (shown the Settings forms). */
+  /** Whether the viewer is its admin (shown all the Settings forms). */
   admin?: boolean;
+  /** Whether the viewer may write to it (shown the description form). */
+  writer?: boolean;
   /** The setting the admin just saved, acknowledged in the Settings card. */
   saved?: SavedSetting;
 }
@@ -48,7 +50,7 @@ function GetStarted({ registryHost, repo, pullTag }: Pick<RepositoryPageProps, "
   );
 }
 
-export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred, admin, saved }: RepositoryPageProps) {
+export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, starred, admin = false, writer = false, saved }: RepositoryPageProps) {
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name}`}>
       <Section>
@@ -88,9 +90,9 @@ export function RepositoryPage({ chrome, repo, registryHost, pullTag, tags, star
         </div>
         <TagTable {...tags} />
       </Section>
-      {admin && chrome.csrfToken && (
+      {(admin || writer) && chrome.csrfToken && (
         <Section>
-          <RepositoryAdmin repo={repo} csrfToken={chrome.csrfToken} saved={saved} />
+          <RepositoryAdmin repo={repo} csrfToken={chrome.csrfToken} saved={saved} admin={admin} />
         </Section>
       )}
     </Layout>

@@ -1,5 +1,6 @@
-// What a repository's admins change from its page: the description, the visibility, and a link to
-// delete it (asked first on a page of its own, where the full name must be typed).
+// What a repository's writers and admins change from its page: writers the description, admins
+// also the visibility, its permissions and deleting it (asked first on a page of its own, where
+// the full name must be typed).
 import { ConfirmCard } from "./confirm-card.tsx";
 import { CsrfField, FormActions, SelectField, TextAreaField, TextField } from "./form-field.tsx";
 import { SectionCard } from "./section-card.tsx";
@@ -24,7 +25,18 @@ export type SavedSetting = "description" | "visibility";
 export const savedSetting = (raw: string | undefined): SavedSetting | undefined =>
   raw === "description" || raw === "visibility" ? raw : undefined;
 
-export function RepositoryAdmin({ repo, csrfToken, saved }: { repo: AdminRepo; csrfToken: string; saved?: SavedSetting }) {
+export function RepositoryAdmin({
+  repo,
+  csrfToken,
+  saved,
+  admin,
+}: {
+  repo: AdminRepo;
+  csrfToken: string;
+  saved?: SavedSetting;
+  /** False for writers: the description only. */
+  admin: boolean;
+}) {
   const path = repoPath(repo);
   return (
     <SectionCard id="repository-admin" title="Settings">
@@ -38,17 +50,21 @@ export function RepositoryAdmin({ repo, csrfToken, saved }: { repo: AdminRepo; c
         <TextAreaField name="description" label="Description" value={repo.description} hint="Markdown: headings, emphasis, code, lists and links" />
         <FormActions submit="Save description" style="secondary" />
       </form>
-      <form class="pf-v6-c-form qs-gap-below" method="post" action={`/repository-visibility/${path}`}>
-        <CsrfField token={csrfToken} />
-        <SelectField name="visibility" label="Visibility" value={repo.visibility} options={VISIBILITY_OPTIONS} />
-        <FormActions submit="Save visibility" style="secondary" />
-      </form>
-      <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-permissions/${path}`} data-testid="repository-permissions">
-        <span class="pf-v6-c-button__text">Permissions</span>
-      </a>{" "}
-      <a class="pf-v6-c-button pf-m-danger" href={`/repository-delete/${path}`} data-testid="delete-repository">
-        <span class="pf-v6-c-button__text">Delete repository</span>
-      </a>
+      {admin && (
+        <>
+          <form class="pf-v6-c-form qs-gap-below" method="post" action={`/repository-visibility/${path}`}>
+            <CsrfField token={csrfToken} />
+            <SelectField name="visibility" label="Visibility" value={repo.visibility} options={VISIBILITY_OPTIONS} />
+            <FormActions submit="Save visibility" style="secondary" />
+          </form>
+          <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-permissions/${path}`} data-testid="repository-permissions">
+            <span class="pf-v6-c-button__text">Permissions</span>
+          </a>{" "}
+          <a class="pf-v6-c-button pf-m-danger" href={`/repository-delete/${path}`} data-testid="delete-repository">
+            <span class="pf-v6-c-button__text">Delete repository</span>
+          </a>
+        </>
+      )}
     </SectionCard>
   );
 }
