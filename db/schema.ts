@@ -176,6 +176,25 @@ export const oauthTokens = pgTable("oauth_tokens", {
   expiresAt: ts("expires_at"),
 });
 
+/**
+ * Quay's assigned authorizations: an organization admin asks (POST /oauth/authorize/assignuser)
+ * that a user grant an application these scopes; the user sees it and approves or declines.
+ */
+export const oauthAssignedAuthorizations = pgTable(
+  "oauth_assigned_authorizations",
+  {
+    id: serial("id").primaryKey(),
+    uuid: uuid("uuid").notNull().unique().defaultRandom(),
+    appId: integer("app_id").notNull().references(() => oauthApps.id, { onDelete: "cascade" }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    redirectUri: text("redirect_uri").notNull(),
+    scopes: text("scopes").notNull(),
+    responseType: text("response_type").notNull().default("token"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("oauth_assigned_authorizations_user").on(t.userId)],
+);
+
 export const repositories = pgTable(
   "repositories",
   {
@@ -343,8 +362,55 @@ export const tags = pgTable(
       .on(t.repositoryId, sql`${t.name} collate "C"`)
       .where(sql`${t.lifetimeEnd} is null`),
     index("tags_manifest").on(t.manifestId),
+    // Expiry: the job that ends expired tags and the time machine find them by time.
+    index("tags_live_expiry").on(t.expiresAt).where(sql`${t.lifetimeEnd} is null and ${t.expiresAt} is not null`),
   ],
 );
+
+/**
+ * Labels on a manifest (Quay's): from the image config at push (`source_type` manifest), added
+ * through the API (`api`) or by Quayside itself (`internal`). Keys under reserved prefixes are
+ * refused from the API.
+ */
+export const manifestLabels = pgTable(
+  "manifest_labels",
+  {
+    id: serial("id").primaryKey(),
+    uuid: uuid("uuid").notNull().unique().defaultRandom(),
+    manifestId: integer("manifest_id").notNull().references(() => manifests.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    mediaType: text("media_type", { enum: ["text/plain", "application/json"] }).notNull().default("text/plain"),
+    sourceType: text("source_type", { enum: ["manifest", "api", "internal"] }).notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("manifest_labels_manifest").on(t.manifestId)],
+);
+
+/**
+ * One row per garbage-collection run. A run that stopped (process restart) is resumed from its
+ * cursors; the superuser's status page reads the newest rows.
+ */
+export const gcRuns = pgTable("gc_runs", {
+  id: serial("id").primaryKey(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  /** Last heartbeat of the process working on the run; a stale one means it may be resumed. */
+  heartbeatAt: ts("heartbeat_at").notNull().defaultNow(),
+  finishedAt: ts("finished_at"),
+  /** Phase in progress: uploads, manifests, blobs, done. */
+  phase: text("phase").notNull().default("uploads"),
+  /** Highest manifest id examined so far (manifests phase walks ids upwards). */
+  manifestCursor: integer("manifest_cursor").notNull().default(0),
+  /** Highest blob digest examined so far (blobs phase walks digests upwards). */
+  blobCursor: text("blob_cursor").notNull().default(""),
+  manifestsExamined: integer("manifests_examined").notNull().default(0),
+  manifestsDeleted: integer("manifests_deleted").notNull().default(0),
+  blobsExamined: integer("blobs_examined").notNull().default(0),
+  blobsDeleted: integer("blobs_deleted").notNull().default(0),
+  uploadsDeleted: integer("uploads_deleted").notNull().default(0),
+  bytesReclaimed: size("bytes_reclaimed").notNull().default(0),
+  error: text("error"),
+});
 
 export const auditLog = pgTable(
   "audit_log",
