@@ -363,6 +363,9 @@ export const tags = pgTable(
       .where(sql`${t.lifetimeEnd} is null`),
     index("tags_manifest").on(t.manifestId),
     // Expiry: the job that ends expired tags and the time machine find them by time.
+    // The Tags tab and `GET /tag/` list newest first and page; history walks all rows so.
+    index("tags_live_start").on(t.repositoryId, t.lifetimeStart.desc(), t.name).where(sql`${t.lifetimeEnd} is null`),
+    index("tags_history_start").on(t.repositoryId, t.lifetimeStart.desc()),
     index("tags_live_expiry").on(t.expiresAt).where(sql`${t.lifetimeEnd} is null and ${t.expiresAt} is not null`),
   ],
 );

@@ -44,4 +44,6 @@ ALTER TABLE "oauth_assigned_authorizations" ADD CONSTRAINT "oauth_assigned_autho
 ALTER TABLE "oauth_assigned_authorizations" ADD CONSTRAINT "oauth_assigned_authorizations_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "manifest_labels_manifest" ON "manifest_labels" USING btree ("manifest_id");--> statement-breakpoint
 CREATE INDEX "oauth_assigned_authorizations_user" ON "oauth_assigned_authorizations" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "tags_live_start" ON "tags" USING btree ("repository_id","lifetime_start" DESC NULLS LAST,"name") WHERE "tags"."lifetime_end" is null;--> statement-breakpoint
+CREATE INDEX "tags_history_start" ON "tags" USING btree ("repository_id","lifetime_start" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "tags_live_expiry" ON "tags" USING btree ("expires_at") WHERE "tags"."lifetime_end" is null and "tags"."expires_at" is not null;
