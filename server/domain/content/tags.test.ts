@@ -6,7 +6,7 @@ import { tags } from "../../../db/schema.ts";
 import { RegistryClient } from "../../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
 import { findRepository } from "../repositories/repositories.ts";
-import { liveTagManifestId, pointTag } from "./tags.ts";
+import { liveTagCondition, liveTagManifestId, pointTag, setTagExpiration } from "./tags.ts";
 
 let env: TestEnv;
 let repositoryId: number;
@@ -53,4 +53,19 @@ it("lets racing pushes of one tag both succeed, leaving exactly one live row", a
     expect(results.every((r) => typeof r.changed === "boolean")).toBe(true);
     expect(await liveRows(name)).toHaveLength(1);
   }
+});
+
+it("counts a tag live until the instant its expiry passes, and sets or clears that expiry", async () => {
+  const now = new Date("2030-01-01T00:00:00Z");
+  const expiry = new Date("2030-01-01T01:00:00Z");
+  await pointTag(env.deps.db, repositoryId, "expiring", first, now);
+  expect(await setTagExpiration(env.deps.db, repositoryId, "expiring", expiry, now)).toEqual({ previous: null });
+  const liveAt = async (at: Date) =>
+    (await env.deps.db.select({ name: tags.name }).from(tags).where(and(liveTagCondition(repositoryId, at), eq(tags.name, "expiring")))).length;
+  expect(await liveAt(new Date(expiry.getTime() - 1))).toBe(1);
+  expect(await liveAt(expiry)).toBe(0);
+  expect(await setTagExpiration(env.deps.db, repositoryId, "expiring", null, expiry)).toBeUndefined();
+  expect(await setTagExpiration(env.deps.db, repositoryId, "expiring", null, now)).toEqual({ previous: expiry });
+  expect(await liveAt(new Date("2040-01-01T00:00:00Z"))).toBe(1);
+  expect(await setTagExpiration(env.deps.db, repositoryId, "absent", null, now)).toBeUndefined();
 });

@@ -1,6 +1,6 @@
 // Tags. A tag row is never changed except to end it: pointing a tag elsewhere ends the live
 // row and starts a new one, so the rows are the tag's history.
-import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifests, tags } from "../../../db/schema.ts";
 import { DomainError } from "../errors.ts";
@@ -14,7 +14,40 @@ export interface TagChange {
   changed: boolean;
 }
 
+/**
+ * The one rule for "live": not ended and not expired at `now`. Every read of current tags uses
+ * it, so an expired tag is gone at its instant, whether or not the expiry job has ended its row.
+ */
+export function liveTagCondition(repositoryId: number, now: Date): SQL {
+  return and(
+    eq(tags.repositoryId, repositoryId),
+    isNull(tags.lifetimeEnd),
+    or(isNull(tags.expiresAt), gt(tags.expiresAt, now)),
+  )!;
+}
+
 const live = (repositoryId: number) => and(eq(tags.repositoryId, repositoryId), isNull(tags.lifetimeEnd));
+
+/**
+ * Sets (or clears, with null) when a live tag expires: the one change made to a row other than
+ * ending it (Quay moves the tag's end likewise). Returns the expiry it had, or undefined when
+ * no tag of that name is live at `now`.
+ */
+export async function setTagExpiration(
+  tx: DbOrTx,
+  repositoryId: number,
+  name: string,
+  expiresAt: Date | null,
+  now: Date,
+): Promise<{ previous: Date | null } | undefined> {
+  const [row] = await tx.execute<{ previous: Date | string | null }>(sql`
+    update ${tags} t set expires_at = ${expiresAt?.toISOString() ?? null}::timestamptz
+    from (select id, expires_at from ${tags} where ${and(liveTagCondition(repositoryId, now), eq(tags.name, name))} for update) old
+    where t.id = old.id
+    returning old.expires_at as previous`);
+  if (!row) return undefined;
+  return { previous: row.previous === null ? null : new Date(row.previous) };
+}
 
 /**
  * The rule for moving a tag, as two CTEs for a statement that has already defined `m` (one row:
