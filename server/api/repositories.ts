@@ -26,7 +26,7 @@ const PAGE_SIZE = 100;
 const MAX_TAGS = 500;
 const DAY_MS = 86_400_000;
 /** Popularity counts the last week's actions. */
-const POPULARITY_WINDOW_MS = 7 * DAY_MS;
+export const POPULARITY_WINDOW_MS = 7 * DAY_MS;
 const STATS_WINDOW_MS = 92 * DAY_MS;
 
 /** `namespace/name[/more]` from the path; a name without namespace means Quay's "library". */

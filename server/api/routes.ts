@@ -21,6 +21,7 @@ import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
 import { mountApplicationRoutes } from "./applications.ts";
 import { capabilitiesHandler } from "./capabilities.ts";
 import { entitiesHandler } from "./entities.ts";
+import { findAllHandler, findRepositoriesHandler } from "./search.ts";
 import { signin, signout } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
@@ -86,6 +87,11 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/entities/:prefix", route((r) => entitiesHandler(r, r.c.req.param("prefix")!)));
   app.all("/entities/:prefix", notAllowed);
+
+  app.get("/find/repositories", route(findRepositoriesHandler));
+  app.all("/find/repositories", notAllowed);
+  app.get("/find/all", route(findAllHandler));
+  app.all("/find/all", notAllowed);
 
   mountApplicationRoutes(app, route, notAllowed);
 

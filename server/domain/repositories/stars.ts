@@ -1,6 +1,6 @@
 // Stars: a user's bookmarks on repositories. The repository list's `starred` filter and the
 // "is starred" facts read the same `stars` table (repository-listings.ts, repositories.ts).
-import { and, eq } from "drizzle-orm";
+import { and, count, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { stars } from "../../../db/schema.ts";
 import { repositoryAccess } from "../access/access.ts";
@@ -29,4 +29,15 @@ export async function unstarRepository(db: DbOrTx, user: UserPrincipal, ref: Rep
   const repo = await readableRepository(db, user, ref);
   if (repo) await db.delete(stars).where(and(eq(stars.userId, user.userId), eq(stars.repositoryId, repo.id)));
   return repo;
+}
+
+/** How many users starred each of the repositories (absent when none did). */
+export async function starCounts(db: DbOrTx, repositoryIds: number[]): Promise<Map<number, number>> {
+  if (repositoryIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: stars.repositoryId, n: count() })
+    .from(stars)
+    .where(inArray(stars.repositoryId, repositoryIds))
+    .groupBy(stars.repositoryId);
+  return new Map(rows.map((r) => [r.id, r.n]));
 }
