@@ -174,6 +174,12 @@ describe("GET /api/v1/repository", () => {
   });
 });
 
+/** The config and layer bytes an image manifest names. */
+function storedBytes(manifestJson: string): number {
+  const manifest = JSON.parse(manifestJson) as { config: { size: number }; layers: { size: number }[] };
+  return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+}
+
 describe("GET /api/v1/repository/{repo}", () => {
   it("renders every field, with live tags by default", async () => {
     const pushed = await new RegistryClient(env, { username: "alice", password: "password-alice" }).pushImage("alice/alpha", "latest");
@@ -202,6 +208,8 @@ describe("GET /api/v1/repository/{repo}", () => {
       },
       can_write: true,
       can_admin: true,
+      // Storage used: the unique bytes of the config and layer pushed.
+      quota_report: { quota_bytes: storedBytes(pushed.body), configured_quota: null },
     });
   });
 

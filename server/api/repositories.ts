@@ -14,6 +14,7 @@ import {
   setVisibility,
 } from "../domain/repositories/repositories.ts";
 import { listTagViews } from "../domain/content/tags.ts";
+import { repositoryStorageBytes } from "../domain/content/storage-usage.ts";
 import { authorizeExistingRepository, authorizeRepository, isAnonymous } from "./auth.ts";
 import { invalidRequest, notFound, PlainError, unauthorized } from "./errors.ts";
 import { jsonBody, truthy } from "./input.ts";
@@ -132,6 +133,7 @@ export async function getRepositoryHandler(r: ApiRequest, ref: RepoRef): Promise
       canAdmin: roleAtLeast(role, "admin"),
       tags,
       stats,
+      storageBytes: await repositoryStorageBytes(deps.db, repo.id),
     }),
   );
 }

@@ -87,6 +87,8 @@ export interface RepositoryViewFacts {
   tags?: TagView[];
   /** `includeStats`: daily counts found, to be zero-filled. */
   stats?: { counts: DailyCount[]; today: Date };
+  /** Unique blob bytes the repository's manifests reference (domain/content/storage-usage.ts). */
+  storageBytes: number;
 }
 
 /** Quay's window for repository stats: the 91 days before today, zero-filled. */
@@ -112,6 +114,8 @@ export function repositoryView(repo: Repository, facts: RepositoryViewFacts): Js
   view.can_write = facts.canWrite;
   view.can_admin = facts.canAdmin;
   if (facts.stats) view.stats = statsView(facts.stats.counts, facts.stats.today);
+  // Quay's quota_report (its list items carry it under quota management); no quotas here.
+  view.quota_report = { quota_bytes: facts.storageBytes, configured_quota: null };
   return view;
 }
 
