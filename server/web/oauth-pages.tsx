@@ -1,9 +1,13 @@
 // Quay's OAuth web routes: the consent page (GET /oauth/authorize), its answers (POST
 // /oauth/authorizeapp, which scripts also post to directly with a session or Basic credentials
 // and a CSRF token, and POST /oauth/denyapp). A grant goes back to the client by redirect: the token in the
-// fragment (response_type=token) or a code in the query (code, exchanged at /oauth/access_token).
+// fragment (response_type=token) or a code in the query (code, exchanged at /oauth/access_token);
+// `/oauth/localapp` is where grants to the registry itself land. An organization admin may also
+// assign a request to another user (POST /oauth/authorize/assignuser), who approves it through
+// the same consent page with `assignment_uuid`.
 import { Hono } from "hono";
 import { OAuthAuthorizePage } from "../../views/pages/oauth-authorize.tsx";
+import { OAuthLocalAppPage } from "../../views/pages/oauth-localapp.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
 import type { AppDeps } from "../deps.ts";
 import { parseBasic } from "../auth/basic-credentials.ts";
@@ -20,16 +24,19 @@ import {
   grantToken,
   TOKEN_LIFETIME_SECONDS,
 } from "../domain/accounts/oauth-authorization.ts";
+import { assignAuthorization } from "../domain/accounts/oauth-assignments.ts";
 import { SCOPE_TITLES } from "../domain/accounts/oauth-tokens.ts";
+import { DomainError } from "../domain/errors.ts";
 import { baseUrl } from "../registry/deps.ts";
 import { formToken } from "./csrf.ts";
 import { chrome, page } from "./render.tsx";
+import { assetUrl } from "./static.ts";
 import type { WebContext, WebEnv } from "./session.ts";
 
 /** The request's OAuth parameters (query or form), as sent. */
 type Params = Record<string, string>;
 
-const PASSED_ON = ["client_id", "redirect_uri", "scope", "response_type", "state"] as const;
+const PASSED_ON = ["client_id", "redirect_uri", "scope", "response_type", "state", "assignment_uuid"] as const;
 
 function passedOn(params: Params): Params {
   const out: Params = {};
@@ -76,6 +83,7 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
       redirectUri: params.redirect_uri,
       scope: params.scope,
       responseType: params.response_type || "code",
+      assignmentUuid: params.assignment_uuid,
     };
     try {
       return await checkAuthorization(deps.db, by, request, baseUrl(deps.config, c));
@@ -123,8 +131,20 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
     return answer(c, params, grant, by);
   });
 
-  /** Grants the checked request: back to the client with a token (fragment) or a code (query). */
+  /**
+   * Grants the checked request: back to the client with a token (fragment) or a code (query).
+   * An assignment used up meanwhile (a second submit) is refused to the client like any refusal.
+   */
   async function answer(c: WebContext, params: Params, grant: CheckedAuthorization, by: Actor): Promise<Response> {
+    try {
+      return await issue(c, params, grant, by);
+    } catch (err) {
+      if (!(err instanceof AuthorizationRefused)) throw err;
+      return c.redirect(redirectTo(params.redirect_uri!, withState(params, { error: err.error })), 302);
+    }
+  }
+
+  async function issue(c: WebContext, params: Params, grant: CheckedAuthorization, by: Actor): Promise<Response> {
     const now = deps.clock.now();
     if (grant.responseType === "token") {
       const token = await grantToken(deps.db, by, grant, now);
@@ -140,6 +160,46 @@ export function oauthPages(deps: AppDeps): Hono<WebEnv> {
     const grant = await check(c, params);
     if (grant instanceof Response) return grant;
     return c.redirect(redirectTo(params.redirect_uri!, withState(params, { error: "access_denied" })), 302);
+  });
+
+  /**
+   * Quay's assignment: an organization admin (session and CSRF header, or Basic) asks `username`
+   * to authorize the application; parameters come in the query string. HTML, or JSON with
+   * `format=json`.
+   */
+  app.post("/oauth/authorize/assignuser", async (c) => {
+    const params = c.req.query();
+    const json = params.format === "json";
+    const reply = async (status: 200 | 400 | 401 | 403 | 404, title: string, message: string) =>
+      json ? c.json({ message }, status) : page(c, <ProblemPage chrome={await chrome(deps, c)} title={title} message={message} />, status);
+    const by = await granter(c);
+    if (!by) return reply(401, "Sign in first", "Sign in to assign an application's token.");
+    const missing = ["client_id", "redirect_uri", "scope", "username"].filter((name) => !params[name]);
+    if (missing.length > 0) return reply(400, "Incomplete request", `Missing ${missing.join(", ")}`);
+    try {
+      const request = {
+        clientId: params.client_id!,
+        username: params.username!,
+        redirectUri: params.redirect_uri!,
+        scope: params.scope!,
+        responseType: params.response_type || "token",
+      };
+      await assignAuthorization(deps.db, by, request, baseUrl(deps.config, c));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (err.code === "NOT_FOUND") return reply(404, "Not found", err.message);
+      if (err.code === "FORBIDDEN") return reply(403, "Not allowed", "Only the organization's administrators may assign its tokens.");
+      if (err.code === "INVALID_REQUEST") return reply(400, "Invalid request", err.message);
+      throw err;
+    }
+    return reply(200, "Token assigned successfully", "Token assigned successfully");
+  });
+
+  /** Quay's LOCAL_OAUTH_HANDLER: shows the token a grant to the registry itself carries. */
+  app.get("/oauth/localapp", async (c) => {
+    if (!c.get("session")) return problem(c, 401, "Sign in first", "Sign in to see your token.");
+    if (!c.req.query("scope")) return problem(c, 400, "Authorization canceled", "The application was not authorized.");
+    return page(c, <OAuthLocalAppPage chrome={await chrome(deps, c)} script={await assetUrl("oauth-localapp.js")} />);
   });
 
   return app;

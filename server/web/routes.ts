@@ -9,6 +9,7 @@ import { authPages } from "./auth-pages.tsx";
 import { csrfProtection } from "./csrf.ts";
 import { firstRun } from "./first-run.ts";
 import { applicationPages } from "./application-pages.tsx";
+import { assignmentPages } from "./assignment-pages.tsx";
 import { oauthPages } from "./oauth-pages.tsx";
 import { oauthTokenPages } from "./oauth-token-pages.tsx";
 import { starPages } from "./star-pages.tsx";
@@ -17,6 +18,7 @@ import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
+import { searchPages } from "./search-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
@@ -75,6 +77,8 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
   app.route("/", defaultPermissionPages(deps));
+  // Before the repository list: signed-out visitors get the landing page at `/`.
+  app.route("/", searchPages(deps, setup));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));
@@ -82,6 +86,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", starPages(deps));
   app.route("/", robotPages(deps));
   app.route("/", settingsPages(deps));
+  app.route("/", assignmentPages(deps));
   app.route("/", robotFederation(deps));
   app.route("/", organizationPages(deps));
 

@@ -8,13 +8,14 @@ import { CsrfField, FormActions, FormError, TextField } from "../partials/form-f
 import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 
-export type SettingsTab = "account" | "robots" | "tokens" | "api-token";
+export type SettingsTab = "account" | "robots" | "tokens" | "api-token" | "authorizations";
 
 const TABS: { tab: SettingsTab; label: string; href: string }[] = [
   { tab: "account", label: "Account", href: "/settings" },
   { tab: "robots", label: "Robot accounts", href: "/settings/robots" },
   { tab: "tokens", label: "Application tokens", href: "/settings/tokens" },
   { tab: "api-token", label: "API tokens", href: "/settings/api-token" },
+  { tab: "authorizations", label: "Authorized applications", href: "/settings/authorizations" },
 ];
 
 /** The frame of every settings page: heading, tabs, the tab's content. */

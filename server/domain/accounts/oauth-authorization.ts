@@ -8,7 +8,7 @@
 // exchanged for. The first exchange stores that token; a second finds it stored and fails, so a
 // code works once without a table of codes.
 import { and, eq, gt, isNull, or } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
 import { oauthTokens } from "../../../db/schema.ts";
 import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords.ts";
 import { newSecret, sameSecret, secretHash } from "../../auth/secrets.ts";
@@ -16,7 +16,9 @@ import type { Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./applications.ts";
 import { writeAudit } from "../activity/audit.ts";
-import { ALL_SCOPES, createAccessToken, ensureApp, expandScopes, parseScopeList, type Scope } from "./oauth-tokens.ts";
+import { consumeAssignment, findAssignment } from "./oauth-assignments.ts";
+import { isResponseType, parseRequestedScopes, redirectUriAllowed } from "./oauth-requests.ts";
+import { createAccessToken, ensureApp, expandScopes, parseScopeList, type Scope } from "./oauth-tokens.ts";
 import type { Organization } from "./organizations.ts";
 import { AUTOMATION_APP, type User } from "./users.ts";
 
@@ -25,20 +27,22 @@ export const TOKEN_LIFETIME_SECONDS = 315_576_000;
 /** How long a client has to exchange a code. */
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
 
-export type ResponseType = "token" | "code";
-
 export interface AuthorizationRequest {
   clientId: string;
   redirectUri: string;
   scope: string;
   responseType: string;
+  /** An assignment of the requesting user's, which lets a non-admin grant (and is then used up). */
+  assignmentUuid?: string;
 }
 
 export interface CheckedAuthorization {
   application: OAuthApplication;
   org: Organization;
   scopes: Scope[];
-  responseType: ResponseType;
+  responseType: "token" | "code";
+  /** The assignment this grant redeems. */
+  assignmentId?: number;
 }
 
 /**
@@ -55,39 +59,10 @@ export class AuthorizationRefused extends Error {
 }
 
 /**
- * A redirect URI the application may use: the instance's own `/oauth/localapp`, or one with the
- * scheme and host of the application's redirect URI and a path at or under its path.
- */
-export function redirectUriAllowed(application: OAuthApplication, redirectUri: string, publicUrl: string): boolean {
-  let wanted: URL;
-  try {
-    wanted = new URL(redirectUri);
-  } catch {
-    return false;
-  }
-  if (redirectUri === `${publicUrl}/oauth/localapp`) return true;
-  let registered: URL;
-  try {
-    registered = new URL(application.redirectUri);
-  } catch {
-    return false;
-  }
-  if (wanted.protocol !== registered.protocol || wanted.host !== registered.host) return false;
-  const base = registered.pathname.replace(/\/+$/, "");
-  return wanted.pathname === registered.pathname || wanted.pathname.startsWith(`${base}/`);
-}
-
-/** Every scope named must be known; space or comma separated. */
-export function parseRequestedScopes(text: string): Scope[] | null {
-  const names = parseScopeList(text);
-  if (names.length === 0 || names.some((n) => !(ALL_SCOPES as readonly string[]).includes(n))) return null;
-  return [...new Set(names)] as Scope[];
-}
-
-/**
  * Checks a request in Quay's order: the application, its redirect URI, then (now that refusals
  * may go back to the client) the response type, the scopes and the user's right to grant.
- * Granting needs admin rights on the application's organization (Quay's rule without assignments).
+ * Granting needs admin rights on the application's organization, or an assignment of this
+ * application to the user covering every scope asked for.
  */
 export async function checkAuthorization(
   db: Db,
@@ -100,13 +75,26 @@ export async function checkAuthorization(
   if (!redirectUriAllowed(found.application, request.redirectUri, publicUrl)) {
     throw new AuthorizationRefused("invalid_request", false);
   }
-  if (request.responseType !== "token" && request.responseType !== "code") {
+  if (!isResponseType(request.responseType)) {
     throw new AuthorizationRefused("unsupported_response_type", true);
   }
   const scopes = parseRequestedScopes(request.scope);
   if (!scopes) throw new AuthorizationRefused("invalid_scope", true);
-  if (!(await isOrgAdmin(db, actor, found.org))) throw new AuthorizationRefused("access_denied", true);
-  return { ...found, scopes, responseType: request.responseType };
+  const assignment = await assignmentFor(db, actor, request.assignmentUuid, found.application.id);
+  if (assignment) {
+    const assigned = expandScopes(parseScopeList(assignment.scopes));
+    if (!scopes.every((s) => assigned.has(s))) throw new AuthorizationRefused("access_denied", true);
+  } else if (!(await isOrgAdmin(db, actor, found.org))) {
+    throw new AuthorizationRefused("access_denied", true);
+  }
+  return { ...found, scopes, responseType: request.responseType, assignmentId: assignment?.id };
+}
+
+/** The actor's assignment of this application named by `uuid`, if there is one. */
+async function assignmentFor(db: Db, actor: Actor, uuid: string | undefined, appId: number) {
+  if (!uuid || actor.principal.kind !== "user") return undefined;
+  const assignment = await findAssignment(db, actor.principal.userId, uuid);
+  return assignment?.application.id === appId ? assignment : undefined;
 }
 
 /**
@@ -131,10 +119,21 @@ export async function alreadyGranted(db: Db, actor: Actor, grant: CheckedAuthori
   });
 }
 
-/** The implicit grant: a token for the acting user at once. */
+/** The implicit grant: a token for the acting user at once (using up the assignment it redeems). */
 export async function grantToken(db: Db, actor: Actor, grant: CheckedAuthorization, now: Date): Promise<string> {
-  if (actor.principal.kind !== "user") throw new DomainError("UNAUTHENTICATED", "Sign in to authorize an application");
-  return createAccessToken(db, actor.principal.userId, grant.application.id, grant.scopes, tokenExpiry(now));
+  const userId = actor.principal.kind === "user" ? actor.principal.userId : null;
+  if (userId === null) throw new DomainError("UNAUTHENTICATED", "Sign in to authorize an application");
+  return db.transaction(async (tx) => {
+    await redeem(tx, grant);
+    return createAccessToken(tx, userId, grant.application.id, grant.scopes, tokenExpiry(now));
+  });
+}
+
+/** An assignment grants once: a second use (a replayed form, a race) is refused. */
+async function redeem(db: DbOrTx, grant: CheckedAuthorization): Promise<void> {
+  if (grant.assignmentId !== undefined && !(await consumeAssignment(db, grant.assignmentId))) {
+    throw new AuthorizationRefused("access_denied", true);
+  }
 }
 
 const tokenExpiry = (now: Date) => new Date(now.getTime() + TOKEN_LIFETIME_SECONDS * 1000);
@@ -160,6 +159,7 @@ export async function grantCode(db: Db, actor: Actor, grant: CheckedAuthorizatio
     e: now.getTime() + CODE_LIFETIME_MS,
     t: newSecret(30),
   };
+  await redeem(db, grant);
   return encryptPassword(db, JSON.stringify(sealed));
 }
 

@@ -31,6 +31,53 @@ export const SCOPE_TITLES: Record<Scope, string> = {
   "user:read": "Read User Information",
 };
 
+/**
+ * How Quay presents each scope beside its title: its icon, whether granting it hands over the
+ * account (asked with care), and what it lets an application do (in our words).
+ */
+export const SCOPE_DETAILS: Record<Scope, { icon: string; dangerous: boolean; description: string }> = {
+  "org:admin": {
+    icon: "fa-gear",
+    dangerous: true,
+    description: "Lets the application administer your organizations: their teams, members, robot accounts and settings.",
+  },
+  "repo:admin": {
+    icon: "fa-hdd-o",
+    dangerous: false,
+    description: "Lets the application administer every repository you may administer.",
+  },
+  "repo:create": {
+    icon: "fa-plus",
+    dangerous: false,
+    description: "Lets the application create repositories wherever you may create them.",
+  },
+  "repo:read": {
+    icon: "fa-hdd-o",
+    dangerous: false,
+    description: "Lets the application see and pull every repository you can see.",
+  },
+  "repo:write": {
+    icon: "fa-hdd-o",
+    dangerous: false,
+    description: "Lets the application see, pull and push every repository you may write to.",
+  },
+  "super:user": {
+    icon: "fa-street-view",
+    dangerous: true,
+    description: "Lets the application administer this registry as a superuser: every user and organization.",
+  },
+  "user:admin": {
+    icon: "fa-gear",
+    dangerous: true,
+    description: "Lets the application administer your account, including its robot accounts and their permissions.",
+  },
+  "user:read": {
+    icon: "fa-user",
+    dangerous: false,
+    description: "Lets the application read your account's details, such as your user name and e-mail address.",
+  },
+};
+
 /** repo:admin ⊃ repo:write ⊃ repo:read; nothing else implies anything. */
 const IMPLIED: Partial<Record<Scope, Scope[]>> = {
   "repo:admin": ["repo:write", "repo:read"],
