@@ -18,7 +18,6 @@ import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
-import { searchPages } from "./search-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
@@ -77,8 +76,6 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
   app.route("/", defaultPermissionPages(deps));
-  // Before the repository list: signed-out visitors get the landing page at `/`.
-  app.route("/", searchPages(deps, setup));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));
