@@ -32,7 +32,16 @@ import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
 import { listTagsHandler } from "./tags.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
-import { createUserHandler, deleteUserHandler, getUserHandler, listUsersHandler, updateUserHandler } from "./superuser.ts";
+import {
+  createUserHandler,
+  deleteOrganizationHandler,
+  deleteUserHandler,
+  getUserHandler,
+  listOrganizationsHandler,
+  listUsersHandler,
+  updateOrganizationHandler,
+  updateUserHandler,
+} from "./superuser.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
 
 /** A handler of a path under /repository/: the repository, then the pattern's further groups. */
@@ -124,6 +133,15 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   app.put("/superuser/users/:username", superuserTarget(updateUserHandler));
   app.delete("/superuser/users/:username", superuserTarget(deleteUserHandler));
   app.all("/superuser/users/:username", notAllowed);
+
+  for (const path of ["/superuser/organizations/", "/superuser/organizations"]) {
+    app.get(path, route(listOrganizationsHandler));
+    app.all(path, notAllowed);
+  }
+  const superuserOrganization = (handler: typeof updateOrganizationHandler) => route((r) => handler(r, r.c.req.param("name")!));
+  app.put("/superuser/organizations/:name", superuserOrganization(updateOrganizationHandler));
+  app.delete("/superuser/organizations/:name", superuserOrganization(deleteOrganizationHandler));
+  app.all("/superuser/organizations/:name", notAllowed);
 
   app.get("/repository", route(listRepositoriesHandler));
   app.post("/repository", route(createRepositoryHandler));

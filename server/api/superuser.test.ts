@@ -2,7 +2,9 @@
 // what its changes do to the account (sign-in, registry logins).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog } from "../../db/schema.ts";
+import { auditLog, sessions } from "../../db/schema.ts";
+import { secretHash } from "../auth/secrets.ts";
+import { createSession } from "../auth/sessions.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { basic } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
@@ -146,5 +148,73 @@ describe("QUAYSIDE_SUPER_USERS", () => {
     await api.post("/superuser/users/", { username: "ivan" });
     expect((await api.get<Record<string, unknown>>("/superuser/users/henry")).body.super_user).toBe(true);
     expect((await api.get<Record<string, unknown>>("/superuser/users/ivan")).body.super_user).toBe(false);
+  });
+});
+
+describe("superuser organizations", () => {
+  const suOrg = (name: string) => ({ name, email: `${name}@example.com`, avatar: expect.objectContaining({ name, kind: "org" }) });
+  const makeOrg = async (name: string) => {
+    expect((await api.post("/organization/", { name, email: `${name}@example.com` })).status).toBe(201);
+  };
+
+  it("lists every organization, paged with limit/next_page; others are refused", async () => {
+    for (const name of ["orgone", "orgtwo", "orgthree"]) await makeOrg(name);
+    const all = await api.get<{ organizations: unknown[] }>("/superuser/organizations/");
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual({ organizations: [suOrg("orgone"), suOrg("orgtwo"), suOrg("orgthree")] });
+    const first = await api.get<{ organizations: unknown[]; next_page: string }>("/superuser/organizations/?limit=2");
+    expect(first.body.organizations).toEqual([suOrg("orgone"), suOrg("orgtwo")]);
+    const rest = await api.get<{ organizations: unknown[]; next_page?: string }>(`/superuser/organizations/?limit=2&next_page=${first.body.next_page}`);
+    expect(rest.body).toEqual({ organizations: [suOrg("orgthree")] });
+    const alice = await sessionClient(env, (await findUserByName(env.deps.db, "alice"))!);
+    expect((await alice.get("/superuser/organizations/")).body).toEqual(problem(403, "insufficient_scope", "Unauthorized"));
+    expect((await alice.put("/superuser/organizations/orgone", { name: "stolen" })).status).toBe(403);
+    expect((await alice.delete("/superuser/organizations/orgone")).status).toBe(403);
+    const narrow = await tokenClient(env, root, ["org:admin"]);
+    expect((await narrow.get("/superuser/organizations/")).body).toEqual(problem(403, "insufficient_scope", "Unauthorized"));
+  });
+
+  it("renames an organization: its repositories and robots follow, the old name is gone", async () => {
+    await makeOrg("before");
+    expect((await api.post("/repository", { namespace: "before", repository: "app", visibility: "private", description: "" })).status).toBe(201);
+    const robot = await api.put<{ token: string }>("/organization/before/robots/ci", {});
+    expect(robot.status).toBe(201);
+    const renamed = await api.put("/superuser/organizations/before", { name: "after" });
+    expect(renamed).toMatchObject({ status: 200, body: { name: "after", email: "before@example.com", avatar: expect.objectContaining({ name: "after" }) } });
+    expect((await api.get("/organization/before")).status).toBe(404);
+    expect((await api.get("/repository/after/app")).status).toBe(200);
+    // No namespace of that name any more: refused, as for any namespace one may not read.
+    expect((await api.get("/repository/before/app")).status).toBe(403);
+    const robots = await api.get<{ robots: { name: string }[] }>("/organization/after/robots");
+    expect(robots.body.robots.map((r) => r.name)).toEqual(["after+ci"]);
+    expect((await v2auth("after+ci", robot.body.token)).status).toBe(200);
+    expect((await v2auth("before+ci", robot.body.token)).status).toBe(401);
+    const logs = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "org_change_name"));
+    expect(logs.map((l) => l.metadata)).toContainEqual(expect.objectContaining({ old_name: "before", new_name: "after" }));
+  });
+
+  it("refuses bad and taken names (400) and unknown organizations (404)", async () => {
+    await makeOrg("keepname");
+    const bad = await api.put("/superuser/organizations/keepname", { name: "Not A Name!" });
+    expect(bad.body).toEqual(problem(400, "invalid_request", "Invalid organization name"));
+    expect((await api.put("/superuser/organizations/keepname", { name: "alice" })).status).toBe(400);
+    expect((await api.put("/superuser/organizations/keepname", { name: "orgone" })).status).toBe(400);
+    expect((await api.put("/superuser/organizations/nosuchorg", { name: "x2" })).body).toEqual(problem(404, "not_found", "Not Found"));
+    // A person's namespace is not an organization.
+    expect((await api.put("/superuser/organizations/alice", { name: "x3" })).status).toBe(404);
+    expect((await api.get("/organization/keepname")).status).toBe(200);
+  });
+
+  it("deletes an organization (204), then it is gone (404); sessions need a fresh sign-in", async () => {
+    await makeOrg("doomed");
+    const stale = await createSession(env.deps.db, root.id, new Date());
+    await env.deps.db.update(sessions).set({ createdAt: new Date(Date.now() - 11 * 60_000) }).where(eq(sessions.idHash, secretHash(stale.cookie)));
+    const staleApi = new ApiClient(env, { kind: "session", ...stale });
+    for (const res of [await staleApi.get("/superuser/organizations/"), await staleApi.delete("/superuser/organizations/doomed")]) {
+      expect(res.body).toEqual(problem(401, "fresh_login_required", "Requires fresh login"));
+    }
+    expect((await api.delete("/superuser/organizations/doomed")).status).toBe(204);
+    expect((await api.get("/organization/doomed")).status).toBe(404);
+    expect((await api.delete("/superuser/organizations/doomed")).status).toBe(404);
   });
 });

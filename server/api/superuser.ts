@@ -1,9 +1,11 @@
-// Quay's superuser user management: `GET/POST /api/v1/superuser/users/`,
-// `GET/PUT/DELETE /api/v1/superuser/users/{username}`. Superusers only, and a token needs
-// `super:user` (sessions hold every scope).
+// Quay's superuser panel API: user management (`GET/POST /api/v1/superuser/users/`,
+// `GET/PUT/DELETE /api/v1/superuser/users/{username}`) and organizations
+// (`GET /api/v1/superuser/organizations/`, `PUT/DELETE …/{name}`). Superusers only, and a token
+// needs `super:user` (sessions hold every scope, and must have signed in recently).
 import { z } from "zod";
 import { encryptPassword } from "../auth/encrypted-passwords.ts";
 import { administerAccount, createAccountForUser, listAccounts, removeAccount } from "../domain/accounts/superusers.ts";
+import { deleteOrganization, findOrganization, listOrganizations, type Organization, renameOrganization } from "../domain/accounts/organizations.ts";
 import { findUserByName, type User } from "../domain/accounts/users.ts";
 import { requireFreshLogin } from "./auth.ts";
 import { avatar } from "./avatar.ts";
@@ -13,6 +15,7 @@ import { decodePageToken, encodePageToken } from "./paging.ts";
 import type { ApiRequest } from "./request.ts";
 
 const createBody = z.object({ username: z.string(), email: z.string().optional() });
+const organizationBody = z.object({ name: z.string().optional() });
 const updateBody = z.object({
   password: z.string().optional(),
   email: z.string().optional(),
@@ -53,20 +56,32 @@ async function target(r: ApiRequest, username: string): Promise<User> {
 /** Quay's cap on `limit`. */
 const MAX_LIMIT = 100;
 
-/** All accounts; with `limit` (at most 100), a page and a `next_page` token when more follow. */
-export async function listUsersHandler({ deps, c, caller }: ApiRequest): Promise<Response> {
-  requireSuperuser({ deps, caller });
-  const includeDisabled = truthy(c.req.query("disabled"), true);
-  if (c.req.query("limit") === undefined) {
-    return c.json({ users: (await listAccounts(deps.db, { includeDisabled })).map(superuserUserView) });
-  }
+/**
+ * Quay's superuser listings: everything without `limit`; with it (at most 100), a page from the
+ * `next_page` token on, and a token for the next page when more follow.
+ */
+async function listPaged<T>(
+  { deps, c }: ApiRequest,
+  key: string,
+  load: (page?: { startId: number; limit: number }) => Promise<T[]>,
+  idOf: (item: T) => number,
+  view: (item: T) => unknown,
+): Promise<Response> {
+  if (c.req.query("limit") === undefined) return c.json({ [key]: (await load()).map(view) });
   const limit = Math.min(Math.max(intParam(c, "limit", MAX_LIMIT, "Limit the number of results returned"), 1), MAX_LIMIT);
   const now = deps.clock.now();
   const startId = decodePageToken(c.req.query("next_page"), now) ?? 0;
-  const accounts = await listAccounts(deps.db, { includeDisabled, page: { startId, limit: limit + 1 } });
-  const body: Record<string, unknown> = { users: accounts.slice(0, limit).map(superuserUserView) };
-  if (accounts.length > limit) body.next_page = encodePageToken(accounts[limit]!.id, now);
+  const items = await load({ startId, limit: limit + 1 });
+  const body: Record<string, unknown> = { [key]: items.slice(0, limit).map(view) };
+  if (items.length > limit) body.next_page = encodePageToken(idOf(items[limit]!), now);
   return c.json(body);
+}
+
+/** All accounts, with or without the disabled ones. */
+export async function listUsersHandler(r: ApiRequest): Promise<Response> {
+  requireSuperuser(r);
+  const includeDisabled = truthy(r.c.req.query("disabled"), true);
+  return listPaged(r, "users", (page) => listAccounts(r.deps.db, { includeDisabled, page }), (u) => u.id, superuserUserView);
 }
 
 export async function createUserHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
@@ -101,5 +116,36 @@ export async function updateUserHandler(r: ApiRequest, username: string): Promis
 export async function deleteUserHandler(r: ApiRequest, username: string): Promise<Response> {
   requireSuperuser(r);
   await removeAccount(r.deps.db, await target(r, username), r.actor);
+  return r.c.body(null, 204);
+}
+
+/** Quay's view of an organization in the superuser panel. */
+function superuserOrganizationView(org: Organization): Record<string, unknown> {
+  return { name: org.name, email: org.email, avatar: avatar(org.name, org.email, "org") };
+}
+
+async function targetOrganization(r: ApiRequest, name: string): Promise<Organization> {
+  const org = await findOrganization(r.deps.db, name);
+  if (!org) throw notFound();
+  return org;
+}
+
+export async function listOrganizationsHandler(r: ApiRequest): Promise<Response> {
+  requireSuperuser(r);
+  return listPaged(r, "organizations", (page) => listOrganizations(r.deps.db, page), (o) => o.namespaceId, superuserOrganizationView);
+}
+
+/** `{name}` renames the organization (its robots follow); the answer is the organization as it is now. */
+export async function updateOrganizationHandler(r: ApiRequest, name: string): Promise<Response> {
+  requireSuperuser(r);
+  const org = await targetOrganization(r, name);
+  const body = await jsonBody(r.c, organizationBody);
+  const updated = body.name === undefined ? org : await renameOrganization(r.deps, r.actor, org, body.name);
+  return r.c.json(superuserOrganizationView(updated));
+}
+
+export async function deleteOrganizationHandler(r: ApiRequest, name: string): Promise<Response> {
+  requireSuperuser(r);
+  await deleteOrganization(r.deps, r.actor, await targetOrganization(r, name));
   return r.c.body(null, 204);
 }

@@ -1,7 +1,7 @@
 // Organizations: namespaces that people share through teams. Creating one makes its `owners`
 // team (role admin) with the creator in it, as Quay does; its settings, members (people in its
 // teams), collaborators (people granted repositories outside every team) and deletion.
-import { and, asc, count, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { namespaces, organizations, repoPermissions, repositories, teamMembers, teams, users } from "../../../db/schema.ts";
 import { writeAudit } from "../activity/audit.ts";
@@ -132,6 +132,49 @@ export async function deleteOrganization(svc: Pick<Services, "db" | "cache">, ac
     await tx.delete(namespaces).where(eq(namespaces.id, org.namespaceId));
   });
   svc.cache.forgetNamespace(org.namespaceId); // this node at once; others hear each repository go
+}
+
+/** Every organization in the order they were made, all or (superusers' paging) from `startId` on. */
+export async function listOrganizations(db: DbOrTx, page?: { startId: number; limit: number }): Promise<Organization[]> {
+  const rows = await db
+    .select({ org: organizations, ns: namespaces })
+    .from(organizations)
+    .innerJoin(namespaces, eq(namespaces.id, organizations.namespaceId))
+    .where(page ? gte(namespaces.id, page.startId) : undefined)
+    .orderBy(asc(namespaces.id))
+    .limit(page?.limit ?? Number.MAX_SAFE_INTEGER);
+  return rows.map((row) => ({ ...row.org, name: row.ns.name, tagExpirationS: row.ns.tagExpirationS, createdAt: row.ns.createdAt }));
+}
+
+/**
+ * Renames an organization (Quay's superuser rename): its robots `old+x` become `new+x`, its
+ * repositories answer under the new name at once (on every node: the namespace's cached
+ * repositories are dropped), and the old name is free again.
+ */
+export async function renameOrganization(
+  svc: Pick<Services, "db" | "cache">,
+  actor: Actor,
+  org: Organization,
+  name: string,
+): Promise<Organization> {
+  if (!isValidNamespaceName(name)) throw new DomainError("INVALID_REQUEST", "Invalid organization name");
+  if (name === org.name) return org;
+  await svc.db.transaction(async (tx) => {
+    const [renamed] = await tx
+      .update(namespaces)
+      .set({ name })
+      .where(and(eq(namespaces.id, org.namespaceId), sql`not exists (select 1 from ${namespaces} n where n.name = ${name})`))
+      .returning({ id: namespaces.id });
+    if (!renamed) throw new DomainError("INVALID_REQUEST", "A user or organization with this name already exists");
+    await tx
+      .update(users)
+      .set({ username: sql`${name} || '+' || split_part(${users.username}, '+', 2)` })
+      .where(and(eq(users.kind, "robot"), eq(users.robotOwnerNamespaceId, org.namespaceId)));
+    await logOrgAction(tx, actor, org, "org_change_name", { namespace: name, old_name: org.name, new_name: name });
+    await tx.execute(sql`select pg_notify('quayside_content', ${`namespace:${org.namespaceId}`})`);
+  });
+  svc.cache.forgetNamespace(org.namespaceId);
+  return (await findOrganization(svc.db, name))!;
 }
 
 /** Someone's place in an organization: their teams and the repositories granted to them directly. */
