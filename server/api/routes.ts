@@ -31,6 +31,7 @@ import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
 import { listTagsHandler } from "./tags.ts";
+import { MANIFEST_ROUTES } from "./manifests.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import {
   createUserHandler,
@@ -49,6 +50,7 @@ type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>, name
 
 const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] = [
   ...REPOSITORY_PERMISSION_ROUTES,
+  ...MANIFEST_ROUTES,
   { pattern: /^(.+)\/tag\/?$/, methods: { GET: listTagsHandler } },
   { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
   {

@@ -3,13 +3,16 @@
 // children present, every declared size that of the stored blob or child manifest), so a failed
 // check writes nothing and says what is wrong. The rules are
 // the manifest row (revived if it was deleted), its layer and child rows when it is new, the tag
-// moved by the same CTEs `pointTag` uses, and a `push_repo` entry.
+// moved by the same CTEs `pointTag` uses, the image config's labels, and a `push_repo` entry.
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { tags } from "../../../db/schema.ts";
 import { auditInsertFrom } from "../activity/audit.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
-import { tagMoveCtes } from "./tags.ts";
+import { pointTag, setTagExpiration, tagMoveCtes } from "./tags.ts";
+import { configLabelRows, configLabelsInsert, expiresAfterSeconds, type LabelRow } from "./labels.ts";
+import { readImageConfig } from "./image-config.ts";
+import type { Services } from "../services.ts";
 
 export interface ManifestWrite {
   repositoryId: number;
@@ -21,6 +24,8 @@ export interface ManifestWrite {
   performerId: number | null;
   ip: string | null;
   auditMetadata: Record<string, unknown>;
+  /** Labels of the image config, stored with a new manifest. */
+  labels?: LabelRow[];
 }
 
 export type ManifestWriteResult =
@@ -36,6 +41,30 @@ export interface WrongSize {
 }
 
 const array = (values: unknown[]) => sql.param(values);
+
+/**
+ * Stores a pushed manifest: one small read first (the image config, for its labels), then the
+ * push statement. When the image asks for an expiry (`quay.expires-after`, counted from the
+ * push as Quay counts it from the tag's start) the tag's expiry is set in the same
+ * transaction; only then is there one, so an ordinary push stays one round trip.
+ */
+export async function storeManifest(svc: Pick<Services, "db" | "store">, w: Omit<ManifestWrite, "labels">): Promise<ManifestWriteResult> {
+  const { config: configDescriptor } = w.parsed;
+  const config = configDescriptor ? await readImageConfig(svc.store, configDescriptor.digest, configDescriptor.size) : null;
+  const labels = configLabelRows(config);
+  const expiresAfterS = w.tag === undefined ? null : expiresAfterSeconds(labels);
+  const store = async (tx: DbOrTx): Promise<ManifestWriteResult> => {
+    const written = await writeManifest(tx, { ...w, labels });
+    if (!written.stored || w.tag === undefined) return written;
+    // A racing push moved the tag between this statement's look and its write: try again alone.
+    if (!written.tagInPlace) await pointTag(tx, w.repositoryId, w.tag, written.manifestId, w.now);
+    if (expiresAfterS !== null) {
+      await setTagExpiration(tx, w.repositoryId, w.tag, new Date(w.now.getTime() + expiresAfterS * 1000), w.now);
+    }
+    return { ...written, tagInPlace: true };
+  };
+  return expiresAfterS === null ? store(svc.db) : svc.db.transaction(store);
+}
 
 export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<ManifestWriteResult> {
   const { parsed } = w;
@@ -105,6 +134,7 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
       where m.inserted
     ),
     ${tag === null ? sql`started as (select null::int as id where false)` : tagMoveCtes(w.repositoryId, tag, w.now)},
+    ${w.labels?.length ? sql`config_labels as (${configLabelsInsert(w.labels)}),` : sql``}
     audit as (
       ${auditInsertFrom(sql`m`, {
         kind: "push_repo",

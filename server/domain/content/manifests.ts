@@ -7,12 +7,12 @@ import { writeAudit } from "../activity/audit.ts";
 import { looksLikeDigest, parseDigest } from "./digests.ts";
 import { DomainError } from "../errors.ts";
 import { effectiveArtifactType, parseManifest } from "./manifest-formats.ts";
-import { writeManifest } from "./manifest-write.ts";
+import { storeManifest } from "./manifest-write.ts";
 import { isValidTagName } from "../names.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import type { Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
-import { endTag, endTagsOf, liveTagManifestId, pointTag } from "./tags.ts";
+import { endTag, endTagsOf, liveTagManifestId } from "./tags.ts";
 
 export interface StoredManifest {
   id: number;
@@ -98,7 +98,7 @@ export async function pushManifest(
   }
   const now = svc.clock.now();
   const tag = "tag" in ref ? ref.tag : undefined;
-  const written = await writeManifest(svc.db, {
+  const written = await storeManifest(svc, {
     repositoryId: repo.id,
     namespaceId: repo.namespaceId,
     parsed,
@@ -126,8 +126,6 @@ export async function pushManifest(
     // Sizes are checked so that the sizes clients and the UI are shown cannot be made up.
     throw new DomainError("MANIFEST_INVALID", "descriptor size does not match the stored content", written.wrongSize);
   }
-  // A racing push moved the tag between this statement's look and its write: try again alone.
-  if (tag !== undefined && !written.tagInPlace) await pointTag(svc.db, repo.id, tag, written.manifestId, now);
   svc.cache.forgetContent(repo.id);
   return {
     digest: parsed.digest,
