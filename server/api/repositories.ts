@@ -119,7 +119,7 @@ export async function getRepositoryHandler(r: ApiRequest, ref: RepoRef): Promise
   const now = deps.clock.now();
   const ns = await findNamespace(deps.db, repo.namespace);
   const tags = truthy(c.req.query("includeTags"), true)
-    ? await listTagViews(deps.db, repo.id, { onlyActive: true, offset: 0, limit: MAX_TAGS })
+    ? await listTagViews(deps.db, repo.id, { onlyActive: true, offset: 0, limit: MAX_TAGS }, now)
     : undefined;
   const stats = truthy(c.req.query("includeStats"), false)
     ? { counts: await dailyActionCounts(deps.db, repo.id, new Date(now.getTime() - STATS_WINDOW_MS)), today: now }
@@ -128,7 +128,7 @@ export async function getRepositoryHandler(r: ApiRequest, ref: RepoRef): Promise
     repositoryView(repo, {
       isOrganization: ns?.kind === "org",
       isStarred: await isStarred(deps.db, caller.principal, repo),
-      tagExpirationSeconds: tagExpirationSeconds({ id: repo.namespaceId }),
+      tagExpirationSeconds: await tagExpirationSeconds(deps.db, repo.namespaceId),
       canWrite: roleAtLeast(role, "write") && repo.state === "NORMAL",
       canAdmin: roleAtLeast(role, "admin"),
       tags,

@@ -30,7 +30,7 @@ import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
-import { listTagsHandler } from "./tags.ts";
+import { TAG_ROUTES } from "./tags.ts";
 import { MANIFEST_ROUTES } from "./manifests.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import {
@@ -51,7 +51,7 @@ type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>, name
 const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] = [
   ...REPOSITORY_PERMISSION_ROUTES,
   ...MANIFEST_ROUTES,
-  { pattern: /^(.+)\/tag\/?$/, methods: { GET: listTagsHandler } },
+  ...TAG_ROUTES,
   { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
   {
     pattern: /^(.+)$/,

@@ -79,7 +79,7 @@ export async function getUser({ deps, c, caller }: ApiRequest): Promise<Response
     throw new ApiError(401, "invalid_token", "Requires authentication", { session_required: false });
   }
   const organizations = await userOrganizations(deps.db, caller.user.id);
-  return c.json(userView(caller.user, caller.caps, tagExpirationSeconds({ id: caller.user.namespaceId }), organizations));
+  return c.json(userView(caller.user, caller.caps, await tagExpirationSeconds(deps.db, caller.user.namespaceId), organizations));
 }
 
 const updateBody = z.object({
@@ -101,7 +101,7 @@ export async function updateAccountHandler({ deps, c, caller, actor }: ApiReques
   const cookie = caller.via === "session" ? getCookie(c, SESSION_COOKIE) : undefined;
   const updated = await updateAccount(deps.db, user, { email: body.email, password: body.password }, actor, cookie && secretHash(cookie));
   const organizations = await userOrganizations(deps.db, updated.id);
-  return c.json(userView(updated, caller.caps, tagExpirationSeconds({ id: updated.namespaceId }), organizations));
+  return c.json(userView(updated, caller.caps, await tagExpirationSeconds(deps.db, updated.namespaceId), organizations));
 }
 
 /** `DELETE /api/v1/user/` (user:admin): the account and its namespace; the session ends. */

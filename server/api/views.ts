@@ -152,6 +152,12 @@ export function tagItem(tag: TagView): Json {
   item.size = tagSize(tag);
   if (start > 0) item.last_modified = rfc2822(tag.lifetimeStart);
   if (end) item.expiration = rfc2822(end);
+  if (tag.isIndex) {
+    // Quay's sparse-index fields: every child of an index is stored here before the index is.
+    item.is_sparse = false;
+    item.child_manifest_count = tag.childCount;
+    item.present_child_count = tag.childCount;
+  }
   return item;
 }
 

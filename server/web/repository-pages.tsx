@@ -123,8 +123,8 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const pageHref = `/repository/${repo.namespace}/${repo.name}`;
     const list = await listing(c, pageHref, TAG_TABLE_ID, (nameContains, window) =>
       Promise.all([
-        listTagViews(deps.db, repo.id, { onlyActive: true, nameContains, ...window }),
-        countTagViews(deps.db, repo.id, { onlyActive: true, nameContains }),
+        listTagViews(deps.db, repo.id, { onlyActive: true, nameContains, ...window }, deps.clock.now()),
+        countTagViews(deps.db, repo.id, { onlyActive: true, nameContains }, deps.clock.now()),
       ]),
     );
     if ("redirect" in list) return c.redirect(list.redirect, 302);
@@ -144,7 +144,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     c.header("Vary", "HX-Request, HX-Target");
     if (wantsFragment(c, TAG_TABLE_ID)) return fragment(c, <TagTable {...tags} />);
     // Independent of the table's page and filter: the repository's own "latest" or newest tag.
-    const pullTag = await pullTagName(deps.db, repo.id);
+    const pullTag = await pullTagName(deps.db, repo.id, deps.clock.now());
     const principal = c.get("principal");
     const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
     return page(

@@ -13,7 +13,8 @@ export async function findNamespace(db: DbOrTx, name: string): Promise<Namespace
 /** Quay's default time-machine window: how long ended tags stay restorable (two weeks). */
 export const DEFAULT_TAG_EXPIRATION_SECONDS = 14 * 24 * 3600;
 
-/** A namespace's time-machine window (namespaces have no setting of their own yet). */
-export function tagExpirationSeconds(_namespace: Pick<Namespace, "id">): number {
-  return DEFAULT_TAG_EXPIRATION_SECONDS;
+/** A namespace's time-machine window: how long its ended tags stay restorable, in seconds. */
+export async function tagExpirationSeconds(db: DbOrTx, namespaceId: number): Promise<number> {
+  const [ns] = await db.select({ seconds: namespaces.tagExpirationS }).from(namespaces).where(eq(namespaces.id, namespaceId));
+  return ns?.seconds ?? DEFAULT_TAG_EXPIRATION_SECONDS;
 }

@@ -72,6 +72,12 @@ export class ContentCache {
   private readonly tagNameLists = new NameLists<number>(TAG_NAMES_BUDGET);
   /** Catalogs: the repository names a principal may see, sorted, by principal. */
   private readonly catalogs = new NameLists<string>(CATALOG_NAMES_BUDGET);
+  /**
+   * The earliest expiry (ms) of a live tag behind what is held of each repository: once the
+   * clock passes it, that repository's tags and manifests are dropped, so no expired tag is
+   * served (expiry changes no row, so no notification tells of it).
+   */
+  private readonly expiries = new Map<number, number>();
 
   /** @param manifestBudget bytes of manifests held at most */
   constructor(manifestBudget: number) {
@@ -113,9 +119,14 @@ export class ContentCache {
     return this.manifests.get(repositoryId, reference);
   }
 
-  /** Remembers a manifest under `reference` (`tag:<name>` or its digest) and under its digest. */
-  rememberManifest(repositoryId: number, reference: string, manifest: StoredManifest, readAt: number): void {
-    if (readAt === this.generation) this.manifests.set(repositoryId, reference, manifest);
+  /**
+   * Remembers a manifest under `reference` (`tag:<name>` or its digest) and under its digest;
+   * `expiresAt` is when the tag that led to it expires.
+   */
+  rememberManifest(repositoryId: number, reference: string, manifest: StoredManifest, readAt: number, expiresAt: Date | null = null): void {
+    if (readAt !== this.generation) return;
+    this.noteExpiry(repositoryId, expiresAt);
+    this.manifests.set(repositoryId, reference, manifest);
   }
 
   /** Bytes of manifests held (within the budget given at construction). */
@@ -127,8 +138,25 @@ export class ContentCache {
     return this.tagNameLists.get(repositoryId);
   }
 
-  rememberTagNames(repositoryId: number, names: string[] | null, readAt: number): void {
-    if (readAt === this.generation) this.tagNameLists.set(repositoryId, names);
+  /** `firstExpiry`: when the first of these tags expires. */
+  rememberTagNames(repositoryId: number, names: string[] | null, readAt: number, firstExpiry: Date | null = null): void {
+    if (readAt !== this.generation) return;
+    this.noteExpiry(repositoryId, firstExpiry);
+    this.tagNameLists.set(repositoryId, names);
+  }
+
+  /** Drops what is held of a repository's content once a tag behind it has expired at `now`. */
+  dropExpired(repositoryId: number, now: Date): void {
+    const due = this.expiries.get(repositoryId);
+    if (due !== undefined && due <= now.getTime()) this.forgetContent(repositoryId);
+  }
+
+  private noteExpiry(repositoryId: number, at: Date | null): void {
+    if (at === null) return;
+    const due = this.expiries.get(repositoryId);
+    if (due !== undefined && due <= at.getTime()) return;
+    if (due === undefined && this.expiries.size >= MAX_REPOSITORIES) this.clear(); // keeps the map bounded
+    this.expiries.set(repositoryId, at.getTime());
   }
 
   catalog(principalKey: string): string[] | null | undefined {
@@ -144,6 +172,7 @@ export class ContentCache {
     this.generation++;
     this.manifests.forgetRepository(repositoryId);
     this.tagNameLists.drop(repositoryId);
+    this.expiries.delete(repositoryId);
   }
 
   /** Drops everything known about one repository, its record included. */
@@ -169,6 +198,7 @@ export class ContentCache {
     this.manifests.clear();
     this.tagNameLists.clear();
     this.catalogs.clear();
+    this.expiries.clear();
   }
 
   private fresh<T>(map: Map<string, Entry<T>>, key: string): T | undefined {

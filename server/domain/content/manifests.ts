@@ -12,7 +12,7 @@ import { isValidTagName } from "../names.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import type { Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
-import { endTag, endTagsOf, liveTagManifestId } from "./tags.ts";
+import { endTag, endTagsOf, liveTag } from "./tags.ts";
 
 export interface StoredManifest {
   id: number;
@@ -42,13 +42,21 @@ const storedColumns = {
   subjectDigest: manifests.subjectDigest,
 };
 
-export async function findManifest(db: DbOrTx, repositoryId: number, ref: Reference): Promise<StoredManifest | undefined> {
-  if ("tag" in ref) {
-    const manifestId = await liveTagManifestId(db, repositoryId, ref.tag);
-    if (manifestId === undefined) return undefined;
-    const [row] = await db.select(storedColumns).from(manifests).where(eq(manifests.id, manifestId));
-    return row;
-  }
+/** The manifest a tag live at `now` points to, and when that tag expires. */
+async function findTagged(
+  db: DbOrTx,
+  repositoryId: number,
+  name: string,
+  now: Date,
+): Promise<{ manifest: StoredManifest; expiresAt: Date | null } | undefined> {
+  const tag = await liveTag(db, repositoryId, name, now);
+  if (!tag) return undefined;
+  const [manifest] = await db.select(storedColumns).from(manifests).where(eq(manifests.id, tag.manifestId));
+  return manifest && { manifest, expiresAt: tag.expiresAt };
+}
+
+export async function findManifest(db: DbOrTx, repositoryId: number, ref: Reference, now: Date): Promise<StoredManifest | undefined> {
+  if ("tag" in ref) return (await findTagged(db, repositoryId, ref.tag, now))?.manifest;
   const [row] = await db
     .select(storedColumns)
     .from(manifests)
@@ -56,19 +64,32 @@ export async function findManifest(db: DbOrTx, repositoryId: number, ref: Refere
   return row;
 }
 
-export async function getManifest(db: DbOrTx, repositoryId: number, ref: Reference): Promise<StoredManifest> {
-  const found = await findManifest(db, repositoryId, ref);
-  if (!found) throw new DomainError("MANIFEST_UNKNOWN", "manifest unknown to registry", ref);
+const unknownManifest = (ref: Reference) => new DomainError("MANIFEST_UNKNOWN", "manifest unknown to registry", ref);
+
+export async function getManifest(db: DbOrTx, repositoryId: number, ref: Reference, now: Date): Promise<StoredManifest> {
+  const found = await findManifest(db, repositoryId, ref, now);
+  if (!found) throw unknownManifest(ref);
   return found;
 }
 
-/** getManifest through the in-memory cache: the registry's hot path. */
+/**
+ * getManifest through the in-memory cache: the registry's hot path. A manifest found by tag is
+ * held no longer than the tag lives.
+ */
 export async function getManifestCached(svc: Services, repositoryId: number, ref: Reference): Promise<StoredManifest> {
+  const now = svc.clock.now();
+  svc.cache.dropExpired(repositoryId, now);
   const key = "tag" in ref ? `tag:${ref.tag}` : ref.digest;
   const hit = svc.cache.manifest(repositoryId, key);
   if (hit) return hit;
   const readAt = svc.cache.version;
-  const manifest = await getManifest(svc.db, repositoryId, ref);
+  if ("tag" in ref) {
+    const tagged = await findTagged(svc.db, repositoryId, ref.tag, now);
+    if (!tagged) throw unknownManifest(ref);
+    svc.cache.rememberManifest(repositoryId, key, tagged.manifest, readAt, tagged.expiresAt);
+    return tagged.manifest;
+  }
+  const manifest = await getManifest(svc.db, repositoryId, ref, now);
   svc.cache.rememberManifest(repositoryId, key, manifest, readAt);
   return manifest;
 }
@@ -152,12 +173,12 @@ export async function deleteManifest(svc: Services, actor: Actor, repo: Reposito
         metadata: { repo: repo.name, namespace: repo.namespace, tag, manifest_digest: digest },
       });
     if ("tag" in ref) {
-      const manifest = await getManifest(tx, repo.id, ref);
+      const manifest = await getManifest(tx, repo.id, ref, now);
       await endTag(tx, repo.id, ref.tag, now);
       await audit(ref.tag, manifest.digest);
       return;
     }
-    const manifest = await getManifest(tx, repo.id, ref);
+    const manifest = await getManifest(tx, repo.id, ref, now);
     await tx.update(manifests).set({ deletedAt: now }).where(eq(manifests.id, manifest.id));
     for (const tag of await endTagsOf(tx, repo.id, manifest.id, now)) await audit(tag, manifest.digest);
   });

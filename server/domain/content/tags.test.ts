@@ -20,8 +20,8 @@ beforeAll(async () => {
   await alice.pushImage("alice/history", "one");
   await alice.pushImage("alice/history", "two");
   repositoryId = (await findRepository(env.deps.db, { namespace: "alice", name: "history" }))!.id;
-  first = (await liveTagManifestId(env.deps.db, repositoryId, "one"))!;
-  second = (await liveTagManifestId(env.deps.db, repositoryId, "two"))!;
+  first = (await liveTagManifestId(env.deps.db, repositoryId, "one", new Date()))!;
+  second = (await liveTagManifestId(env.deps.db, repositoryId, "two", new Date()))!;
 });
 afterAll(() => env.close());
 
