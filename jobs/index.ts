@@ -6,6 +6,7 @@ import PgBoss from "pg-boss";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../server/deps.ts";
 import { uploadCleanup } from "./upload-cleanup.ts";
+import { tagExpiry } from "./tag-expiry.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -14,7 +15,7 @@ export interface JobDefinition {
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
-const definitions: JobDefinition[] = [uploadCleanup];
+const definitions: JobDefinition[] = [uploadCleanup, tagExpiry];
 
 export interface Jobs {
   boss: PgBoss;

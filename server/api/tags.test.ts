@@ -99,7 +99,16 @@ describe("GET /api/v1/repository/{repo}/tag/", () => {
     });
     expect(v1).toMatchObject({ name: "v1", start_ts: T0 / 1000 + 120 });
     // An index is a manifest list; its layers belong to its children.
-    expect(multi).toMatchObject({ name: "multi", manifest_digest: index.digest, is_manifest_list: true, size: null });
+    expect(multi).toMatchObject({
+      name: "multi",
+      manifest_digest: index.digest,
+      is_manifest_list: true,
+      size: null,
+      is_sparse: false,
+      child_manifest_count: 1,
+      present_child_count: 1,
+    });
+    expect(v1).not.toHaveProperty("child_manifest_count");
   });
 
   it("filters to live tags with onlyActiveTags", async () => {
@@ -165,6 +174,14 @@ describe("GET /api/v1/repository/{repo}/tag/", () => {
     const v1 = (await list("?specificTag=v1")).body.tags[0]!;
     expect(v1.end_ts).toBe(expiry.getTime() / 1000);
     expect(v1.expiration).toBe("Wed, 06 Mar 2024 12:00:00 -0000");
+  });
+
+  it("leaves out a tag from onlyActiveTags at the instant it expires", async () => {
+    const saved = now;
+    now = T0 + 86_400_000;
+    expect(await rows("?onlyActiveTags=true&specificTag=v1")).toEqual([]);
+    expect((await list("?specificTag=v1")).body.tags[0]!.end_ts).toBe(now / 1000);
+    now = saved;
   });
 
   it("follows repository visibility: 404 for the owner, 403 for others, 401 for nobody", async () => {
