@@ -2,7 +2,8 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, tags } from "../../db/schema.ts";
 import { type ApiClient, ApiClient as Client, problem, tokenClient } from "../../e2e/support/api-client.ts";
-import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
+import { RegistryClient } from "../../e2e/support/registry-client.ts";
+import { pushBuiltImage, pushIndex } from "../../e2e/support/built-image.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import type { Clock } from "../domain/clock.ts";
 
@@ -10,7 +11,6 @@ import type { Clock } from "../domain/clock.ts";
 const T0 = Date.UTC(2024, 2, 5, 12, 0, 0);
 const clock: Clock = { now: () => new Date(T0) };
 const EMPTY_LAYER = "sha256:a3ed95caeb02ffe68cdf9fd84406680ae93d633cb16422d00e8a7c22955b46d4";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
 let env: TestEnv;
 let api: ApiClient;
@@ -18,37 +18,6 @@ let reader: ApiClient;
 let registry: RegistryClient;
 let image: { digest: string; body: string; layers: string[] };
 let index: { digest: string };
-
-/** Pushes an image built in four steps (COPY, ENV, LABEL, RUN): two layers, two empty steps. */
-async function pushBuiltImage(repo: string, tag: string, labels: Record<string, string>) {
-  const layerTexts = ["copied file", "ran a command"];
-  const layers = [];
-  for (const text of layerTexts) layers.push(await registry.pushBlob(repo, text));
-  const config = JSON.stringify({
-    architecture: "arm64",
-    os: "linux",
-    variant: "v8",
-    created: "2024-03-05T11:00:00Z",
-    config: { Labels: labels },
-    rootfs: { type: "layers", diff_ids: layers },
-    history: [
-      { created: "2024-03-05T10:00:00Z", created_by: "/bin/sh -c #(nop) COPY file:abc in / ", author: "me" },
-      { created: "2024-03-05T10:01:00Z", created_by: "/bin/sh -c #(nop) ENV A=b", empty_layer: true },
-      { created: "2024-03-05T10:02:00Z", created_by: "/bin/sh -c #(nop) LABEL x=y", empty_layer: true, comment: "a label" },
-      { created: "2024-03-05T10:03:00Z", created_by: "/bin/sh -c echo hi > /f" },
-    ],
-  });
-  const configDigest = await registry.pushBlob(repo, config);
-  const body = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
-    layers: layers.map((digest, i) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar", digest, size: layerTexts[i]!.length })),
-  });
-  const res = await registry.pushManifest(repo, tag, body, OCI_MANIFEST);
-  expect(res.status).toBe(201);
-  return { digest: sha256(body), body, layers };
-}
 
 const manifestPath = (digest: string) => `/repository/alice/app/manifest/${digest}`;
 
@@ -58,19 +27,13 @@ beforeAll(async () => {
   api = await tokenClient(env, alice, ["repo:write"]);
   reader = await tokenClient(env, alice, ["repo:read"]);
   registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
-  image = await pushBuiltImage("alice/app", "v1", {
+  image = await pushBuiltImage(registry, "alice/app", "v1", {
     "com.example.team": "blue",
     "com.example.json": '{"a": 1}',
     "quay.expires-after": "2w",
     "": "ignored: an empty key",
   });
-  const indexBody = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.index.v1+json",
-    manifests: [{ mediaType: OCI_MANIFEST, digest: image.digest, size: image.body.length, platform: { architecture: "arm64", os: "linux" } }],
-  });
-  expect((await registry.pushManifest("alice/app", "multi", indexBody, "application/vnd.oci.image.index.v1+json")).status).toBe(201);
-  index = { digest: sha256(indexBody) };
+  index = await pushIndex(registry, "alice/app", "multi", [image]);
 });
 afterAll(() => env.close());
 

@@ -18,6 +18,7 @@ import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
+import { manifestPages } from "./manifest-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
@@ -76,6 +77,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
   app.route("/", defaultPermissionPages(deps));
+  app.route("/", manifestPages(deps));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));
