@@ -59,14 +59,15 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
   };
 }
 
-export async function start(config: Config): Promise<Running> {
+/** Starts everything; tests may pass a clock of their own to move time without sleeping. */
+export async function start(config: Config, options: { clock?: Clock } = {}): Promise<Running> {
   const { database, embedded } = await openDatabase(config);
   let deps: AppDeps;
   let jobs: Jobs | undefined;
   let server: ServerType | undefined;
   let port = config.port;
   try {
-    deps = await buildDeps(config, database);
+    deps = await buildDeps(config, database, options.clock);
     if (config.admin) await ensureAdmin(deps.db, config.admin);
     await grantConfiguredSuperusers(deps.db, config.superUsers);
     jobs = await startJobs(deps, database, { work: config.role !== "web" });

@@ -77,7 +77,7 @@ export interface TestServer extends Running {
 }
 
 /** The whole server (jobs included) listening on a free 127.0.0.1 port. */
-export async function testServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+export async function testServer(overrides: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "quayside-e2e-"));
   const config = loadConfig({
     QUAYSIDE_DATA_DIR: dataDir,
@@ -86,7 +86,7 @@ export async function testServer(overrides: Record<string, string> = {}): Promis
     PORT: "0",
     ...overrides,
   });
-  const running = await start(config);
+  const running = await start(config, options);
   return {
     ...running,
     dataDir,
@@ -96,4 +96,15 @@ export async function testServer(overrides: Record<string, string> = {}): Promis
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A clock a test moves forward by hand (expiry, time machine, grace periods) instead of sleeping. */
+export class ManualClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
 }
