@@ -3,6 +3,7 @@
 // requests are announced (static/request-alerts.js).
 import type { Child } from "hono/jsx";
 import { CsrfField } from "./partials/form-field.tsx";
+import { SearchBox } from "./partials/search-box.tsx";
 
 export interface PageAssets {
   patternfly: string;
@@ -89,7 +90,17 @@ export function Layout({ chrome, title, bare, children }: LayoutProps) {
                 </a>
               </div>
             </div>
-            <div class="pf-v6-c-masthead__content">{!bare && <UserMenu chrome={chrome} />}</div>
+            <div class="pf-v6-c-masthead__content">
+              {!bare && (
+                <div class="qs-masthead-tools">
+                  <a href="/explore">
+                    Explore
+                  </a>
+                  <SearchBox />
+                  <UserMenu chrome={chrome} />
+                </div>
+              )}
+            </div>
           </header>
           <div class="pf-v6-c-page__main-container">
             <main class="pf-v6-c-page__main" id="main">

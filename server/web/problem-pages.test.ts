@@ -127,9 +127,9 @@ describe("sessions that ended", () => {
   });
 });
 
-describe("the signed-out home page and the icon", () => {
+describe("the signed-out repository list and the icon", () => {
   it("has one call to sign in besides the header's when there is nothing to show", async () => {
-    const html = await (await new PageClient(env.app).get("/")).text();
+    const html = await (await new PageClient(env.app).get("/repositories")).text();
     const signIns = [...html.matchAll(/<a [^>]*href="\/signin[^"]*"[^>]*>/g)];
     expect(signIns).toHaveLength(2);
     expect(html).toContain("No public repositories yet");

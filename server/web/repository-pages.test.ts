@@ -56,7 +56,8 @@ describe("repository list", () => {
   });
 
   it("shows anonymous visitors public repositories and a sign-in link", async () => {
-    const html = await (await new PageClient(env.app).get("/")).text();
+    // (`/` is the landing page for them: search-pages.test.ts)
+    const html = await (await new PageClient(env.app).get("/repositories")).text();
     expect(repoNames(html)).toEqual(["alice/webapp"]);
     expect(html).toContain('href="/signin"');
     expect(html).toContain("Showing public repositories");

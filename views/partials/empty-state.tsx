@@ -51,3 +51,19 @@ export function Commands({ lines }: { lines: string[] }) {
     </div>
   );
 }
+
+/** A list left empty by what was typed, with the way back to the whole list. */
+export function NoMatches({ title, clearHref, clearLabel = "Clear filter", children }: { title: string; clearHref: string; clearLabel?: string; children?: Child }) {
+  return (
+    <EmptyState
+      title={title}
+      actions={
+        <a class="pf-v6-c-button pf-m-link" href={clearHref}>
+          <span class="pf-v6-c-button__text">{clearLabel}</span>
+        </a>
+      }
+    >
+      {children}
+    </EmptyState>
+  );
+}

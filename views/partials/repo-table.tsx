@@ -1,7 +1,7 @@
 // The repository list's table (also the htmx partial the filter box and pager swap in).
 import type { Child } from "hono/jsx";
 import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
-import { Commands, EmptyState } from "./empty-state.tsx";
+import { Commands, EmptyState, NoMatches } from "./empty-state.tsx";
 import type { PagerProps } from "./pager.tsx";
 import { VisibilityLabel } from "./visibility-label.tsx";
 
@@ -30,16 +30,9 @@ export interface RepoTableProps {
 function NothingHere({ filter, viewer, registryHost }: RepoTableProps) {
   if (filter) {
     return (
-      <EmptyState
-        title="No repositories match"
-        actions={
-          <a class="pf-v6-c-button pf-m-link" href="/repositories">
-            <span class="pf-v6-c-button__text">Clear filter</span>
-          </a>
-        }
-      >
+      <NoMatches title="No repositories match" clearHref="/repositories">
         Nothing you can see has “{filter}” in its name.
-      </EmptyState>
+      </NoMatches>
     );
   }
   if (!viewer) {

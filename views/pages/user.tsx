@@ -1,0 +1,30 @@
+// A user's namespace page (`/user/{name}`): the repositories of theirs the viewer may see.
+import { type Chrome, Layout, Section } from "../layout.tsx";
+import { Commands, EmptyState } from "../partials/empty-state.tsx";
+import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+
+/** The empty repository list: how to push for the user themselves, why it is empty for others. */
+export function UserReposEmpty({ name, self, registryHost }: { name: string; self: boolean; registryHost: string }) {
+  return self ? (
+    <EmptyState title="No repositories yet">
+      Push an image and its repository appears here:
+      <Commands lines={[`podman login ${registryHost}`, `podman push ${registryHost}/${name}/<repo>:<tag>`]} />
+    </EmptyState>
+  ) : (
+    <EmptyState title="No repositories you can see">{name} has no public repositories and has shared none with you.</EmptyState>
+  );
+}
+
+export function UserPage({ chrome, name, table }: { chrome: Chrome; name: string; table: RepoTableProps }) {
+  return (
+    <Layout chrome={chrome} title={name}>
+      <Section>
+        <div class="qs-page-header">
+          <h1 class="pf-v6-c-title pf-m-2xl">{name}</h1>
+        </div>
+        <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Repositories</h2>
+        <RepoTable {...table} />
+      </Section>
+    </Layout>
+  );
+}
