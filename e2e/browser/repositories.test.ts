@@ -1,6 +1,6 @@
 // A repository's life in Chromium at phone width (390 px): created from the repositories list (a
-// bad name refused at its field), described in Markdown (hostile parts shown as text), made
-// public, then deleted after typing its full name. Every page visited passes the accessibility
+// bad name refused at its field), described in Markdown from its Settings tab (hostile parts shown
+// as text on the Information tab), made public, then deleted after typing its full name. Every page visited passes the accessibility
 // check and fits the screen.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,18 +56,26 @@ describe("repositories in the browser", () => {
     expect((await page.textContent('[data-testid="visibility"]'))?.trim()).toBe("private");
     await check(page);
 
+    await page.click('nav[aria-label="Repository"] a:has-text("Settings")');
+    await page.waitForURL(`${server.url}/repository/shipyard/tools?tab=settings`);
+    await check(page);
     await page.fill("#field-description", DESCRIPTION);
     await page.click('[data-testid="repository-admin"] button:has-text("Save description")');
+    await page.waitForURL(`${server.url}/repository/shipyard/tools?tab=settings&saved=description`);
+    // Stored as typed (the browser's CRLF line breaks back to LF), and shown so in the text box again.
+    expect((await findRepository(server.deps.db, { namespace: "shipyard", name: "tools" }))?.description).toBe(DESCRIPTION);
+    expect(await page.inputValue("#field-description")).toBe(DESCRIPTION);
+    await check(page);
+    await page.click('nav[aria-label="Repository"] a:has-text("Information")');
     await page.waitForSelector('[data-testid="description"] h1');
     expect(await page.textContent('[data-testid="description"] h1')).toBe("Shipyard tools");
     expect(await page.textContent('[data-testid="description"] strong')).toBe("nightly");
     expect(await page.getAttribute('[data-testid="description"] a', "href")).toBe("https://example.com/docs");
     expect(await page.locator('[data-testid="description"] a').count()).toBe(1);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
-    // Stored as typed (the browser's CRLF line breaks back to LF), and shown so in the text box again.
-    expect((await findRepository(server.deps.db, { namespace: "shipyard", name: "tools" }))?.description).toBe(DESCRIPTION);
-    expect(await page.inputValue("#field-description")).toBe(DESCRIPTION);
     await check(page);
+    await page.click('nav[aria-label="Repository"] a:has-text("Settings")');
+    await page.waitForURL(`${server.url}/repository/shipyard/tools?tab=settings`);
 
     await page.selectOption("#field-visibility", "public");
     await page.click('[data-testid="repository-admin"] button:has-text("Save visibility")');

@@ -76,6 +76,8 @@ describe("web UI in Chromium", () => {
     expect(await page.textContent("h1")).toContain("admin/webapp");
     expect(await page.textContent('[data-testid="visibility"]')).toContain("private");
     expect(await page.textContent('[data-testid="pull-command"]')).toContain(`podman pull ${server.host}/admin/webapp:v1`);
+    await page.click('nav[aria-label="Repository"] a:has-text("Tags")');
+    await page.waitForURL(`${server.url}/repository/admin/webapp?tab=tags`);
     const rows = page.locator('[data-testid="tag-row"]');
     expect(await rows.count()).toBe(1);
     const row = await rows.first().textContent();

@@ -116,12 +116,13 @@ describe("repository settings", () => {
     expect(res.status).toBe(303);
     expect((await findRepository(env.deps.db, { namespace: "acme", name: "tools" }))?.description).toBe("\nline one\nline two");
     // HTML drops the one newline right after <textarea>: the page writes one more.
-    expect(await (await carolPages.get("/repository/acme/tools")).text()).toContain(">\n\nline one\nline two</textarea>");
+    expect(await (await carolPages.get("/repository/acme/tools?tab=settings")).text()).toContain(">\n\nline one\nline two</textarea>");
   });
 
-  it("are shown to admins only, and refused (404) to others", async () => {
-    expect(await (await carolPages.get("/repository/acme/tools")).text()).toContain('data-testid="repository-admin"');
-    expect(await (await bobPages.get("/repository/acme/tools")).text()).not.toContain('data-testid="repository-admin"');
+  it("are shown to admins only (the Settings tab), and refused (404) to others", async () => {
+    expect(await (await carolPages.get("/repository/acme/tools?tab=settings")).text()).toContain('data-testid="repository-admin"');
+    expect(await (await bobPages.get("/repository/acme/tools")).text()).not.toContain("?tab=settings");
+    expect((await bobPages.get("/repository/acme/tools?tab=settings")).status).toBe(404);
     const res = await bobPages.submit("/repository/acme/tools", "/repository-visibility/acme/tools", { visibility: "private" });
     expect(res.status).toBe(404);
     expect((await bobPages.get("/repository-delete/acme/tools")).status).toBe(404);
@@ -132,7 +133,7 @@ describe("repository settings", () => {
     const repo = (await findRepository(env.deps.db, { namespace: "acme", name: "tools" }))!;
     await setRepositoryRole(env.deps, repo.id, dave, "write", { principal: toPrincipal(carol) });
     const davePages = await signedInClient(env.app, "dave");
-    const html = await (await davePages.get("/repository/acme/tools")).text();
+    const html = await (await davePages.get("/repository/acme/tools?tab=settings")).text();
     expect(html).toContain('action="/repository-description/acme/tools"');
     expect(html).not.toContain('action="/repository-visibility/acme/tools"');
     expect(html).not.toContain('data-testid="delete-repository"');

@@ -98,7 +98,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     if (!repo) return notFoundPage(deps, c);
     const body = await c.req.parseBody();
     await setDescription(deps, actor(c), repo, textAreaValue(body.description));
-    return c.redirect(`/repository/${repoPath(repo)}?saved=description`, 303);
+    return c.redirect(`/repository/${repoPath(repo)}?tab=settings&saved=description`, 303);
   });
 
   app.post("/repository-visibility/:namespace/:name{.+}", async (c) => {
@@ -106,7 +106,7 @@ export function repositoryCreatePages(deps: AppDeps): Hono<WebEnv> {
     if (!repo) return notFoundPage(deps, c);
     const body = await c.req.parseBody();
     await setVisibility(deps, actor(c), repo, visibilityOf(body.visibility));
-    return c.redirect(`/repository/${repoPath(repo)}?saved=visibility`, 303);
+    return c.redirect(`/repository/${repoPath(repo)}?tab=settings&saved=visibility`, 303);
   });
 
   const deletePage = async (c: WebContext, repo: Repository, error?: string) =>

@@ -1,25 +1,57 @@
 // Repositories in the browser: the list (with filter and paging) and one repository's page with
-// its tags. Who sees what is decided by server/domain (listRepositories, roleOn); a private
-// repository someone may not read answers exactly like a missing one.
+// its tabs (Information, Tags, Usage logs, Settings). Who sees what is decided by server/domain
+// (listRepositories, roleOn); a private repository someone may not read answers exactly like a
+// missing one.
 import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { RepositoriesPage } from "../../views/pages/repositories.tsx";
-import { RepositoryPage } from "../../views/pages/repository.tsx";
+import { InfoTab, RepositoryFrame, type RepositoryTab, TagsTab } from "../../views/pages/repository.tsx";
 import type { PagerProps } from "../../views/partials/pager.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../../views/partials/repo-table.tsx";
-import { savedSetting } from "../../views/partials/repository-admin.tsx";
-import { TAG_TABLE_ID, TagTable, type TagTableProps } from "../../views/partials/tag-table.tsx";
+import { RepositoryAdmin, savedSetting } from "../../views/partials/repository-admin.tsx";
+import {
+  TAG_TABLE_ID,
+  TAGS_TAB_ID,
+  TagGroup,
+  type TagListState,
+  type TagRow,
+  TagTable,
+  type TagTableProps,
+  type TagTableView,
+  tagGroupId,
+  tagsTabHref,
+} from "../../views/partials/tag-table.tsx";
+import { USAGE_LOG_TABLE_ID, UsageLogTable } from "../../views/partials/usage-log-table.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
 import { roleAtLeast, roleOn } from "../domain/access/permissions.ts";
+import { isLogPosition, repositoryLogPage } from "../domain/activity/repository-logs.ts";
 import { userOrganizations } from "../domain/accounts/organizations.ts";
-import { countRepositories, findRepository, isStarred, listRepositories } from "../domain/repositories/repositories.ts";
-import { countTagViews, listTagViews, pullTagName } from "../domain/content/tags.ts";
+import { countRepositories, findRepository, isStarred, listRepositories, type Repository } from "../domain/repositories/repositories.ts";
+import { labelsOf } from "../domain/content/labels.ts";
+import { repositoryStorageBytes } from "../domain/content/storage-usage.ts";
+import {
+  childManifests,
+  countLiveTags,
+  formatTagPosition,
+  liveTagItem,
+  liveTagPage,
+  parseTagPosition,
+  type TagListItem,
+  type TagPosition,
+} from "../domain/content/tag-listings.ts";
+import { pullTagName } from "../domain/content/tags.ts";
 import { serviceName } from "../registry/deps.ts";
 import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
+import { assetUrl } from "./static.ts";
 
 const PAGE_SIZE = 25;
+const TAG_PAGE_SIZE = 25;
+/** The Tags tab counts matching tags this far and no further ("more than 10 000"). */
+const TAG_COUNT_CAP = 10_001;
+const LOG_PAGE_SIZE = 50;
 /** Deeper pages are refused (offsets that far are slow, and nobody pages that far by hand). */
 const MAX_PAGE = 100_000;
 
@@ -111,7 +143,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
   app.get("/", list);
   app.get("/repositories", list);
 
-  app.get("/repository/:namespace/:name{.+}", async (c) => {
+  app.get("/repository/:namespace/:name{[^:]+}", async (c) => {
     const namespace = c.req.param("namespace");
     const name = c.req.param("name");
     if (!isValidNamespaceName(namespace) || repositoryNameProblem(name)) return notFoundPage(deps, c);
@@ -120,38 +152,114 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const role = await roleOn(deps.db, c.get("principal"), repo);
     if (role === null) return notFoundPage(deps, c);
 
-    const pageHref = `/repository/${repo.namespace}/${repo.name}`;
-    const list = await listing(c, pageHref, TAG_TABLE_ID, (nameContains, window) =>
-      Promise.all([
-        listTagViews(deps.db, repo.id, { onlyActive: true, nameContains, ...window }, deps.clock.now()),
-        countTagViews(deps.db, repo.id, { onlyActive: true, nameContains }, deps.clock.now()),
-      ]),
-    );
-    if ("redirect" in list) return c.redirect(list.redirect, 302);
-    const tags: TagTableProps = {
-      rows: list.rows.map((t) => ({
-        name: t.name,
-        manifestDigest: t.manifestDigest,
-        size: t.size,
-        isIndex: t.isIndex,
-        lastModified: t.lifetimeStart,
-      })),
-      filter: list.filter,
-      pager: list.pager,
-      pageHref,
-      now: deps.clock.now(),
-    };
+    const admin = roleAtLeast(role, "admin");
+    const writer = roleAtLeast(role, "write");
+    // Quay shows a repository's usage logs to its admins; its settings to those who may change any.
+    const tabs: RepositoryTab[] = ["info", "tags", ...(admin ? (["logs"] as const) : []), ...(writer ? (["settings"] as const) : [])];
+    const tab = (c.req.query("tab") ?? "info") as RepositoryTab;
+    if (!tabs.includes(tab)) return notFoundPage(deps, c);
     c.header("Vary", "HX-Request, HX-Target");
-    if (wantsFragment(c, TAG_TABLE_ID)) return fragment(c, <TagTable {...tags} />);
-    // Independent of the table's page and filter: the repository's own "latest" or newest tag.
-    const pullTag = await pullTagName(deps.db, repo.id, deps.clock.now());
-    const principal = c.get("principal");
-    const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
-    return page(
-      c,
-      <RepositoryPage chrome={await chrome(deps, c)} repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} tags={tags} starred={starred} admin={roleAtLeast(role, "admin")} writer={roleAtLeast(role, "write")} saved={savedSetting(c.req.query("saved"))} />,
-    );
+
+    const inFrame = async (children: Child) => {
+      const principal = c.get("principal");
+      const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
+      const copyScript = await assetUrl("copy-text.js");
+      return page(c, <RepositoryFrame chrome={await chrome(deps, c)} repo={repo} starred={starred} tab={tab} tabs={tabs} copyScript={copyScript}>{children}</RepositoryFrame>);
+    };
+
+    if (tab === "tags") return tagsTab(c, repo, writer, inFrame);
+    if (tab === "logs") return logsTab(c, repo, inFrame);
+    if (tab === "settings") {
+      const csrfToken = c.get("session")?.csrfToken;
+      if (!csrfToken) return notFoundPage(deps, c);
+      return inFrame(<RepositoryAdmin repo={repo} csrfToken={csrfToken} saved={savedSetting(c.req.query("saved"))} admin={admin} />);
+    }
+    // Independent of any tag list: the repository's own "latest" or newest tag.
+    const now = deps.clock.now();
+    const [pullTag, storageBytes] = await Promise.all([pullTagName(deps.db, repo.id, now), repositoryStorageBytes(deps.db, repo.id)]);
+    return inFrame(<InfoTab repo={repo} registryHost={registryHost(deps, c)} pullTag={pullTag} storageBytes={storageBytes} />);
   });
+
+  /** The Tags tab, its table, its view (toolbar and table) or one tag's row group, as htmx asks. */
+  async function tagsTab(c: WebContext, repo: Repository, writer: boolean, inFrame: (children: Child) => Promise<Response>) {
+    const pageHref = `/repository/${repo.namespace}/${repo.name}`;
+    const state: TagListState = {
+      filter: (c.req.query("filter") ?? "").trim(),
+      view: c.req.query("view") === "expanded" ? "expanded" : "compact",
+      after: c.req.query("after"),
+      before: c.req.query("before"),
+    };
+    const after = state.after === undefined ? undefined : parseTagPosition(state.after);
+    const before = state.before === undefined ? undefined : parseTagPosition(state.before);
+    const firstPage = tagsTabHref(pageHref, { filter: state.filter, view: state.view });
+    if (after === null || before === null) return c.redirect(firstPage, 302);
+    const now = deps.clock.now();
+    const expand = c.req.query("expand");
+    const table = (rows: TagRow[], page?: { newer: TagPosition | null; older: TagPosition | null; total: number }): TagTableProps => ({
+      rows,
+      state,
+      newer: page?.newer ? formatTagPosition(page.newer) : null,
+      older: page?.older ? formatTagPosition(page.older) : null,
+      total: page?.total ?? rows.length,
+      totalCap: TAG_COUNT_CAP,
+      pageHref,
+      repoPath: `${repo.namespace}/${repo.name}`,
+      registryHost: registryHost(deps, c),
+      writer,
+      now,
+    });
+
+    // One row group, opened (`expand`) or closed (`row`).
+    const group = expand ?? c.req.query("row");
+    if (group !== undefined && wantsFragment(c, tagGroupId(group))) {
+      const item = await liveTagItem(deps.db, repo.id, now, group);
+      if (!item) return notFoundPage(deps, c);
+      const [row] = await tagRows(repo.id, [item], state.view, expand);
+      return fragment(c, <TagGroup tag={row!} props={table([row!])} />);
+    }
+
+    const request = { now, nameContains: state.filter || undefined };
+    const [found, total] = await Promise.all([
+      liveTagPage(deps.db, repo.id, { ...request, after, before, limit: TAG_PAGE_SIZE }),
+      countLiveTags(deps.db, repo.id, request, TAG_COUNT_CAP),
+    ]);
+    // A page past either end (its tags went since): back to the first.
+    if (found.rows.length === 0 && (after || before)) return c.redirect(firstPage, 302);
+    const tags = table(await tagRows(repo.id, found.rows, state.view, expand), { ...found, total });
+    if (wantsFragment(c, TAG_TABLE_ID)) return fragment(c, <TagTable {...tags} />);
+    if (wantsFragment(c, TAGS_TAB_ID)) return fragment(c, <TagsTab tags={tags} />);
+    return inFrame(<TagsTab tags={tags} />);
+  }
+
+  /** Rows as the table shows them: the opened tag's child manifests, and labels in the expanded view. */
+  async function tagRows(repositoryId: number, items: TagListItem[], view: TagTableView, expand: string | undefined): Promise<TagRow[]> {
+    const opened = items.find((t) => t.name === expand && t.isIndex);
+    const [children, labels] = await Promise.all([
+      opened ? childManifests(deps.db, repositoryId, opened.manifestDigest) : null,
+      view === "expanded" ? labelsOf(deps.db, items.map((t) => t.manifestId)) : null,
+    ]);
+    return items.map((t) => ({
+      name: t.name,
+      manifestDigest: t.manifestDigest,
+      size: t.size,
+      isIndex: t.isIndex,
+      lastModified: t.lastModified,
+      expiresAt: t.expiresAt,
+      ...(t === opened ? { children: children ?? [] } : {}),
+      ...(labels ? { labels: labels.get(t.manifestId) ?? [] } : {}),
+    }));
+  }
+
+  /** The Usage logs tab: the repository's audit rows newest first. */
+  async function logsTab(c: WebContext, repo: Repository, inFrame: (children: Child) => Promise<Response>) {
+    const newestHref = `/repository/${repo.namespace}/${repo.name}?tab=logs`;
+    const after = c.req.query("after");
+    if (after !== undefined && !isLogPosition(after)) return c.redirect(newestHref, 302);
+    const { entries, older } = await repositoryLogPage(deps.db, repo.id, { after, limit: LOG_PAGE_SIZE });
+    const logs = { rows: entries, newestHref, olderHref: older ? `${newestHref}&after=${encodeURIComponent(older)}` : null, paged: after !== undefined, now: deps.clock.now() };
+    if (wantsFragment(c, USAGE_LOG_TABLE_ID)) return fragment(c, <UsageLogTable {...logs} />);
+    return inFrame(<UsageLogTable {...logs} />);
+  }
 
   return app;
 }

@@ -8,13 +8,18 @@ export interface DataTableProps<Row> {
   /** Element id the filter box and pager swap. */
   id: string;
   label: string;
-  columns: string[];
+  /** Column headings (text, or markup such as a heading only screen readers read). */
+  columns: Child[];
   rows: Row[];
-  /** One `<tr>` per row, built from `Cell`s. */
+  /** One `<tr>` per row, built from `Cell`s; with `rowGroups`, one `<tbody>` per row instead. */
   row: (row: Row) => Child;
+  /** Rows that carry rows of their own beneath (PatternFly's expandable rows). */
+  rowGroups?: boolean;
   /** Shown instead of the table when there are no rows. */
   empty: Child;
   pager: PagerProps | null;
+  /** A pager of its own (keyset paging) in place of `pager`. */
+  footer?: Child;
 }
 
 export function DataTable<Row>(props: DataTableProps<Row>) {
@@ -34,11 +39,9 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
                 ))}
               </tr>
             </thead>
-            <tbody class="pf-v6-c-table__tbody">
-              {props.rows.map(props.row)}
-            </tbody>
+            {props.rowGroups ? props.rows.map(props.row) : <tbody class="pf-v6-c-table__tbody">{props.rows.map(props.row)}</tbody>}
           </table>
-          {props.pager && <Pager {...props.pager} />}
+          {props.pager ? <Pager {...props.pager} /> : props.footer}
         </>
       )}
     </div>

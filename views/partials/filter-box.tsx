@@ -10,11 +10,19 @@ export interface FilterBoxProps {
   target: string;
   label: string;
   placeholder: string;
+  /** Other query parameters the list keeps (a tab, a view), sent with the filter. */
+  params?: Record<string, string>;
 }
 
 export function FilterBox(props: FilterBoxProps) {
+  const params = Object.entries(props.params ?? {});
+  // A GET form replaces the action's query with its fields, so kept parameters travel as fields.
+  const url = params.length > 0 ? `${props.action}?${new URLSearchParams(params)}` : props.action;
   return (
     <form method="get" action={props.action} role="search" class="pf-v6-c-toolbar__item qs-filter">
+      {params.map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
       <div class="pf-v6-c-text-input-group">
         <div class="pf-v6-c-text-input-group__main">
           <span class="pf-v6-c-text-input-group__text">
@@ -26,7 +34,7 @@ export function FilterBox(props: FilterBoxProps) {
               placeholder={props.placeholder}
               aria-label={props.label}
               autocomplete="off"
-              hx-get={props.action}
+              hx-get={url}
               hx-trigger="input changed delay:300ms, search"
               hx-target={`#${props.target}`}
               hx-swap="outerHTML"

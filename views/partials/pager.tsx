@@ -2,6 +2,7 @@
 // every width. Plain links that work without JavaScript; with htmx they swap only the table and
 // update the address bar. Each control keeps its id across pages, so htmx puts keyboard focus back
 // on it after the swap; an unavailable one stays focusable (aria-disabled) for the same reason.
+import type { Child } from "hono/jsx";
 
 export interface PagerProps {
   /** 1-based position of the first and last row shown. */
@@ -55,14 +56,36 @@ function PageLink({ href, label, target, direction }: { href: string | null; lab
 
 export function Pager(props: PagerProps) {
   return (
+    <CursorPager
+      {...props}
+      summary={
+        <>
+          <b>
+            {props.first} - {props.last}
+          </b>{" "}
+          of <b>{props.total}</b>
+        </>
+      }
+    />
+  );
+}
+
+/**
+ * The same controls for a list paged by position rather than number (keyset paging), where the
+ * range is not known: `summary` says what is shown instead.
+ */
+export interface CursorPagerProps {
+  summary: Child;
+  prevHref: string | null;
+  nextHref: string | null;
+  target: string;
+}
+
+export function CursorPager(props: CursorPagerProps) {
+  return (
     <div class="pf-v6-c-pagination pf-m-bottom qs-table-footer">
       {/* Not PatternFly's __total-items, which it hides from 768 px up in favour of a per-page menu. */}
-      <div data-testid="pager-range">
-        <b>
-          {props.first} - {props.last}
-        </b>{" "}
-        of <b>{props.total}</b>
-      </div>
+      <div data-testid="pager-range">{props.summary}</div>
       <nav class="pf-v6-c-pagination__nav" aria-label="Pagination">
         <PageLink href={props.prevHref} label="Go to previous page" target={props.target} direction="prev" />
         <PageLink href={props.nextHref} label="Go to next page" target={props.target} direction="next" />

@@ -78,7 +78,7 @@ export function DeleteRepositoryCard({ repo, csrfToken, error }: { repo: AdminRe
       text={<>Its tags and manifests go at once and cannot be brought back. Type <strong>{path}</strong> to confirm.</>}
       action={`/repository-delete/${path}`}
       submit="Delete repository"
-      cancelHref={`/repository/${path}`}
+      cancelHref={`/repository/${path}?tab=settings`}
       csrfToken={csrfToken}
       fields={<TextField name="confirm" label="Repository name" required error={error} autocomplete="off" autofocus />}
     />
