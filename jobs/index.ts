@@ -7,6 +7,7 @@ import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../server/deps.ts";
 import { uploadCleanup } from "./upload-cleanup.ts";
 import { tagExpiry } from "./tag-expiry.ts";
+import { garbageCollection } from "./garbage-collection.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -15,7 +16,7 @@ export interface JobDefinition {
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
-const definitions: JobDefinition[] = [uploadCleanup, tagExpiry];
+const definitions: JobDefinition[] = [uploadCleanup, tagExpiry, garbageCollection];
 
 export interface Jobs {
   boss: PgBoss;

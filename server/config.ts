@@ -44,6 +44,11 @@ export interface Config {
    */
   trustedProxies: string[];
   logRequests: boolean;
+  /**
+   * Garbage collection: untagged pushes and blobs pushed or mounted less than `graceSeconds` ago
+   * are kept (Quay's PUSH_TEMP_TAG_EXPIRATION_SEC, an hour).
+   */
+  gc: { graceSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +81,7 @@ const settings = {
   manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB" },
   trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES" },
   logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS" },
+  gcGrace: { flag: "gc-grace", env: "QUAYSIDE_GC_GRACE" },
 } satisfies Record<string, Setting>;
 
 type Raw = Partial<Record<keyof typeof settings, string>>;
@@ -128,6 +134,12 @@ const schema = z.object({
     .pipe(z.array(z.string().refine(isAddressOrRange, "must list IP addresses or CIDR ranges, comma-separated")))
     .default([]),
   logRequests: booleanText.default(false),
+  gcGrace: z
+    .string()
+    .regex(/^\d+[smhdw]?$/, "must be a duration such as 1h, 30m or 3600 (seconds)")
+    .transform(durationSeconds)
+    .pipe(z.number().int().min(60, "must be at least a minute"))
+    .default(3600),
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -213,5 +225,6 @@ export function loadConfig(
     manifestCacheBytes: v.manifestCacheMb * 1024 * 1024,
     trustedProxies: v.trustedProxies,
     logRequests: v.logRequests,
+    gc: { graceSeconds: v.gcGrace },
   };
 }

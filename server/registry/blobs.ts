@@ -1,5 +1,5 @@
 // GET/HEAD/DELETE /v2/<name>/blobs/<digest>, with single byte-range reads (206).
-import { findBlobInRepo, unlinkBlob } from "../domain/content/blobs.ts";
+import { findBlobForPush, findBlobInRepo, unlinkBlob } from "../domain/content/blobs.ts";
 import { parseDigest } from "../domain/content/digests.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { ByteRange } from "../storage/blob-store.ts";
@@ -31,10 +31,22 @@ function parseRange(header: string | undefined, size: number): ByteRange | null 
   return { start, end };
 }
 
+/**
+ * A HEAD is how clients decide to skip an upload: it refreshes a link older than half the
+ * garbage-collection grace period, so the blob outlives the push that relies on it.
+ */
+function pushCheckTimes(deps: RegistryRequest["deps"]) {
+  const now = deps.clock.now();
+  return { now, staleBefore: new Date(now.getTime() - (deps.config.gc.graceSeconds * 1000) / 2) };
+}
+
 export async function getBlob(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   parseDigest(r.param);
-  const blob = await findBlobInRepo(r.deps.db, (await existingRepository(r.deps, r.name)).id, r.param);
+  const repositoryId = (await existingRepository(r.deps, r.name)).id;
+  const blob = r.c.req.method === "HEAD"
+    ? await findBlobForPush(r.deps.db, repositoryId, r.param, pushCheckTimes(r.deps))
+    : await findBlobInRepo(r.deps.db, repositoryId, r.param);
   if (!blob) throw new DomainError("BLOB_UNKNOWN", "blob unknown to registry", { digest: r.param });
   const headers: Record<string, string> = {
     "Content-Type": "application/octet-stream",

@@ -53,7 +53,7 @@ async function tryMount(r: RegistryRequest, repositoryId: number, digest: string
   }
   if (!(await r.caller.actionsOn(from)).has("pull")) return false;
   const source = await knownRepository(r.deps, from);
-  return source !== undefined && (await mountBlob(r.deps.db, source.id, repositoryId, digest)) !== undefined;
+  return source !== undefined && (await mountBlob(r.deps.db, source.id, repositoryId, digest, r.deps.clock.now())) !== undefined;
 }
 
 export async function startBlobUpload(r: RegistryRequest): Promise<Response> {

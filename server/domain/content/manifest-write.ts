@@ -88,6 +88,9 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
     ), found as (
       select b.digest, b.size from repo_blobs l join blobs b on b.digest = l.digest
       where l.repository_id = ${w.repositoryId} and l.digest in (select digest from refs)
+      -- Held against garbage collection (gc-blob-sweep.ts): a blob it is deleting is waited
+      -- for and then missing, a clean MANIFEST_BLOB_UNKNOWN rather than a foreign-key failure.
+      for key share of b
     ), missing_blob as (
       select digest from refs where digest not in (select digest from found) limit 1
     ), children as (
@@ -97,6 +100,7 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
     ), found_children as (
       select id, digest, octet_length(raw)::bigint as size from manifests
       where repository_id = ${w.repositoryId} and deleted_at is null and digest in (select digest from children)
+      for key share -- likewise against the manifest sweep (gc-manifest-sweep.ts)
     ), missing_child as (
       select digest from children where digest not in (select digest from found_children) limit 1
     ), wrong_size as (

@@ -241,7 +241,7 @@ async function commit(svc: Services, upload: Upload, digest: string, written?: W
     await svc.store.flushUpload(upload.id, written?.part);
     await svc.db.transaction(async (tx) => {
       // Sent together: the blob row commits with the claim, and only after the bytes are in place.
-      await Promise.all([claim(svc, tx, upload, null), recordBlob(tx, upload.repositoryId, blob)]);
+      await Promise.all([claim(svc, tx, upload, null), recordBlob(tx, upload.repositoryId, blob, svc.clock.now())]);
       if (written) await svc.store.appendPart(upload.id, written.part);
       await svc.store.commitUpload(upload.id, blob.size, digest);
     });

@@ -1,0 +1,50 @@
+// One batch of the blobs phase: deletes blobs no manifest references and no recent push or
+// mount linked, rows and bytes.
+//
+// Race safety. Every writer that makes a blob reachable takes a lock on its `blobs` row that
+// conflicts with the sweep's FOR UPDATE: an upload commit locks it with its upsert (blobs.ts
+// recordBlob) before it links the bytes; a new repo_blobs or manifest_blobs row takes FOR KEY
+// SHARE through its foreign key; a mount and a manifest PUT's blob check take FOR KEY SHARE
+// explicitly. The sweep skips blobs locked now, and after its own lock re-checks in fresh
+// statements, so every reference committed before the lock is seen and every later one waits
+// for this transaction. The bytes are deleted while the row lock is held, before commit: a
+// writer that re-creates the blob afterwards inserts a new row and links new bytes.
+// A link refreshed in place (HEAD, a mount or re-upload onto an existing link) changes no key
+// and takes no lock on the blob: the deletes below re-check link ages row by row, so such a
+// refresh committed before them keeps the blob, and one that comes after finds the link gone
+// (HEAD answers 404, the client uploads again).
+import { sql } from "drizzle-orm";
+import type { Tx } from "../../../db/client.ts";
+import type { BlobStore } from "../../storage/blob-store.ts";
+import { graceCutoff, type KeepRules } from "./gc-reachability.ts";
+
+const digests = (values: string[]) => sql`${sql.param(values)}::text[]`;
+
+export interface BlobSweep {
+  deleted: number;
+  bytes: number;
+}
+
+/** Deletes what nothing keeps among `batch` (blob digests). */
+export async function sweepBlobBatch(tx: Tx, store: BlobStore, batch: string[], rules: KeepRules): Promise<BlobSweep> {
+  const cutoff = sql`${graceCutoff(rules).toISOString()}::timestamptz`;
+  const unreferenced = (b: string) => sql`not exists (select 1 from manifest_blobs mb where mb.digest = ${sql.raw(b)}.digest)`;
+  const noFreshLink = (b: string) =>
+    sql`not exists (select 1 from repo_blobs f where f.digest = ${sql.raw(b)}.digest and f.created_at > ${cutoff})`;
+  const candidates = await tx.execute<{ digest: string }>(sql`
+    select b.digest from blobs b
+    where b.digest = any(${digests(batch)}) and ${unreferenced("b")} and ${noFreshLink("b")}
+    order by b.digest for update skip locked`);
+  if (candidates.length === 0) return { deleted: 0, bytes: 0 };
+  const locked = candidates.map((c) => c.digest);
+  await tx.execute(sql`
+    delete from repo_blobs l
+    where l.digest = any(${digests(locked)}) and l.created_at <= ${cutoff} and ${unreferenced("l")} and ${noFreshLink("l")}`);
+  const gone = await tx.execute<{ digest: string; size: number | string }>(sql`
+    delete from blobs b
+    where b.digest = any(${digests(locked)}) and ${unreferenced("b")}
+      and not exists (select 1 from repo_blobs l where l.digest = b.digest)
+    returning b.digest, b.size`);
+  for (const blob of gone) await store.delete(blob.digest);
+  return { deleted: gone.length, bytes: gone.reduce((sum, blob) => sum + Number(blob.size), 0) };
+}
