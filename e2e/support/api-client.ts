@@ -1,6 +1,9 @@
 // A small client for /api/v1 in integration tests: JSON requests over app.request() as an
 // OAuth token holder, a browser session (cookie + CSRF header) or nobody.
 import { createAccessToken } from "../../server/domain/accounts/oauth-tokens.ts";
+import { eq } from "drizzle-orm";
+import { sessions } from "../../db/schema.ts";
+import { secretHash } from "../../server/auth/secrets.ts";
 import { createSession, SESSION_COOKIE } from "../../server/auth/sessions.ts";
 import type { User } from "../../server/domain/accounts/users.ts";
 import type { TestEnv } from "./test-app.ts";
@@ -67,6 +70,19 @@ export async function tokenClient(env: TestEnv, user: User, scopes: string[]): P
 /** A client signed in with a browser session. */
 export async function sessionClient(env: TestEnv, user: User): Promise<ApiClient> {
   const { cookie, csrfToken } = await createSession(env.deps.db, user.id, new Date());
+  return new ApiClient(env, { kind: "session", cookie, csrfToken });
+}
+
+/** Makes a session's sign-in older than Quay's fresh-login window (eleven minutes ago). */
+export async function ageSession(env: TestEnv, cookie: string): Promise<void> {
+  const longAgo = new Date(env.deps.clock.now().getTime() - 11 * 60_000);
+  await env.deps.db.update(sessions).set({ createdAt: longAgo }).where(eq(sessions.idHash, secretHash(cookie)));
+}
+
+/** A client whose session signed in longer ago than the fresh-login window. */
+export async function staleSessionClient(env: TestEnv, user: User): Promise<ApiClient> {
+  const { cookie, csrfToken } = await createSession(env.deps.db, user.id, new Date());
+  await ageSession(env, cookie);
   return new ApiClient(env, { kind: "session", cookie, csrfToken });
 }
 

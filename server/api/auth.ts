@@ -13,6 +13,7 @@ import type { RepoRef } from "../domain/names.ts";
 import { type Role, roleAtLeast } from "../domain/access/permissions.ts";
 import { type Actor, anonymous, type Principal } from "../domain/access/principal.ts";
 import type { Repository } from "../domain/repositories/repositories.ts";
+import { isFreshSignIn } from "../domain/accounts/fresh-login.ts";
 import { toPrincipal, type User } from "../domain/accounts/users.ts";
 import { ApiError, notFound, PlainError, unauthorized } from "./errors.ts";
 
@@ -50,19 +51,14 @@ export async function identifyCaller(deps: AppDeps, c: Context): Promise<Caller>
   };
 }
 
-/** Quay's FRESH_LOGIN_TIMEOUT: sensitive account operations need a sign-in this recent. */
-export const FRESH_LOGIN_MS = 10 * 60_000;
-
 /**
- * Quay's `require_fresh_login`: a session older than ten minutes may not do sensitive account
- * operations (tokens, passwords, superuser actions) until the user signs in again; OAuth tokens
- * are exempt.
+ * Quay's `require_fresh_login` (domain/accounts/fresh-login.ts): a session that signed in too long
+ * ago may not do sensitive account operations until the user signs in again or confirms the
+ * password (`POST /api/v1/signin/verify`); OAuth tokens are exempt.
  */
 export function requireFreshLogin(caller: Caller, now: Date): void {
   if (caller.via !== "session" || !caller.signedInAt) return;
-  if (now.getTime() - caller.signedInAt.getTime() > FRESH_LOGIN_MS) {
-    throw new ApiError(401, "fresh_login_required", "Requires fresh login");
-  }
+  if (!isFreshSignIn(caller.signedInAt, now)) throw new ApiError(401, "fresh_login_required", "Requires fresh login");
 }
 
 export const actorOf = (config: Config, c: Context, caller: Caller): Actor => ({

@@ -23,7 +23,7 @@ import { mountAssignedAuthorizationRoutes } from "./assigned-authorizations.ts";
 import { capabilitiesHandler } from "./capabilities.ts";
 import { entitiesHandler } from "./entities.ts";
 import { findAllHandler, findRepositoriesHandler } from "./search.ts";
-import { signin, signout } from "./session.ts";
+import { signin, signout, verifySignin } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
 import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
@@ -85,6 +85,8 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   // Sign-in checks the pre-session CSRF token itself (there is no session to hold one yet).
   app.post("/signin", (c) => signin(deps, c));
   app.all("/signin", notAllowed);
+  app.post("/signin/verify", route(verifySignin));
+  app.all("/signin/verify", notAllowed);
   app.post("/signout", route(signout));
   app.all("/signout", notAllowed);
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionClient } from "../../e2e/support/api-client.ts";
+import { problem, sessionClient, staleSessionClient } from "../../e2e/support/api-client.ts";
+import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { PageClient } from "../../e2e/support/page-client.ts";
 import type { User } from "../domain/accounts/users.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
@@ -109,5 +110,44 @@ describe("session sign-in for scripts (GET /csrf_token, POST /api/v1/signin, /si
     expect(res!.status).toBe(429);
     expect(res!.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(res!.headers.get("content-type")).toMatch(/^text\/plain/);
+  });
+});
+
+describe("POST /api/v1/signin/verify (fresh login for sessions)", () => {
+  let env: TestEnv;
+  let alice: User;
+  beforeAll(async () => {
+    env = await testEnv();
+    alice = await env.user("alice");
+  });
+  afterAll(() => env.close());
+
+  it("a session too old for sensitive operations confirms its password and may do them again", async () => {
+    const stale = await staleSessionClient(env, alice);
+    if (stale.auth.kind !== "session") throw new Error("a session client");
+    expect((await stale.post("/user/apptoken", { title: "ci" })).body).toEqual(problem(401, "fresh_login_required", "Requires fresh login"));
+    const script = new Script(env.app);
+    script.cookies.set(SESSION_COOKIE, stale.auth.cookie);
+    const wrong = await script.json("POST", "/api/v1/signin/verify", { password: "nope" }, stale.auth.csrfToken);
+    expect(wrong.status).toBe(403);
+    expect(await wrong.json()).toEqual({ needsEmailVerification: false, invalidCredentials: true, message: "Invalid Username or Password" });
+    const ok = await script.json("POST", "/api/v1/signin/verify", { password: "password-alice" }, stale.auth.csrfToken);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ success: true });
+    const next = ok.headers.get("X-Next-CSRF-Token")!;
+    const fresh = await script.json("POST", "/api/v1/user/apptoken", { title: "ci" }, next);
+    expect(fresh.status).toBe(200);
+    // The old session ended with the verification: it is a new sign-in.
+    expect((await stale.get("/user/")).status).toBe(401);
+  });
+
+  it("needs a signed-in caller, its CSRF token and a password", async () => {
+    const anonymous = new Script(env.app);
+    const { csrf_token } = (await (await anonymous.get("/csrf_token")).json()) as { csrf_token: string };
+    expect((await anonymous.json("POST", "/api/v1/signin/verify", { password: "x" }, csrf_token)).status).toBe(403);
+    const api = await sessionClient(env, alice);
+    expect((await api.withoutCsrf().post("/signin/verify", { password: "password-alice" })).status).toBe(403);
+    expect((await api.post("/signin/verify", {})).status).toBe(400);
+    expect((await api.get("/signin/verify")).status).toBe(405);
   });
 });

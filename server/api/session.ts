@@ -1,7 +1,8 @@
 // Session sign-in for scripts that hold only a user name and password (Quay's flow):
 // `GET /csrf_token` gives a token and its cookie, `POST /api/v1/signin` checks it and answers
 // with a new session cookie and the session's token in `X-Next-CSRF-Token`, later writes send
-// that token as `X-CSRF-Token`, and `POST /api/v1/signout` ends the session.
+// that token as `X-CSRF-Token`, and `POST /api/v1/signout` ends the session. `POST
+// /api/v1/signin/verify` confirms the password of a session too old for sensitive operations.
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { z } from "zod";
@@ -13,6 +14,7 @@ import { authenticate } from "../domain/accounts/users.ts";
 import { DomainError, retryAfterOf } from "../domain/errors.ts";
 import { CSRF_COOKIE, preSessionToken } from "../web/csrf.ts";
 import { checkCsrf, identifyCaller } from "./auth.ts";
+import { accountAdmin } from "./app-tokens.ts";
 import { jsonBody } from "./input.ts";
 import type { ApiEnv, ApiRequest } from "./request.ts";
 
@@ -37,9 +39,18 @@ export async function signin(deps: AppDeps, c: Context<ApiEnv>): Promise<Respons
   c.set("caller", caller);
   checkCsrf(c, { ...caller, csrfToken: caller.csrfToken ?? getCookie(c, CSRF_COOKIE) });
   const body = await jsonBody(c, signinBody);
+  return signInWith(deps, c, body.username, body.password);
+}
+
+/**
+ * Checks the password through the failed-login limits (429 in plain text, as Quay's throttle
+ * answers) and starts a new session: 200 `{success}` with its CSRF token in
+ * `X-Next-CSRF-Token`, or 403 with Quay's flags.
+ */
+async function signInWith(deps: AppDeps, c: Context, username: string, password: string): Promise<Response> {
   let user;
   try {
-    user = await authenticate(deps, { username: body.username, password: body.password, ip: clientIp(c, deps.config) });
+    user = await authenticate(deps, { username, password, ip: clientIp(c, deps.config) });
   } catch (err) {
     if (!(err instanceof DomainError && err.code === "TOO_MANY_REQUESTS")) throw err;
     return c.text(err.message, 429, { "Retry-After": String(retryAfterOf(err)) });
@@ -49,6 +60,19 @@ export async function signin(deps: AppDeps, c: Context<ApiEnv>): Promise<Respons
   }
   const next = await startSession(deps, c, user);
   return c.json({ success: true }, 200, { "X-Next-CSRF-Token": next });
+}
+
+const verifyBody = z.object({ password: z.string() });
+
+/**
+ * `POST /api/v1/signin/verify` `{password}` (Quay's VerifyUser): the signed-in user confirms the
+ * password, and the session starts anew as a fresh sign-in (domain/accounts/fresh-login.ts), so
+ * the operations that need one work again.
+ */
+export async function verifySignin({ deps, c, caller }: ApiRequest): Promise<Response> {
+  const user = accountAdmin(caller);
+  const body = await jsonBody(c, verifyBody);
+  return signInWith(deps, c, user.username, body.password);
 }
 
 /**

@@ -2,10 +2,8 @@
 // what its changes do to the account (sign-in, registry logins).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, sessions } from "../../db/schema.ts";
-import { secretHash } from "../auth/secrets.ts";
-import { createSession } from "../auth/sessions.ts";
-import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
+import { auditLog } from "../../db/schema.ts";
+import { ApiClient, problem, sessionClient, staleSessionClient, tokenClient } from "../../e2e/support/api-client.ts";
 import { basic } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { grantConfiguredSuperusers } from "../domain/accounts/superusers.ts";
@@ -207,9 +205,7 @@ describe("superuser organizations", () => {
 
   it("deletes an organization (204), then it is gone (404); sessions need a fresh sign-in", async () => {
     await makeOrg("doomed");
-    const stale = await createSession(env.deps.db, root.id, new Date());
-    await env.deps.db.update(sessions).set({ createdAt: new Date(Date.now() - 11 * 60_000) }).where(eq(sessions.idHash, secretHash(stale.cookie)));
-    const staleApi = new ApiClient(env, { kind: "session", ...stale });
+    const staleApi = await staleSessionClient(env, root);
     for (const res of [await staleApi.get("/superuser/organizations/"), await staleApi.delete("/superuser/organizations/doomed")]) {
       expect(res.body).toEqual(problem(401, "fresh_login_required", "Requires fresh login"));
     }

@@ -36,6 +36,7 @@ import {
 import { DomainError } from "../domain/errors.ts";
 import { countRepositories, listRepositories } from "../domain/repositories/repositories.ts";
 import { REPO_TABLE_ID } from "../../views/partials/repo-table.tsx";
+import { withFreshLogin } from "./fresh-login.tsx";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import { listing, registryHost } from "./repository-pages.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
@@ -329,8 +330,10 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
       const error = `Type ${at.org.name} exactly to delete it`;
       return settingsPage(c, at.org, { remove: { values: { confirm: typed }, errors: { confirm: error } } }, 400);
     }
-    await deleteOrganization(deps, actor(c), at.org);
-    return c.redirect("/", 303);
+    return withFreshLogin(deps, c, `/organization/${at.org.name}/settings`, async () => {
+      await deleteOrganization(deps, actor(c), at.org);
+      return c.redirect("/", 303);
+    });
   });
 
   /** The signed-in person answering an invitation, or null (sign in first). */

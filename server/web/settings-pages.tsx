@@ -1,6 +1,8 @@
 // The signed-in user's settings in the browser: e-mail, password (with the current one), the
 // application tokens (create, view, revoke after asking) and deleting the account (after typing
-// the user name). Signed-out visitors are sent to sign in and brought back.
+// the user name). Signed-out visitors are sent to sign in and brought back. Changing the e-mail
+// and deleting the account need a fresh sign-in (fresh-login.tsx); the password form asks for
+// the current password every time, which is that proof already.
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { AccountSettingsPage, type AccountSettingsProps, DeleteAccountPage } from "../../views/pages/settings.tsx";
@@ -14,6 +16,7 @@ import { createAppToken, findAppToken, listAppTokens, revokeAppToken } from "../
 import { changePassword, deleteAccount, updateAccount, type User } from "../domain/accounts/users.ts";
 import { DomainError } from "../domain/errors.ts";
 import { serviceName } from "../registry/deps.ts";
+import { withFreshLogin } from "./fresh-login.tsx";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 
@@ -53,12 +56,14 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
 
   app.post("/settings/email", async (c) => {
     const email = String((await c.req.parseBody()).email ?? "").trim();
-    try {
-      await updateAccount(deps.db, me(c), { email }, actor(c));
-    } catch (err) {
-      return accountPage(c, { emailForm: { values: { email }, errors: formProblem(err, "email") } }, 400);
-    }
-    return c.redirect("/settings?saved=email", 303);
+    return withFreshLogin(deps, c, "/settings", async () => {
+      try {
+        await updateAccount(deps.db, me(c), { email }, actor(c));
+      } catch (err) {
+        return accountPage(c, { emailForm: { values: { email }, errors: formProblem(err, "email") } }, 400);
+      }
+      return c.redirect("/settings?saved=email", 303);
+    });
   });
 
   app.post("/settings/password", async (c) => {
@@ -82,13 +87,15 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
     const typed = String((await c.req.parseBody()).confirm ?? "").trim();
     const refuse = async (error: string) => page(c, <DeleteAccountPage chrome={await chrome(deps, c)} username={user.username} error={error} />, 400);
     if (typed !== user.username) return refuse(`Type ${user.username} exactly to confirm`);
-    try {
-      await deleteAccount(deps.db, user, actor(c));
-    } catch (err) {
-      return refuse(formProblem(err, "confirm").confirm!);
-    }
-    await endSession(deps, c);
-    return c.redirect("/", 303);
+    return withFreshLogin(deps, c, "/settings", async () => {
+      try {
+        await deleteAccount(deps.db, user, actor(c));
+      } catch (err) {
+        return refuse(formProblem(err, "confirm").confirm!);
+      }
+      await endSession(deps, c);
+      return c.redirect("/", 303);
+    });
   });
 
   async function tokensPage(c: WebContext, create?: { values: Record<string, string>; errors: Record<string, string> }, status: 200 | 400 = 200) {
