@@ -1,7 +1,7 @@
 // Explore: every public repository, with the filter box and paging of the other lists.
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { EmptyState, NoMatches } from "../partials/empty-state.tsx";
-import { FilterBox } from "../partials/filter-box.tsx";
+import { FilterToolbar } from "../partials/filter-box.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
 
 export function ExploreEmpty({ filter }: { filter: string }) {
@@ -21,13 +21,7 @@ export function ExplorePage({ chrome, table }: { chrome: Chrome; table: RepoTabl
       <Section>
         <h1 class="pf-v6-c-title pf-m-2xl">Explore</h1>
         <p class="qs-muted qs-gap-below">Public repositories on this registry, which anyone may pull.</p>
-        <div class="pf-v6-c-toolbar">
-          <div class="pf-v6-c-toolbar__content">
-            <div class="pf-v6-c-toolbar__content-section">
-              <FilterBox action="/explore" value={table.filter} target={REPO_TABLE_ID} label="Filter public repositories" placeholder="Filter by name" />
-            </div>
-          </div>
-        </div>
+        <FilterToolbar action="/explore" value={table.filter} target={REPO_TABLE_ID} label="Filter public repositories" placeholder="Filter by name" />
         <RepoTable {...table} />
       </Section>
     </Layout>

@@ -1,6 +1,6 @@
 // The repository list: what the viewer can see, with a filter box and paging.
 import { type Chrome, Layout, Section } from "../layout.tsx";
-import { FilterBox } from "../partials/filter-box.tsx";
+import { FilterToolbar } from "../partials/filter-box.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
 
 /** `organizations`: the ones the signed-in viewer is in, linked above the list. */
@@ -38,13 +38,7 @@ export function RepositoriesPage({ chrome, table, organizations = [] }: { chrome
             Showing public repositories. <a href="/signin">Sign in</a> to see yours.
           </p>
         )}
-        <div class="pf-v6-c-toolbar">
-          <div class="pf-v6-c-toolbar__content">
-            <div class="pf-v6-c-toolbar__content-section">
-              <FilterBox action="/repositories" value={table.filter} target={REPO_TABLE_ID} label="Filter repositories" placeholder="Filter by name" />
-            </div>
-          </div>
-        </div>
+        <FilterToolbar action="/repositories" value={table.filter} target={REPO_TABLE_ID} label="Filter repositories" placeholder="Filter by name" />
         <RepoTable {...table} />
       </Section>
     </Layout>

@@ -1,6 +1,7 @@
 // A filter input over a table. Without JavaScript it is a GET form; with htmx it fetches the
 // table partial whenever the text changes (typing, pasting, autofill) and swaps it in, keeping
 // the address bar in step.
+import type { Child } from "hono/jsx";
 
 export interface FilterBoxProps {
   /** The page URL the filter applies to (the same URL serves the partial to htmx). */
@@ -12,6 +13,20 @@ export interface FilterBoxProps {
   placeholder: string;
   /** Other query parameters the list keeps (a tab, a view), sent with the filter. */
   params?: Record<string, string>;
+}
+
+/** A toolbar holding the filter box and, after it, any other `items` (PatternFly toolbar items). */
+export function FilterToolbar({ items, ...props }: FilterBoxProps & { items?: Child }) {
+  return (
+    <div class="pf-v6-c-toolbar">
+      <div class="pf-v6-c-toolbar__content">
+        <div class="pf-v6-c-toolbar__content-section">
+          <FilterBox {...props} />
+          {items}
+        </div>
+      </div>
+    </div>
+  );
 }
 
 export function FilterBox(props: FilterBoxProps) {
