@@ -1,6 +1,6 @@
 // Quay's tag writes: PUT (create, move, expiration), DELETE, POST restore and expire, in Quay's
 // shapes, status codes, error bodies and usage-log rows.
-import { desc, eq } from "drizzle-orm";
+import { desc } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../../db/schema.ts";
 import { type ApiClient, problem, tokenClient } from "../../e2e/support/api-client.ts";

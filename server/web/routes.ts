@@ -18,8 +18,9 @@ import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
-import { searchPages } from "./search-pages.tsx";
 import { manifestPages } from "./manifest-pages.tsx";
+import { tagPages } from "./tag-pages.tsx";
+import { searchPages } from "./search-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
 import { robotPages } from "./robot-pages.tsx";
@@ -78,9 +79,10 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
   app.route("/", defaultPermissionPages(deps));
-  app.route("/", manifestPages(deps));
   // Before the repository list: signed-out visitors get the landing page at `/`.
   app.route("/", searchPages(deps, setup));
+  app.route("/", manifestPages(deps));
+  app.route("/", tagPages(deps));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));

@@ -31,7 +31,7 @@ export function CsrfField({ token }: { token: string }) {
 export interface TextFieldProps {
   name: string;
   label: string;
-  type?: "text" | "password" | "email";
+  type?: "text" | "password" | "email" | "datetime-local";
   value?: string;
   error?: string;
   hint?: string;

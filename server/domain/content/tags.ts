@@ -2,7 +2,7 @@
 // tag elsewhere ends the live row and starts a new one, so the rows are the tag's history.
 // "Live" means not ended and not expired at the moment asked about; an expired row the expiry
 // job has not ended yet is already history to every reader.
-import { and, count, desc, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifests, tags } from "../../../db/schema.ts";
 import { DomainError } from "../errors.ts";
@@ -359,4 +359,40 @@ export async function removeFromTimeMachine(
     update ${tags} t set lifetime_end = ${start.toISOString()}::timestamptz - (inside.n * interval '1 millisecond')
     from inside where t.id = inside.id returning t.id`);
   return changed.length;
+}
+
+export interface TagHistoryEntry extends TagView {
+  /** Whether the tag was pointed elsewhere the moment this row ended (else deleted or expired). */
+  movedAway: boolean;
+  /** The manifest the tag points to now, if it is live. */
+  liveDigest: string | null;
+}
+
+/** A page of the tag history (every row, newest first), each row with what became of it. */
+export async function listTagHistory(
+  db: DbOrTx,
+  repositoryId: number,
+  options: { name?: string; offset: number; limit: number },
+  now: Date,
+): Promise<TagHistoryEntry[]> {
+  const rows = await listTagViews(db, repositoryId, { onlyActive: false, ...options }, now);
+  if (rows.length === 0) return [];
+  const names = [...new Set(rows.map((r) => r.name))];
+  const live = await db
+    .select({ name: tags.name, digest: manifests.digest })
+    .from(tags)
+    .innerJoin(manifests, eq(manifests.id, tags.manifestId))
+    .where(and(liveTagCondition(repositoryId, now), inArray(tags.name, names)));
+  const liveDigests = new Map(live.map((l) => [l.name, l.digest]));
+  // A move ends one row and starts the next at the same instant.
+  const starts = await db
+    .select({ name: tags.name, start: tags.lifetimeStart })
+    .from(tags)
+    .where(and(eq(tags.repositoryId, repositoryId), inArray(tags.name, names), inArray(tags.lifetimeStart, rows.flatMap((r) => (r.lifetimeEnd ? [r.lifetimeEnd] : [])))));
+  const startKeys = new Set(starts.map((s) => `${s.name}@${s.start.getTime()}`));
+  return rows.map((r) => ({
+    ...r,
+    movedAway: r.lifetimeEnd !== null && startKeys.has(`${r.name}@${r.lifetimeEnd.getTime()}`),
+    liveDigest: liveDigests.get(r.name) ?? null,
+  }));
 }
