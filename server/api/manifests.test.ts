@@ -99,7 +99,17 @@ describe("labels from the image config", () => {
     ]);
     const filtered = await reader.get<{ labels: LabelItem[] }>(`${manifestPath(image.digest)}/labels?filter=COM.example.t`);
     expect(filtered.body.labels.map((l) => l.key)).toEqual(["com.example.team"]);
-    expect((await reader.get(`${manifestPath(index.digest)}/labels`)).body).toEqual({ labels: [] });
+  });
+
+  it("an index gets the labels all its children share, as Quay gives them", async () => {
+    const keys = async (digest: string) =>
+      (await reader.get<{ labels: LabelItem[] }>(`${manifestPath(digest)}/labels`)).body.labels.map((l) => `${l.key}=${l.value}`);
+    expect(await keys(index.digest)).toEqual(["com.example.team=blue", 'com.example.json={"a": 1}', "quay.expires-after=2w"]);
+    const other = await pushBuiltImage(registry, "alice/app", "other", { "com.example.team": "blue", "com.example.json": "{}" });
+    const mixed = await pushIndex(registry, "alice/app", "mixed", [image, other]);
+    expect(await keys(mixed.digest)).toEqual(["com.example.team=blue"]);
+    const [row] = await env.deps.db.select({ expiresAt: tags.expiresAt }).from(tags).where(eq(tags.name, "mixed"));
+    expect(row!.expiresAt).toBeNull();
   });
 
   it("quay.expires-after sets the pushed tag's expiry, counted from the push", async () => {
@@ -108,8 +118,9 @@ describe("labels from the image config", () => {
       .from(tags)
       .where(and(eq(tags.name, "v1"), isNull(tags.lifetimeEnd)));
     expect(row!.expiresAt).toEqual(new Date(T0 + 14 * 86_400_000));
+    // An index whose children all expire so expires so too.
     const [multi] = await env.deps.db.select({ expiresAt: tags.expiresAt }).from(tags).where(eq(tags.name, "multi"));
-    expect(multi!.expiresAt).toBeNull();
+    expect(multi!.expiresAt).toEqual(new Date(T0 + 14 * 86_400_000));
   });
 
   it("cannot be deleted", async () => {
@@ -195,14 +206,21 @@ interface Image {
   history?: Image[];
 }
 
+/** The four images (build steps) of the manifest tagged `tag`, base first, from the list. */
+function imagesOf(images: Image[], tag: string): Image[] {
+  const leaf = images.findIndex((i) => i.tags?.includes(tag));
+  return images.slice(leaf - 3, leaf + 1);
+}
+
 describe("legacy image API", () => {
-  it("lists an image per build step of each live tag's manifest, v1 ids as Quay derives them", async () => {
+  it("lists an image per build step of each live tag's manifest (indexes have none), v1 ids as Quay derives them", async () => {
     const res = await reader.get<{ images: Image[] }>("/repository/alice/app/image/");
     expect(res.status).toBe(200);
-    const images = res.body.images;
-    expect(images).toHaveLength(4);
-    for (const i of images) expect(i.id).toMatch(/^[0-9a-f]{64}$/);
-    const [base, env1, label, leaf] = images as [Image, Image, Image, Image];
+    // v1 and other: four steps each; the indexes multi and mixed have no images.
+    expect(res.body.images).toHaveLength(8);
+    for (const i of res.body.images) expect(i.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(res.body.images.map((i) => i.id)).size).toBe(8);
+    const [base, env1, label, leaf] = imagesOf(res.body.images, "v1") as [Image, Image, Image, Image];
     expect(base).toEqual({
       id: base.id,
       created: "Tue, 05 Mar 2024 10:00:00 -0000",
@@ -220,11 +238,12 @@ describe("legacy image API", () => {
 
   it("answers one image with its history, and 404 for ids it did not make", async () => {
     const { body } = await reader.get<{ images: Image[] }>("/repository/alice/app/image/");
-    const leaf = body.images[3]!;
+    const images = imagesOf(body.images, "v1");
+    const leaf = images[3]!;
     const res = await reader.get<Image>(`/repository/alice/app/image/${leaf.id}`);
     expect(res.status).toBe(200);
     const { tags: _, ...withoutTags } = leaf;
-    expect(res.body).toEqual({ ...withoutTags, history: body.images.slice(0, 3).reverse().map(({ tags: __, ...i }) => i) });
+    expect(res.body).toEqual({ ...withoutTags, history: images.slice(0, 3).reverse().map(({ tags: __, ...i }) => i) });
     expect((await reader.get(`/repository/alice/app/image/${"0".repeat(64)}`)).status).toBe(404);
     expect((await reader.get("/repository/alice/app/image/zzz")).status).toBe(404);
   });

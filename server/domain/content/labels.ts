@@ -77,6 +77,32 @@ export function configLabelRows(config: ImageConfig | null): LabelRow[] {
     .map(([key, value]) => ({ key, value, mediaType: inferredMediaType(value) }));
 }
 
+/**
+ * An index's labels, as Quay gives them: the image labels every child has alike (same key and
+ * value), read from the children stored in this repository. One query, for index pushes only.
+ */
+export async function indexLabelRows(db: DbOrTx, repositoryId: number, childDigests: string[]): Promise<LabelRow[]> {
+  const digests = [...new Set(childDigests)];
+  if (digests.length === 0) return [];
+  const rows = await db
+    .select({ key: manifestLabels.key, value: manifestLabels.value, count: sql<number>`count(distinct ${manifests.id})::int` })
+    .from(manifestLabels)
+    .innerJoin(manifests, eq(manifests.id, manifestLabels.manifestId))
+    .where(
+      and(
+        eq(manifests.repositoryId, repositoryId),
+        inArray(manifests.digest, digests),
+        isNull(manifests.deletedAt),
+        eq(manifestLabels.sourceType, "manifest"),
+      ),
+    )
+    .groupBy(manifestLabels.key, manifestLabels.value)
+    .orderBy(asc(sql`min(${manifestLabels.id})`));
+  return rows
+    .filter((r) => r.count === digests.length)
+    .map((r) => ({ key: r.key, value: r.value, mediaType: inferredMediaType(r.value) }));
+}
+
 export const EXPIRES_AFTER_LABEL = "quay.expires-after";
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 /** Beyond this an expiry means nothing (and Date would overflow): ignored. */

@@ -10,7 +10,7 @@ import { tags } from "../../../db/schema.ts";
 import { auditInsertFrom } from "../activity/audit.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
 import { pointTag, setTagExpiration, tagMoveCtes } from "./tags.ts";
-import { configLabelRows, configLabelsInsert, expiresAfterSeconds, type LabelRow } from "./labels.ts";
+import { configLabelRows, configLabelsInsert, expiresAfterSeconds, indexLabelRows, type LabelRow } from "./labels.ts";
 import { readImageConfig } from "./image-config.ts";
 import type { Services } from "../services.ts";
 
@@ -43,15 +43,19 @@ export interface WrongSize {
 const array = (values: unknown[]) => sql.param(values);
 
 /**
- * Stores a pushed manifest: one small read first (the image config, for its labels), then the
- * push statement. When the image asks for an expiry (`quay.expires-after`, counted from the
+ * Stores a pushed manifest: one small read first (an image's config, or for an index the
+ * labels its children share, as Quay gives an index), then the push statement. When the image asks for an expiry (`quay.expires-after`, counted from the
  * push as Quay counts it from the tag's start) the tag's expiry is set in the same
  * transaction; only then is there one, so an ordinary push stays one round trip.
  */
 export async function storeManifest(svc: Pick<Services, "db" | "store">, w: Omit<ManifestWrite, "labels">): Promise<ManifestWriteResult> {
-  const { config: configDescriptor } = w.parsed;
-  const config = configDescriptor ? await readImageConfig(svc.store, configDescriptor.digest, configDescriptor.size) : null;
-  const labels = configLabelRows(config);
+  const { config: configDescriptor, children } = w.parsed;
+  let labels: LabelRow[];
+  if (w.parsed.isIndex) labels = await indexLabelRows(svc.db, w.repositoryId, children.map((c) => c.digest));
+  else {
+    const config = configDescriptor ? await readImageConfig(svc.store, configDescriptor.digest, configDescriptor.size) : null;
+    labels = configLabelRows(config);
+  }
   const expiresAfterS = w.tag === undefined ? null : expiresAfterSeconds(labels);
   const store = async (tx: DbOrTx): Promise<ManifestWriteResult> => {
     const written = await writeManifest(tx, { ...w, labels });
