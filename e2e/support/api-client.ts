@@ -74,7 +74,7 @@ export async function sessionClient(env: TestEnv, user: User): Promise<ApiClient
 }
 
 /** Makes a session's sign-in older than Quay's fresh-login window (eleven minutes ago). */
-export async function ageSession(env: TestEnv, cookie: string): Promise<void> {
+export async function ageSession(env: Pick<TestEnv, "deps">, cookie: string): Promise<void> {
   const longAgo = new Date(env.deps.clock.now().getTime() - 11 * 60_000);
   await env.deps.db.update(sessions).set({ createdAt: longAgo }).where(eq(sessions.idHash, secretHash(cookie)));
 }

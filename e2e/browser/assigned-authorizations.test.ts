@@ -1,0 +1,75 @@
+// Assigned authorizations in Chromium, from the assignee's side: the "Authorized applications"
+// settings tab lists what an organization admin assigned, Approve goes through the consent page
+// to /oauth/localapp, whose script shows the token (which works), and Decline asks first and
+// leaves the empty state. Every page visited passes the accessibility check.
+import type { Browser } from "playwright";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApplication, type OAuthApplication } from "../../server/domain/accounts/applications.ts";
+import { assignAuthorization } from "../../server/domain/accounts/oauth-assignments.ts";
+import { createOrganization } from "../../server/domain/accounts/organizations.ts";
+import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
+import { type TestServer, testServer } from "../support/test-app.ts";
+import { DESKTOP, expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+
+let server: TestServer;
+let browser: Browser;
+let app: OAuthApplication;
+let assign: (scope: string) => Promise<void>;
+
+beforeAll(async () => {
+  server = await testServer();
+  const anonymous = { principal: { kind: "anonymous" as const } };
+  const admin = { principal: toPrincipal(await createUser(server.deps.db, { username: "alice", password: "alice-password" }, anonymous)) };
+  await createUser(server.deps.db, { username: "bob", password: "bob-password" }, anonymous);
+  const org = await createOrganization(server.deps.db, { name: "acme" }, admin);
+  const fields = { name: "deployer", redirectUri: "http://client.test/cb", applicationUri: "", description: "Ships releases", avatarEmail: null };
+  app = await createApplication(server.deps.db, admin, org, fields, {});
+  assign = async (scope) => {
+    const request = { clientId: app.clientId, username: "bob", redirectUri: `${server.url}/oauth/localapp`, scope, responseType: "token" };
+    await assignAuthorization(server.deps.db, admin, request, server.url);
+  };
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("assigned authorizations", () => {
+  it("are approved through the consent page, showing the token once, or declined after asking", async () => {
+    await assign("repo:read user:read");
+    const page = await openPage(browser, DESKTOP);
+    await signIn(page, server.url, "bob", "bob-password");
+    await page.goto(`${server.url}/settings/authorizations`);
+    expect(await page.textContent('.pf-v6-c-tabs__link[aria-current="page"]')).toContain("Authorized applications");
+    expect(await page.textContent('[data-testid="assignment-row"]')).toContain("Read User Information");
+    await expectAccessible(page);
+
+    await page.click('a[aria-label="Approve deployer"]');
+    await page.waitForURL((url) => url.pathname === "/oauth/authorize");
+    expect(await page.textContent("h1")).toBe("Authorize deployer");
+    await expectAccessible(page);
+    await page.click('button:has-text("Authorize application")');
+    await page.waitForURL((url) => url.pathname === "/oauth/localapp");
+    await page.waitForFunction(() => (document.getElementById("local-token") as HTMLInputElement | null)?.value !== "");
+    // The token left the address bar once shown.
+    expect(new URL(page.url()).hash).toBe("");
+    const token = await page.inputValue('[data-testid="local-token"]');
+    await expectAccessible(page);
+    const me = await fetch(`${server.url}/api/v1/user/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await me.json()) as { username: string }).username).toBe("bob");
+
+    await assign("repo:write");
+    await page.goto(`${server.url}/settings/authorizations`);
+    expect(await page.locator('[data-testid="assignment-row"]').count()).toBe(1);
+    await page.click('a[aria-label="Decline deployer"]');
+    await page.waitForURL((url) => url.pathname.endsWith("/decline"));
+    await expectAccessible(page);
+    await page.click('[data-testid="confirm"]');
+    await page.waitForURL(`${server.url}/settings/authorizations`);
+    expect(await page.textContent('[data-testid="empty-state"]')).toContain("No applications waiting");
+    await expectAccessible(page);
+    await page.context().close();
+  });
+});
