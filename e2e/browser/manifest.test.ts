@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../server/domain/accounts/users.ts";
 import { ClientSandbox, ok, requireTools, runOk, staticBusybox } from "../clients/tools.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
 
 const ALICE = { username: "alice", password: "alice-password" };
 
@@ -121,6 +121,13 @@ describe("the manifest page", () => {
     await page.click('[data-testid="confirm"]');
     await page.waitForSelector('[data-testid="manifest-notice"]');
     expect(await cellTexts(page, '[data-testid="label-row"] code')).not.toContain("env");
+
+    // At phone width the page still fits: digests and instructions wrap.
+    const phone = await openPage(browser, MOBILE);
+    await signIn(phone, server.url, ALICE.username, ALICE.password);
+    await phone.goto(`${server.url}/repository/alice/app/manifest/${digest}`);
+    await expectAccessible(phone);
+    expect(await fitsViewport(phone)).toBe(true);
   }, 240_000);
 
   it("shows a multi-architecture index's children, each linking to its own page", async () => {

@@ -115,7 +115,7 @@ function Term({ term, children, testid }: { term: string; children: unknown; tes
 
 function Summary({ path, manifest }: { path: string; manifest: ManifestView }) {
   return (
-    <dl class="pf-v6-c-description-list pf-m-horizontal qs-gap-below" data-testid="manifest-summary">
+    <dl class="pf-v6-c-description-list pf-m-horizontal pf-m-compact qs-gap-below" data-testid="manifest-summary">
       <Term term="Digest" testid="manifest-digest">
         <code class="qs-digest">{manifest.digest}</code>
       </Term>
@@ -145,10 +145,32 @@ function Summary({ path, manifest }: { path: string; manifest: ManifestView }) {
           <a href={manifestHref(path, manifest.subjectDigest)}>{shortDigest(manifest.subjectDigest)}</a>
         </Term>
       )}
-      {Object.entries(manifest.annotations).map(([key, value]) => (
-        <Term term={key}>{value}</Term>
-      ))}
     </dl>
+  );
+}
+
+function Annotations({ annotations }: { annotations: Record<string, string> }) {
+  const rows = Object.entries(annotations);
+  if (rows.length === 0) return null;
+  return (
+    <SectionCard id="annotations" title="Annotations">
+      <DataTable
+        id="manifest-annotations"
+        label="Annotations"
+        columns={["Key", "Value"]}
+        rows={rows}
+        pager={null}
+        empty={null}
+        row={([key, value]) => (
+          <tr class="pf-v6-c-table__tr">
+            <Cell label="Key">
+              <code>{key}</code>
+            </Cell>
+            <Cell label="Value">{value}</Cell>
+          </tr>
+        )}
+      />
+    </SectionCard>
   );
 }
 
@@ -173,7 +195,7 @@ function Labels({ path, manifest, writer, csrfToken, form }: { path: string; man
             </Cell>
             <Cell label="Value">{label.value}</Cell>
             <Cell label="Source" muted>
-              {label.sourceType === "api" ? "Added by hand" : label.sourceType === "manifest" ? "Image config" : "Registry"}
+              {label.sourceType === "api" ? "Added by hand" : label.sourceType === "manifest" ? "From the image" : "Registry"}
             </Cell>
             {writer && (
               <Cell label="Delete">
@@ -317,6 +339,7 @@ export function ManifestPage({ chrome, path, registryHost, manifest, writer, lab
         <Labels path={path} manifest={manifest} writer={writer} csrfToken={chrome.csrfToken} form={labelForm} />
         {manifest.isIndex ? <IndexChildren path={path} items={manifest.children} /> : <Layers steps={manifest.steps} />}
         <Referrers path={path} referrers={manifest.referrers} />
+        <Annotations annotations={manifest.annotations} />
       </Section>
       <script src={copyScript} defer></script>
     </Layout>
