@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSteps, instructionOf, MAX_CONFIG_BYTES, parseImageConfig } from "./image-config.ts";
+import { buildSteps, instructionOf, MAX_CONFIG_BYTES, MAX_HISTORY, parseImageConfig } from "./image-config.ts";
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 
@@ -44,6 +44,9 @@ describe("parseImageConfig", () => {
     // Wrong types everywhere: ignored.
     const odd = parseImageConfig(bytes({ config: { Labels: ["a"] }, history: { 0: 1 }, os: 1, created: "yesterday" }));
     expect(odd).toEqual({ labels: [], history: [], os: null, architecture: null, variant: null, created: null });
+    // A history of 150 000 empty steps (3 MiB) is cut short.
+    const long = parseImageConfig(bytes({ history: Array.from({ length: 150_000 }, () => ({ empty_layer: true })) }));
+    expect(long?.history).toHaveLength(MAX_HISTORY);
     // A "__proto__" label is a label like any other, and pollutes nothing.
     const proto = parseImageConfig(bytes('{"config":{"Labels":{"__proto__":"x","constructor":"y"}}}'));
     expect(proto?.labels).toEqual([["__proto__", "x"], ["constructor", "y"]]);

@@ -6,6 +6,8 @@ import type { BlobStore } from "../../storage/blob-store.ts";
 
 /** Configs larger than this are not read (real ones are a few KiB; history makes them grow). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** History entries read at most: real builds have tens; a page need not list a million. */
+export const MAX_HISTORY = 10_000;
 
 /** One build step, as recorded in the config's `history`. */
 export interface HistoryEntry {
@@ -63,7 +65,7 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfig | null {
   return {
     // Object.entries reads own keys only, so a "__proto__" label is just a label.
     labels: Object.entries(rawLabels).filter((e): e is [string, string] => typeof e[1] === "string"),
-    history: Array.isArray(body.history) ? body.history.map(historyEntry) : [],
+    history: Array.isArray(body.history) ? body.history.slice(0, MAX_HISTORY).map(historyEntry) : [],
     os: text(body.os),
     architecture: text(body.architecture),
     variant: text(body.variant),
