@@ -74,6 +74,22 @@ describe("PUT /api/v1/user/", () => {
   });
 });
 
+describe("PUT /api/v1/user/ tag_expiration_s", () => {
+  it("sets the time-machine window among Quay's options, shown in the user's view and logged", async () => {
+    const dora = await env.user("dora");
+    const api = await sessionClient(env, dora);
+    const res = await api.put<Record<string, unknown>>("/user/", { tag_expiration_s: 86_400 });
+    expect(res.status).toBe(200);
+    expect(res.body.tag_expiration_s).toBe(86_400);
+    expect((await api.get<Record<string, unknown>>("/user/")).body.tag_expiration_s).toBe(86_400);
+    const [logged] = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "user_change_tag_expiration"));
+    expect(logged!.metadata).toEqual({ username: "dora", tag_expiration: 86_400 });
+    const refused = await api.put("/user/", { tag_expiration_s: 5 });
+    expect(refused.body).toEqual(problem(400, "invalid_request", "Invalid tag expiration: must be one of 0s, 1d, 1w, 2w, 4w"));
+    expect((await api.get<Record<string, unknown>>("/user/")).body.tag_expiration_s).toBe(86_400);
+  });
+});
+
 describe("DELETE /api/v1/user/", () => {
   it("is refused while the user is the last admin of an organization, then deletes the account", async () => {
     const erin = await env.user("erin");

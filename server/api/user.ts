@@ -8,7 +8,7 @@ import { encryptPassword } from "../auth/encrypted-passwords.ts";
 import { startSession } from "../auth/session-cookie.ts";
 import { clientIp } from "../client-ip.ts";
 import { DomainError } from "../domain/errors.ts";
-import { tagExpirationSeconds } from "../domain/accounts/namespaces.ts";
+import { checkTagExpirationWindow, setUserTagExpiration, tagExpirationSeconds } from "../domain/accounts/namespaces.ts";
 import { anonymous } from "../domain/access/principal.ts";
 import {
   convertToOrganization,
@@ -86,10 +86,11 @@ const updateBody = z.object({
   email: z.string().optional(),
   password: z.string().optional(),
   username: z.string().optional(),
+  tag_expiration_s: z.number().int().min(0).optional(),
 });
 
 /**
- * `PUT /api/v1/user/` (user:admin): e-mail and password. A new password ends the user's other
+ * `PUT /api/v1/user/` (user:admin): e-mail, password and the time-machine window. A new password ends the user's other
  * sessions (this one stays) and every registry credential made with the old one.
  */
 export async function updateAccountHandler({ deps, c, caller, actor }: ApiRequest): Promise<Response> {
@@ -99,7 +100,9 @@ export async function updateAccountHandler({ deps, c, caller, actor }: ApiReques
     throw invalidRequest("Changing the username is not supported");
   }
   const cookie = caller.via === "session" ? getCookie(c, SESSION_COOKIE) : undefined;
+  if (body.tag_expiration_s !== undefined) checkTagExpirationWindow(body.tag_expiration_s);
   const updated = await updateAccount(deps.db, user, { email: body.email, password: body.password }, actor, cookie && secretHash(cookie));
+  if (body.tag_expiration_s !== undefined) await setUserTagExpiration(deps.db, actor, user, body.tag_expiration_s);
   const organizations = await userOrganizations(deps.db, updated.id);
   return c.json(userView(updated, caller.caps, await tagExpirationSeconds(deps.db, updated.namespaceId), organizations));
 }

@@ -13,6 +13,7 @@ import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
 import { createAppToken, findAppToken, listAppTokens, revokeAppToken } from "../domain/accounts/app-tokens.ts";
+import { setUserTagExpiration, tagExpirationSeconds } from "../domain/accounts/namespaces.ts";
 import { changePassword, deleteAccount, updateAccount, type User } from "../domain/accounts/users.ts";
 import { DomainError } from "../domain/errors.ts";
 import { serviceName } from "../registry/deps.ts";
@@ -45,13 +46,24 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
   app.use("/settings", async (c, next) => (c.get("session") ? next() : c.redirect("/signin?next=%2Fsettings", 303)));
   const me = (c: WebContext): User => c.get("session")!.user;
 
-  async function accountPage(c: WebContext, props: Omit<AccountSettingsProps, "chrome" | "email">, status: 200 | 400 = 200) {
-    return page(c, <AccountSettingsPage chrome={await chrome(deps, c)} email={me(c).email} {...props} />, status);
+  async function accountPage(c: WebContext, props: Omit<AccountSettingsProps, "chrome" | "email" | "tagExpirationS">, status: 200 | 400 = 200) {
+    const tagExpirationS = await tagExpirationSeconds(deps.db, me(c).namespaceId);
+    return page(c, <AccountSettingsPage chrome={await chrome(deps, c)} email={me(c).email} tagExpirationS={tagExpirationS} {...props} />, status);
   }
 
   app.get("/settings", (c) => {
     const saved = c.req.query("saved");
-    return accountPage(c, { saved: saved === "email" || saved === "password" ? saved : undefined });
+    return accountPage(c, { saved: saved === "email" || saved === "password" || saved === "time-machine" ? saved : undefined });
+  });
+
+  app.post("/settings/time-machine", async (c) => {
+    try {
+      await setUserTagExpiration(deps.db, actor(c), me(c), Number((await c.req.parseBody()).tag_expiration_s));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return accountPage(c, { timeMachineError: err.message }, 400);
+    }
+    return c.redirect("/settings?saved=time-machine", 303);
   });
 
   app.post("/settings/email", async (c) => {

@@ -4,9 +4,10 @@
 import type { Child } from "hono/jsx";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { ConfirmCard } from "../partials/confirm-card.tsx";
-import { CsrfField, FormActions, FormError, TextField } from "../partials/form-field.tsx";
+import { CsrfField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
+import { TIME_MACHINE_OPTIONS } from "./organization.tsx";
 
 export type SettingsTab = "account" | "robots" | "tokens" | "api-token" | "authorizations";
 
@@ -50,13 +51,16 @@ export interface FormState {
 export interface AccountSettingsProps {
   chrome: Chrome;
   email: string;
+  /** The account's time-machine window, in seconds. */
+  tagExpirationS: number;
+  timeMachineError?: string;
   emailForm?: FormState;
   passwordForm?: FormState;
   /** Which form was just saved. */
-  saved?: "email" | "password";
+  saved?: "email" | "password" | "time-machine";
 }
 
-export function AccountSettingsPage({ chrome, email, emailForm, passwordForm, saved }: AccountSettingsProps) {
+export function AccountSettingsPage({ chrome, email, tagExpirationS, timeMachineError, emailForm, passwordForm, saved }: AccountSettingsProps) {
   const csrf = chrome.csrfToken ?? "";
   const passwordErrors = passwordForm?.errors ?? {};
   const focusPassword = ["current", "password", "confirm"].find((f) => passwordErrors[f]);
@@ -98,6 +102,21 @@ export function AccountSettingsPage({ chrome, email, emailForm, passwordForm, sa
           <TextField name="confirm" label="New password again" type="password" required error={passwordErrors.confirm} autocomplete="new-password" autofocus={focusPassword === "confirm"} />
           {passwordErrors.form && <FormError message={passwordErrors.form} />}
           <FormActions submit="Change password" />
+        </form>
+      </SectionCard>
+      <SectionCard id="time-machine" title="Time machine">
+        {saved === "time-machine" && <Saved message="The time machine setting was saved." />}
+        <form class="pf-v6-c-form" method="post" action="/settings/time-machine" novalidate>
+          <CsrfField token={csrf} />
+          <SelectField
+            name="tag_expiration_s"
+            label="Keep deleted and moved tags restorable for"
+            options={TIME_MACHINE_OPTIONS.map((o) => ({ value: String(o.seconds), label: o.label }))}
+            value={String(tagExpirationS)}
+            hint="Applies to the repositories in your own namespace."
+            error={timeMachineError}
+          />
+          <FormActions submit="Save time machine" />
         </form>
       </SectionCard>
       <SectionCard id="delete" title="Delete account">

@@ -8,6 +8,7 @@ import { writeAudit } from "../activity/audit.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { isValidNamespaceName } from "../names.ts";
+import { checkTagExpirationWindow } from "./namespaces.ts";
 import type { Services } from "../services.ts";
 import { type Account, inSomeTeam, logOrgAction, type Team, TEAM_RANK, type TeamRole, teamsOf } from "./teams.ts";
 
@@ -72,9 +73,6 @@ export async function findOrganization(db: DbOrTx, name: string): Promise<Organi
   return row && { ...row.org, name: row.ns.name, tagExpirationS: row.ns.tagExpirationS, createdAt: row.ns.createdAt };
 }
 
-/** Quay's default TAG_EXPIRATION_OPTIONS (0s, 1d, 1w, 2w, 4w): the time-machine windows one may pick. */
-export const TAG_EXPIRATION_OPTIONS_S: readonly number[] = [0, 86_400, 604_800, 1_209_600, 2_419_200];
-
 export interface OrganizationChanges {
   email?: string;
   invoiceEmail?: boolean;
@@ -89,9 +87,7 @@ export async function updateOrganization(
   org: Organization,
   changes: OrganizationChanges,
 ): Promise<Organization> {
-  if (changes.tagExpirationS !== undefined && !TAG_EXPIRATION_OPTIONS_S.includes(changes.tagExpirationS)) {
-    throw new DomainError("INVALID_REQUEST", "Invalid tag expiration: must be one of 0s, 1d, 1w, 2w, 4w");
-  }
+  if (changes.tagExpirationS !== undefined) checkTagExpirationWindow(changes.tagExpirationS);
   if (changes.email !== undefined && changes.email !== org.email && !EMAIL.test(changes.email)) {
     throw new DomainError("INVALID_REQUEST", "Invalid email address");
   }
