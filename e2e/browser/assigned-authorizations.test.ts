@@ -1,7 +1,8 @@
-// Assigned authorizations in Chromium, from the assignee's side: the "Authorized applications"
-// settings tab lists what an organization admin assigned, Approve goes through the consent page
-// to /oauth/localapp, whose script shows the token (which works), and Decline asks first and
-// leaves the empty state. Every page visited passes the accessibility check.
+// Assigned authorizations in Chromium: an organization admin assigns a token from the
+// application's page (an unknown user refused at the field); the assignee's "Authorized
+// applications" settings tab lists it, Approve goes through the consent page to /oauth/localapp,
+// whose script shows the token (which works), and Decline asks first and leaves the empty state.
+// Every page visited passes the accessibility check.
 import type { Browser } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication, type OAuthApplication } from "../../server/domain/accounts/applications.ts";
@@ -37,8 +38,26 @@ afterAll(async () => {
 });
 
 describe("assigned authorizations", () => {
-  it("are approved through the consent page, showing the token once, or declined after asking", async () => {
-    await assign("repo:read user:read");
+  it("are assigned from the application's page, then approved (the token shown once) or declined after asking", async () => {
+    const admin = await openPage(browser, DESKTOP);
+    await signIn(admin, server.url, "alice", "alice-password");
+    await admin.goto(`${server.url}/organization/acme/applications/${app.clientId}`);
+    await expectAccessible(admin);
+    const form = admin.locator('[data-testid="assign-token"]');
+    await form.locator("#field-username").fill("nobody");
+    await form.getByLabel("Read User Information").check();
+    await form.getByRole("button", { name: "Assign token" }).click();
+    await admin.waitForSelector("#field-username-helper");
+    expect(await admin.textContent("#field-username-helper")).toContain("There is no user named nobody");
+    await expectAccessible(admin);
+    await form.locator("#field-username").fill("bob");
+    await form.getByLabel("View all visible repositories").check();
+    await form.getByRole("button", { name: "Assign token" }).click();
+    await admin.waitForURL((url) => url.searchParams.get("assigned") === "bob");
+    expect(await admin.textContent('[data-testid="assigned"]')).toContain("Token assigned to bob");
+    await expectAccessible(admin);
+    await admin.context().close();
+
     const page = await openPage(browser, DESKTOP);
     await signIn(page, server.url, "bob", "bob-password");
     await page.goto(`${server.url}/settings/authorizations`);

@@ -53,7 +53,7 @@ describe("POST /oauth/authorize/assignuser", () => {
     expect(logs.map((l) => l.metadata)).toContainEqual(expect.objectContaining({ client_id: app.clientId, assigned_user: "bob", scope: "repo:read user:read" }));
   });
 
-  it("refuses unknown applications and users (404), non-admins (403), bad requests (400), missing CSRF (403), no one (401)", async () => {
+  it("refuses unknown applications and users (404), non-admins (403), bad requests (400), a missing CSRF token (403, signed in or not)", async () => {
     expect((await assign(owner, { client_id: "nope", format: "json" })).status).toBe(404);
     expect((await assign(owner, { username: "nobody", format: "json" })).status).toBe(404);
     const bobScript = await scriptSignedInClient(env.app, "bob");

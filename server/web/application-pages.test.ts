@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthApps } from "../../db/schema.ts";
 import { csrfFieldOf, fieldMessage, signedInClient } from "../../e2e/support/page-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { createOrganization } from "../domain/accounts/organizations.ts";
-import { toPrincipal } from "../domain/accounts/users.ts";
+import { createApplication } from "../domain/accounts/applications.ts";
+import { listAssignments } from "../domain/accounts/oauth-assignments.ts";
+import { createOrganization, findOrganization } from "../domain/accounts/organizations.ts";
+import { findUserByName, toPrincipal } from "../domain/accounts/users.ts";
 
 describe("OAuth applications pages (/organization/<name>/applications)", () => {
   let env: TestEnv;
@@ -54,6 +56,38 @@ describe("OAuth applications pages (/organization/<name>/applications)", () => {
     expect(deleted.headers.get("location")).toBe("/organization/acme/applications");
     expect(await env.deps.db.select().from(oauthApps).where(eq(oauthApps.id, row!.id))).toEqual([]);
     expect((await browser.get(path)).status).toBe(404);
+  });
+
+  it("assigns a token to a user, who then finds it under Authorized applications", async () => {
+    const browser = await signedInClient(env.app, "owner");
+    const actor = { principal: toPrincipal((await findUserByName(env.deps.db, "owner"))!) };
+    const org = (await findOrganization(env.deps.db, "acme"))!;
+    const fields = { name: "deployer", redirectUri: "https://deploy.test/cb", applicationUri: "", description: "", avatarEmail: null };
+    const application = await createApplication(env.deps.db, actor, org, fields, {});
+    const path = `/organization/acme/applications/${application.clientId}`;
+    const page = await (await browser.get(path)).text();
+    expect(page).toContain("Assign a token to a user");
+    const assign = (extra: Record<string, string | string[]>) => {
+      const body = new URLSearchParams({ _csrf: csrfFieldOf(page) });
+      for (const [k, v] of Object.entries(extra)) for (const one of [v].flat()) body.append(k, one);
+      return browser.request(`${path}/assign`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: body.toString() });
+    };
+    const noUser = await assign({ username: "nobody", scope: "repo:read" });
+    expect(noUser.status).toBe(400);
+    expect(fieldMessage(await noUser.text(), "username")).toEqual({ error: true, text: "There is no user named nobody" });
+    const noScope = await assign({ username: "stranger" });
+    expect(noScope.status).toBe(400);
+    expect(await noScope.text()).toContain("Choose at least one of these permissions");
+    const done = await assign({ username: "stranger", scope: ["repo:read", "user:read"] });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe(`${path}?assigned=stranger`);
+    expect(await (await browser.get(done.headers.get("location")!)).text()).toContain("Token assigned to stranger");
+    const [assignment] = await listAssignments(env.deps.db, (await findUserByName(env.deps.db, "stranger"))!);
+    expect(assignment).toMatchObject({ scopes: "repo:read user:read", redirectUri: "http://registry.test/oauth/localapp", responseType: "token" });
+    const stranger = await signedInClient(env.app, "stranger");
+    expect(await (await stranger.get("/settings/authorizations")).text()).toContain("deployer");
+    // Only the organization's admins reach the form.
+    expect((await stranger.post(`${path}/assign`, { _csrf: csrfFieldOf(await (await stranger.get("/settings")).text()), username: "owner", scope: "repo:read" })).status).toBe(404);
   });
 
   it("is 404 for anyone but the organization's admins", async () => {

@@ -1,5 +1,6 @@
 // An organization's OAuth applications in the UI (admins only; anyone else gets the site's 404):
-// list and create, view and edit, reset the client secret and delete (each asked first).
+// list and create, view and edit, reset the client secret and delete (each asked first), and
+// assign a token to a user (who approves it under Settings, Authorized applications).
 // The rules are domain/accounts/applications.ts's, as for the API.
 import { Hono } from "hono";
 import { z } from "zod";
@@ -19,7 +20,10 @@ import {
   updateApplication,
 } from "../domain/accounts/applications.ts";
 import type { Organization } from "../domain/accounts/organizations.ts";
+import { assignAuthorization } from "../domain/accounts/oauth-assignments.ts";
+import { ALL_SCOPES, SCOPE_TITLES } from "../domain/accounts/oauth-tokens.ts";
 import { DomainError } from "../domain/errors.ts";
+import { baseUrl } from "../registry/deps.ts";
 import { formToken } from "./csrf.ts";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
@@ -51,6 +55,8 @@ function problems(form: AppForm): Record<string, string> {
   }
   return errors;
 }
+
+const ASSIGNABLE_SCOPES = ALL_SCOPES.map((name) => ({ name, title: SCOPE_TITLES[name] }));
 
 const formOf = (app: OAuthApplication): FormState => ({
   values: {
@@ -97,10 +103,20 @@ export function applicationPages(deps: AppDeps): Hono<WebEnv> {
     return page(c, <ApplicationsPage chrome={await chrome(deps, c)} org={org} apps={rows} create={create} csrfToken={formToken(deps, c)} />, status);
   };
 
-  const detailPage = async (c: WebContext, org: Organization, application: OAuthApplication, form = formOf(application), status: 200 | 400 = 200) => {
+  const detailPage = async (
+    c: WebContext,
+    org: Organization,
+    application: OAuthApplication,
+    { form = formOf(application), assign = { form: emptyForm(), chosen: [] as string[] }, status = 200 as 200 | 400 } = {},
+  ) => {
     const detail = { name: application.name, clientId: application.clientId, redirectUri: application.redirectUri, clientSecret: application.clientSecret };
     const saved = c.req.query("saved") !== undefined;
-    return page(c, <ApplicationPage chrome={await chrome(deps, c)} org={org} app={detail} form={form} saved={saved} csrfToken={formToken(deps, c)} />, status);
+    const assignState = { ...assign, scopes: ASSIGNABLE_SCOPES, assigned: c.req.query("assigned") };
+    return page(
+      c,
+      <ApplicationPage chrome={await chrome(deps, c)} org={org} app={detail} form={form} saved={saved} assign={assignState} csrfToken={formToken(deps, c)} />,
+      status,
+    );
   };
 
   app.get(base, async (c) => {
@@ -128,9 +144,34 @@ export function applicationPages(deps: AppDeps): Hono<WebEnv> {
     if (!found) return notFoundPage(deps, c);
     const form = appForm.parse(await c.req.parseBody());
     const errors = problems(form);
-    if (Object.keys(errors).length > 0) return detailPage(c, found.org, found.application, { values: form, errors }, 400);
+    if (Object.keys(errors).length > 0) return detailPage(c, found.org, found.application, { form: { values: form, errors }, status: 400 });
     await updateApplication(deps.db, actor(c), found.application, fieldsOf(form), { ...form });
     return c.redirect(`${applicationsPath(found.org.name)}/${found.application.clientId}?saved`, 303);
+  });
+
+  /** Quay's assigned token: the user approves it later (domain/accounts/oauth-assignments.ts). */
+  app.post(`${base}/:client_id/assign`, async (c) => {
+    const found = await appAt(c);
+    if (!found) return notFoundPage(deps, c);
+    const body = await c.req.formData();
+    const username = String(body.get("username") ?? "").trim();
+    const chosen = body.getAll("scope").filter((s): s is string => typeof s === "string");
+    const refuse = (errors: Record<string, string>) =>
+      detailPage(c, found.org, found.application, { assign: { form: { values: { username }, errors }, chosen }, status: 400 });
+    if (username === "") return refuse({ username: "Enter the user's name" });
+    if (chosen.length === 0) return refuse({ scope: "Choose at least one of these permissions" });
+    const here = baseUrl(deps.config, c);
+    const request = { clientId: found.application.clientId, username, redirectUri: `${here}/oauth/localapp`, scope: chosen.join(" "), responseType: "token" };
+    try {
+      await assignAuthorization(deps.db, actor(c), request, here);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (err.code === "NOT_FOUND") return refuse({ username: `There is no user named ${username}` });
+      if (err.code === "INVALID_REQUEST") return refuse({ scope: err.message });
+      throw err;
+    }
+    const path = `${applicationsPath(found.org.name)}/${found.application.clientId}`;
+    return c.redirect(`${path}?${new URLSearchParams({ assigned: username })}`, 303);
   });
 
   for (const action of ["reset", "delete"] as const) {

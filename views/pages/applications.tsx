@@ -1,10 +1,11 @@
 // An organization's OAuth applications (a tab for its admins): the list with the create form,
-// one application (its credentials and the edit form), and the pages that ask before resetting
-// its client secret or deleting it.
+// one application (its credentials, the edit form and assigning a token to a user), and the pages
+// that ask before resetting its client secret or deleting it.
 import type { Chrome } from "../layout.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, TextField } from "../partials/form-field.tsx";
+import { ScopeChecklist } from "../partials/scope-checklist.tsx";
 import { type FormState, OrganizationFrame } from "./organization.tsx";
 
 const ADMIN = { member: true, admin: true };
@@ -82,7 +83,51 @@ export interface ApplicationDetail extends ApplicationSummary {
   clientSecret: string;
 }
 
-export function ApplicationPage({ chrome, org, app, form, saved, csrfToken }: { chrome: Chrome; org: { name: string }; app: ApplicationDetail; form: FormState; saved: boolean; csrfToken: string }) {
+/** Asking someone to authorize the application (Quay's assigned token): who, and which scopes. */
+export interface AssignState {
+  form: FormState;
+  /** Scopes offered, with what each allows. */
+  scopes: { name: string; title: string }[];
+  /** Chosen scopes (the form's `scope` boxes). */
+  chosen: string[];
+  /** Set right after an assignment: to whom. */
+  assigned?: string;
+}
+
+function AssignTokenForm({ path, assign, csrfToken }: { path: string; assign: AssignState; csrfToken: string }) {
+  const errors = assign.form.errors;
+  return (
+    <section class="qs-gap-above" aria-labelledby="assign-title" data-testid="assign-token">
+      <h3 class="pf-v6-c-title pf-m-lg qs-gap-below" id="assign-title">
+        Assign a token to a user
+      </h3>
+      <p class="qs-muted qs-gap-below">
+        The user sees the request under Settings, Authorized applications, and gets the token once they approve it.
+      </p>
+      {assign.assigned && (
+        <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="assigned">
+          <p class="pf-v6-c-alert__title">Token assigned to {assign.assigned}: it is theirs once they approve it.</p>
+        </div>
+      )}
+      <form class="pf-v6-c-form" method="post" action={`${path}/assign`} novalidate>
+        <CsrfField token={csrfToken} />
+        <TextField name="username" label="User" required value={assign.form.values.username} error={errors.username} autocomplete="off" autofocus={Boolean(errors.username)} />
+        <ScopeChecklist scopes={assign.scopes} chosen={assign.chosen} legend="Permissions the token holds" error={errors.scope} />
+        <FormActions submit="Assign token" />
+      </form>
+    </section>
+  );
+}
+
+export function ApplicationPage({
+  chrome,
+  org,
+  app,
+  form,
+  saved,
+  assign,
+  csrfToken,
+}: { chrome: Chrome; org: { name: string }; app: ApplicationDetail; form: FormState; saved: boolean; assign: AssignState; csrfToken: string }) {
   const path = `${applicationsPath(org.name)}/${app.clientId}`;
   return (
     <OrganizationFrame chrome={chrome} org={org} viewer={ADMIN} tab="applications">
@@ -129,6 +174,7 @@ export function ApplicationPage({ chrome, org, app, form, saved, csrfToken }: { 
         <ApplicationFields form={form} />
         <FormActions submit="Save" />
       </form>
+      <AssignTokenForm path={path} assign={assign} csrfToken={csrfToken} />
     </OrganizationFrame>
   );
 }

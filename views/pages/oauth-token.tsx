@@ -1,7 +1,8 @@
 // "Generate token" in the user's settings: choose scopes, get an OAuth access token for the API
 // (shown once: only its hash is kept).
 import type { Chrome } from "../layout.tsx";
-import { CsrfField, FormError } from "../partials/form-field.tsx";
+import { CsrfField } from "../partials/form-field.tsx";
+import { ScopeChecklist } from "../partials/scope-checklist.tsx";
 import { SettingsLayout } from "./settings.tsx";
 
 export interface OAuthTokenPageProps {
@@ -40,32 +41,7 @@ export function OAuthTokenPage({ chrome, csrfToken, scopes, chosen, error, token
       )}
       <form class="pf-v6-c-form" method="post" action="/settings/api-token" novalidate>
         <CsrfField token={csrfToken} />
-        <fieldset class="pf-v6-c-form__fieldset" aria-describedby={error ? "scopes-error" : undefined}>
-          <legend class="pf-v6-c-form__label">
-            <span class="pf-v6-c-form__label-text">Permissions the token holds</span>
-          </legend>
-          {scopes.map((s) => (
-            <div class="pf-v6-c-check">
-              <input
-                class="pf-v6-c-check__input"
-                type="checkbox"
-                id={`scope-${s.name}`}
-                name="scope"
-                value={s.name}
-                checked={chosen.includes(s.name)}
-                aria-invalid={error ? "true" : undefined}
-              />
-              <label class="pf-v6-c-check__label" for={`scope-${s.name}`}>
-                {s.title} <code>{s.name}</code>
-              </label>
-            </div>
-          ))}
-          {error && (
-            <div id="scopes-error">
-              <FormError message={error} />
-            </div>
-          )}
-        </fieldset>
+        <ScopeChecklist scopes={scopes} chosen={chosen} legend="Permissions the token holds" error={error} />
         <div class="pf-v6-c-form__group pf-m-action">
           <div class="pf-v6-c-form__actions">
             <button class="pf-v6-c-button pf-m-primary" type="submit">
