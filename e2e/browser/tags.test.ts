@@ -1,14 +1,17 @@
 // A tag's life in Chromium: move it to another manifest after the question showing from and to,
 // set an expiry and see it, delete it after the question and restore it from its history.
 // Every page visited passes the accessibility check.
-import type { Browser } from "playwright";
+import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, launchChromium, openPage, signIn, textOf } from "./browser.ts";
+import { expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
 import { pushImage } from "./push-image.ts";
 
 const ALICE = { username: "alice", password: "alice-password" };
+/** The trimmed text of the element with this `data-testid`. */
+const textOf = async (page: Page, testid: string) => ((await page.textContent(`[data-testid="${testid}"]`)) ?? "").trim();
+
 let server: TestServer;
 let browser: Browser;
 let first: string;
