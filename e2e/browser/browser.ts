@@ -62,3 +62,8 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.click('button[type="submit"]');
   await page.waitForURL((url) => url.pathname !== "/signin");
 }
+
+/** The trimmed text of the element with this `data-testid` ("" when it has none). */
+export async function textOf(page: Page, testid: string): Promise<string> {
+  return ((await page.textContent(`[data-testid="${testid}"]`)) ?? "").trim();
+}

@@ -9,7 +9,7 @@ import { createUser } from "../../server/domain/accounts/users.ts";
 import { findOrganization } from "../../server/domain/accounts/organizations.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
+import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -27,18 +27,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${server.url}/signin`);
-  await page.fill("#field-username", username);
-  await page.fill("#field-password", `${username}-password`);
-  await page.click('button[type="submit"]');
-  await page.waitForURL((url) => url.pathname !== "/signin");
-}
+/** Signs in as one of this file's users (password `<name>-password`) on `at` (a test server's URL). */
+const signInAs = (page: Page, username: string, at: string = server.url) => signIn(page, at, username, `${username}-password`);
 
 describe("organizations", () => {
   it("are created, given teams and members, configured and deleted, each destructive step confirmed", async () => {
     const page = await openPage(browser, DESKTOP);
-    await signIn(page, "alice");
+    await signInAs(page, "alice");
     await page.goto(`${server.url}/repositories`);
     await page.click('[data-testid="create-organization"]');
     await page.waitForURL(`${server.url}/organizations/new`);
@@ -94,7 +89,7 @@ describe("organizations", () => {
 
     // Bob, now a member, sees the teams but not the settings.
     const bob = await openPage(browser, DESKTOP);
-    await signIn(bob, "bob");
+    await signInAs(bob, "bob");
     await bob.goto(`${server.url}/organization/acme/teams/devs`);
     expect(await bob.locator('[data-testid="add-member"]').count()).toBe(0);
     expect((await bob.goto(`${server.url}/organization/acme/settings`))!.status()).toBe(404);
@@ -137,7 +132,7 @@ describe("organizations", () => {
 
   it("show strangers the repositories tab only", async () => {
     const page = await openPage(browser, DESKTOP);
-    await signIn(page, "alice");
+    await signInAs(page, "alice");
     await page.goto(`${server.url}/organizations/new`);
     await page.fill("#field-name", "initech");
     await page.click('button[type="submit"]:has-text("Create organization")');
@@ -170,13 +165,7 @@ describe("with mail configured", () => {
     await smtp?.close();
   });
 
-  const signInThere = async (page: Page, username: string) => {
-    await page.goto(`${mailServer.url}/signin`);
-    await page.fill("#field-username", username);
-    await page.fill("#field-password", `${username}-password`);
-    await page.click('button[type="submit"]');
-    await page.waitForURL((url) => url.pathname !== "/signin");
-  };
+  const signInThere = (page: Page, username: string) => signInAs(page, username, mailServer.url);
 
   it("adding someone new invites them, and the mailed link lets them join", async () => {
     const page = await openPage(browser, DESKTOP);

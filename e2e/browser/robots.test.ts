@@ -12,7 +12,7 @@ import { createOrganization } from "../../server/domain/accounts/organizations.t
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
+import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn, textOf } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -32,20 +32,12 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${server.url}/signin`);
-  await page.fill("#field-username", "alice");
-  await page.fill("#field-password", "alice-password");
-  await page.click('button[type="submit"]');
-  await page.waitForURL((url) => url.pathname !== "/signin");
-}
-
-const text = async (page: Page, testid: string) => ((await page.textContent(`[data-testid="${testid}"]`)) ?? "").trim();
+const signInAsAlice = (page: Page) => signIn(page, server.url, "alice", "alice-password");
 
 describe("robot accounts", () => {
   it("are created, shown with their credentials, regenerated and deleted, each destructive step confirmed", async () => {
     const page = await openPage(browser, DESKTOP);
-    await signIn(page);
+    await signInAsAlice(page);
     await page.goto(`${server.url}/settings/robots`);
     // A tab of the user's settings.
     expect(await page.textContent('.pf-v6-c-tabs__link[aria-current="page"]')).toContain("Robot accounts");
@@ -65,14 +57,14 @@ describe("robot accounts", () => {
     await page.fill("#field-description", "Pipeline pushes");
     await page.click('[data-testid="create-robot"] button[type="submit"]');
     await page.waitForURL(`${server.url}/settings/robots/ci`);
-    const token = await text(page, "robot-token");
+    const token = await textOf(page, "robot-token");
     expect(token).toMatch(/^[A-Z0-9]{64}$/);
     const host = new URL(server.url).host;
-    expect(await text(page, "docker-login")).toBe(`docker login -u='alice+ci' -p='${token}' ${host}`);
-    expect(await text(page, "podman-login")).toBe(`podman login -u='alice+ci' -p='${token}' ${host}`);
-    const config = JSON.parse(await text(page, "docker-config")) as { auths: Record<string, { auth: string }> };
+    expect(await textOf(page, "docker-login")).toBe(`docker login -u='alice+ci' -p='${token}' ${host}`);
+    expect(await textOf(page, "podman-login")).toBe(`podman login -u='alice+ci' -p='${token}' ${host}`);
+    const config = JSON.parse(await textOf(page, "docker-config")) as { auths: Record<string, { auth: string }> };
     expect(Buffer.from(config.auths[host]!.auth, "base64").toString()).toBe(`alice+ci:${token}`);
-    const secret = await text(page, "kubernetes-secret");
+    const secret = await textOf(page, "kubernetes-secret");
     expect(secret).toContain("type: kubernetes.io/dockerconfigjson");
     expect(secret).toContain("name: alice-ci-pull-secret");
     const encoded = /\.dockerconfigjson: (\S+)/.exec(secret)![1]!;
@@ -99,7 +91,7 @@ describe("robot accounts", () => {
     await page.click('[data-testid="confirm"] button[type="submit"]');
     await page.waitForURL((url) => url.pathname === "/settings/robots/ci");
     expect(await page.locator('[data-testid="regenerated"]').count()).toBe(1);
-    const regenerated = await text(page, "robot-token");
+    const regenerated = await textOf(page, "robot-token");
     expect(regenerated).toMatch(/^[A-Z0-9]{64}$/);
     expect(regenerated).not.toBe(token);
     await expectAccessible(page);
@@ -121,7 +113,7 @@ describe("robot accounts", () => {
 
   it("of an organization are managed by its admins, and hidden from strangers", async () => {
     const page = await openPage(browser, DESKTOP);
-    await signIn(page);
+    await signInAsAlice(page);
     await page.goto(`${server.url}/organization/acme/robots?create=1`);
     // A tab of the organization's page.
     expect(await page.textContent("h1")).toBe("acme");

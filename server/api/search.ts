@@ -37,7 +37,7 @@ const ENTITY_SCORE = 1;
 const TEAM_SCORE = 2;
 const REPOSITORY_SCORE = 4;
 
-function namespaceView(ns: Pick<NamespaceMatch, "name" | "kind" | "email">): Json {
+function namespaceView(ns: NamespaceMatch): Json {
   const org = ns.kind === "org";
   return {
     title: org ? "org" : "user",

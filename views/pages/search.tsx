@@ -24,7 +24,7 @@ export function SearchForm({ value, label }: { value: string; label: string }) {
   );
 }
 
-export function NothingFound({ query }: { query: string }) {
+function NothingFound({ query }: { query: string }) {
   return (
     <NoMatches title={query ? "No repositories match" : "Search for repositories"} clearHref="/explore" clearLabel="Explore public repositories">
       {query ? `Nothing you can see has “${query}” in its name or description.` : "Type part of a repository's name or description."}

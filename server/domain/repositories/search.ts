@@ -17,7 +17,7 @@ import { readableBy, type Repository, repositoryColumns } from "./repositories.t
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /** The search text as names are stored: without surrounding blanks, lowercase. */
-export const searchText = (query: string) => query.trim().toLowerCase();
+const searchText = (query: string) => query.trim().toLowerCase();
 
 function repositoryMatch(text: string): SQL {
   const pattern = `%${likeLiteral(text)}%`;
