@@ -19,6 +19,7 @@ import {
 } from "./repositories.ts";
 import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
 import { mountApplicationRoutes } from "./applications.ts";
+import { mountGarbageCollectionRoutes } from "./garbage-collection.ts";
 import { mountAssignedAuthorizationRoutes } from "./assigned-authorizations.ts";
 import { capabilitiesHandler } from "./capabilities.ts";
 import { entitiesHandler } from "./entities.ts";
@@ -108,6 +109,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   app.all("/find/all", notAllowed);
 
   mountApplicationRoutes(app, route, notAllowed);
+  mountGarbageCollectionRoutes(app, route, notAllowed);
   mountAssignedAuthorizationRoutes(app, route, notAllowed);
 
   for (const path of ["/user/", "/user"]) {

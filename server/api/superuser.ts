@@ -24,7 +24,7 @@ const updateBody = z.object({
 });
 
 /** Quay's Unauthorized unless a superuser calls with superuser rights in scope (and, in a session, signed in recently). */
-function requireSuperuser({ deps, caller }: Pick<ApiRequest, "deps" | "caller">): void {
+export function requireSuperuser({ deps, caller }: Pick<ApiRequest, "deps" | "caller">): void {
   const principal = caller.principal;
   if (principal.kind !== "user" || !principal.superuser || !caller.caps.superuser) {
     throw unauthorized(principal.kind === "anonymous");

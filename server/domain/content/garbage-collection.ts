@@ -27,8 +27,23 @@ const DEFAULT_BATCH = 500;
  * the run as it stands, or undefined when another worker's run is alive.
  */
 export async function collectGarbage(svc: Services, options: GcOptions): Promise<GcRun | undefined> {
-  let run = await claimRun(svc.db, svc.clock.now());
-  if (!run) return undefined;
+  const run = await claimRun(svc.db, svc.clock.now());
+  return run && continueRun(svc, run, options);
+}
+
+/**
+ * The superuser's "run now": claims a run like the job does and works on it in the background,
+ * answering at once with the run (undefined while another is alive). A failure is recorded on
+ * the run (its error column), where the status page shows it.
+ */
+export async function startGarbageCollection(svc: Services, options: GcOptions): Promise<GcRun | undefined> {
+  const run = await claimRun(svc.db, svc.clock.now());
+  if (run) void continueRun(svc, run, options).catch(() => {});
+  return run;
+}
+
+async function continueRun(svc: Services, claimed: GcRun, options: GcOptions): Promise<GcRun> {
+  let run = claimed;
   try {
     for (let batches = 0; run.phase !== "done"; batches++) {
       if (options.stopAfterBatches !== undefined && batches >= options.stopAfterBatches) break;
