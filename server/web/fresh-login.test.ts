@@ -1,6 +1,6 @@
-// Fresh login in the browser: changing the e-mail, deleting the account and deleting an
-// organization from a session that signed in more than ten minutes ago first asks for the
-// password ("Confirm your password"), then does the change; a fresh session goes straight on.
+// Fresh login in the browser: changing the e-mail, deleting the account, application tokens and
+// deleting an organization from a session that signed in more than ten minutes ago first ask
+// for the password ("Confirm your password"), then do the change; a fresh session goes straight on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ageSession } from "../../e2e/support/api-client.ts";
 import { csrfFieldOf, fieldMessage, type PageClient, signedInClient } from "../../e2e/support/page-client.ts";
@@ -73,6 +73,37 @@ describe("fresh login in the settings pages", () => {
     const done = await browser.post("/settings/delete", { ...fields, fresh_password: "password-gina" });
     expect(done.status).toBe(303);
     expect(await findUserByName(env.deps.db, "gina")).toBeUndefined();
+  });
+
+  it("asks a stale session before creating, showing or revoking an application token, as the API does", async () => {
+    const browser = await staleBrowser("ivan");
+    const list = await (await browser.get("/settings/tokens")).text();
+    const create = await browser.post("/settings/tokens", { _csrf: csrfFieldOf(list), title: "laptop" });
+    const asked = await create.text();
+    expect(asked).toContain("Confirm your password");
+    const created = await browser.post("/settings/tokens", { ...confirmForm(asked), fresh_password: "password-ivan" });
+    expect(created.status).toBe(303);
+    const tokenPath = new URL(created.headers.get("location")!, "http://x").pathname;
+    expect((await (await browser.get(created.headers.get("location")!)).text())).toContain('data-testid="token-code"');
+
+    // Later, the session stale again: the token's secret waits behind the password.
+    await ageSession(env, browser.cookies.get(SESSION_COOKIE)!);
+    const shown = await (await browser.get(tokenPath)).text();
+    expect(shown).toContain("Confirm your password");
+    expect(shown).not.toContain('data-testid="token-code"');
+    const confirmed = await browser.post(tokenPath, { ...confirmForm(shown), fresh_password: "password-ivan" });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get("location")).toBe(tokenPath);
+    expect(await (await browser.get(tokenPath)).text()).toContain('data-testid="token-code"');
+
+    await ageSession(env, browser.cookies.get(SESSION_COOKIE)!);
+    const revokePage = await (await browser.get(`${tokenPath}/revoke`)).text();
+    const revoke = await browser.post(`${tokenPath}/revoke`, { _csrf: csrfFieldOf(revokePage) });
+    const askedAgain = await revoke.text();
+    expect(askedAgain).toContain("Confirm your password");
+    const revoked = await browser.post(`${tokenPath}/revoke`, { ...confirmForm(askedAgain), fresh_password: "password-ivan" });
+    expect(revoked.headers.get("location")).toBe("/settings/tokens");
+    expect((await browser.get(tokenPath)).status).toBe(404);
   });
 
   it("asks before deleting an organization from a stale session", async () => {

@@ -17,6 +17,8 @@ const PASSWORD_FIELD = "fresh_password";
 /**
  * Runs `change` at once for a fresh session; otherwise asks for the password first (`cancelHref`
  * is where Cancel goes) and runs it once the password is right. The failed-login limits apply.
+ * The password is posted to the same path: a page (GET) guarded this way needs a POST route
+ * that sends the browser back to it once confirmed.
  */
 export async function withFreshLogin(
   deps: AppDeps,

@@ -1,8 +1,9 @@
 // The signed-in user's settings in the browser: e-mail, password (with the current one), the
 // application tokens (create, view, revoke after asking) and deleting the account (after typing
-// the user name). Signed-out visitors are sent to sign in and brought back. Changing the e-mail
-// and deleting the account need a fresh sign-in (fresh-login.tsx); the password form asks for
-// the current password every time, which is that proof already.
+// the user name). Signed-out visitors are sent to sign in and brought back. Changing the e-mail,
+// deleting the account and creating, viewing or revoking an application token need a fresh
+// sign-in, as the API's calls for them do (fresh-login.tsx); the password form asks for the
+// current password every time, which is that proof already.
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { AccountSettingsPage, type AccountSettingsProps, DeleteAccountPage } from "../../views/pages/settings.tsx";
@@ -120,16 +121,23 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
   app.post("/settings/tokens", async (c) => {
     const title = String((await c.req.parseBody()).title ?? "").trim();
     if (title === "") return tokensPage(c, { values: { title }, errors: { title: "Enter a title for the token" } }, 400);
-    const token = await createAppToken(deps, me(c), title, deps.config.appTokenLifetime, actor(c));
-    return c.redirect(`/settings/tokens/${token.uuid}?created=1`, 303);
+    return withFreshLogin(deps, c, "/settings/tokens", async () => {
+      const token = await createAppToken(deps, me(c), title, deps.config.appTokenLifetime, actor(c));
+      return c.redirect(`/settings/tokens/${token.uuid}?created=1`, 303);
+    });
   });
+
+  // A token's page shows its secret: a stale session confirms its password first (posted here).
+  app.post("/settings/tokens/:uuid", (c) => withFreshLogin(deps, c, "/settings/tokens", async () => c.redirect(c.req.path, 303)));
 
   app.get("/settings/tokens/:uuid", async (c) => {
     const token = await findAppToken(deps.db, me(c).id, c.req.param("uuid"));
     if (!token) return notFoundPage(deps, c);
-    const host = serviceName(deps.config, new URL(c.req.url));
-    const created = c.req.query("created") !== undefined;
-    return page(c, <TokenPage chrome={await chrome(deps, c)} token={token} username={me(c).username} registryHost={host} created={created} />);
+    return withFreshLogin(deps, c, "/settings/tokens", async () => {
+      const host = serviceName(deps.config, new URL(c.req.url));
+      const created = c.req.query("created") !== undefined;
+      return page(c, <TokenPage chrome={await chrome(deps, c)} token={token} username={me(c).username} registryHost={host} created={created} />);
+    });
   });
 
   app.get("/settings/tokens/:uuid/revoke", async (c) => {
@@ -138,10 +146,12 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
     return page(c, <RevokeTokenPage chrome={await chrome(deps, c)} token={token} />);
   });
 
-  app.post("/settings/tokens/:uuid/revoke", async (c) => {
-    if (!(await revokeAppToken(deps, me(c), c.req.param("uuid"), actor(c)))) return notFoundPage(deps, c);
-    return c.redirect("/settings/tokens", 303);
-  });
+  app.post("/settings/tokens/:uuid/revoke", (c) =>
+    withFreshLogin(deps, c, "/settings/tokens", async () => {
+      if (!(await revokeAppToken(deps, me(c), c.req.param("uuid"), actor(c)))) return notFoundPage(deps, c);
+      return c.redirect("/settings/tokens", 303);
+    }),
+  );
 
   return app;
 }
