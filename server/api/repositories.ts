@@ -70,7 +70,7 @@ export async function listRepositoriesHandler({ deps, c, caller }: ApiRequest): 
     nextPage = encodePageToken(repos.at(-1)!.id + 1, now);
   }
   const ids = repos.map((r) => r.id);
-  const lastModified = truthy(c.req.query("last_modified"), false) ? await lastTagChange(deps.db, ids) : undefined;
+  const lastModified = truthy(c.req.query("last_modified"), false) ? await lastTagChange(deps.db, ids, now) : undefined;
   const popularity = truthy(c.req.query("popularity"), false)
     ? await actionTotals(deps.db, ids, new Date(now.getTime() - POPULARITY_WINDOW_MS))
     : undefined;

@@ -106,7 +106,7 @@ export async function findRepositoriesHandler(r: ApiRequest): Promise<Response> 
   const now = deps.clock.now();
   const [owners, lastModified, stars, popularity] = await Promise.all([
     ownersOf(r, repos),
-    lastTagChange(deps.db, ids),
+    lastTagChange(deps.db, ids, now),
     starCounts(deps.db, ids),
     actionTotals(deps.db, ids, new Date(now.getTime() - POPULARITY_WINDOW_MS)),
   ]);

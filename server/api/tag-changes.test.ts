@@ -147,3 +147,19 @@ describe("POST /api/v1/repository/{repo}/tag/{tag}/expire", () => {
     expect((await history("web"))[0]!.end_ts).toBe(Math.floor(now / 1000) - 14 * 86_400);
   });
 });
+
+describe("reads of live tags elsewhere", () => {
+  it("leave an expired tag out of the repository list's last_modified at its instant", async () => {
+    const registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
+    await registry.pushImage("alice/fleeting", "only");
+    const at = Math.floor(now / 1000) + 7200;
+    expect((await writer.put("/repository/alice/fleeting/tag/only", { expiration: at })).status).toBe(201);
+    const lastModified = async () =>
+      (await reader.get<{ repositories: { name: string; last_modified: number | null }[] }>("/repository?namespace=alice&last_modified=true")).body.repositories.find(
+        (r) => r.name === "fleeting",
+      )!.last_modified;
+    expect(await lastModified()).toBe(Math.floor(now / 1000));
+    now = at * 1000;
+    expect(await lastModified()).toBeNull();
+  });
+});

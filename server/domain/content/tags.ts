@@ -21,11 +21,12 @@ export interface TagChange {
  * it, so an expired tag is gone at its instant, whether or not the expiry job has ended its row.
  */
 export function liveTagCondition(repositoryId: number, now: Date): SQL {
-  return and(
-    eq(tags.repositoryId, repositoryId),
-    isNull(tags.lifetimeEnd),
-    or(isNull(tags.expiresAt), gt(tags.expiresAt, now)),
-  )!;
+  return and(eq(tags.repositoryId, repositoryId), tagLiveAt(now))!;
+}
+
+/** The same rule without the repository, for reads across several (liveTagCondition otherwise). */
+export function tagLiveAt(now: Date): SQL {
+  return and(isNull(tags.lifetimeEnd), or(isNull(tags.expiresAt), gt(tags.expiresAt, now)))!;
 }
 
 /**

@@ -1,16 +1,17 @@
 // How busy repositories are, from their tags and usage log: when a tag last moved, how many
 // actions a recent window saw, and actions per day (Quay's last_modified, popularity, stats).
-import { and, eq, gte, inArray, isNull, max, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, max, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { auditLog, tags } from "../../../db/schema.ts";
+import { tagLiveAt } from "../content/tags.ts";
 
-/** The newest start of a live, visible tag per repository (absent when a repository has none). */
-export async function lastTagChange(db: DbOrTx, repositoryIds: number[]): Promise<Map<number, Date>> {
+/** The newest start of a tag live at `now` and visible, per repository (absent when a repository has none). */
+export async function lastTagChange(db: DbOrTx, repositoryIds: number[], now: Date): Promise<Map<number, Date>> {
   if (repositoryIds.length === 0) return new Map();
   const rows = await db
     .select({ id: tags.repositoryId, at: max(tags.lifetimeStart) })
     .from(tags)
-    .where(and(inArray(tags.repositoryId, repositoryIds), isNull(tags.lifetimeEnd), eq(tags.hidden, false)))
+    .where(and(inArray(tags.repositoryId, repositoryIds), tagLiveAt(now), eq(tags.hidden, false)))
     .groupBy(tags.repositoryId);
   return new Map(rows.flatMap((r) => (r.at ? [[r.id, r.at] as const] : [])));
 }
