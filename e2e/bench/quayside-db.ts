@@ -14,6 +14,10 @@ export interface QuaysideDb {
   addRepositories(namespace: string, names: string[]): Promise<void>;
   /** Adds robot `namespace+short` with `token`, holding `role` on each of `namespace/<name>`. */
   addRobotWithGrants(namespace: string, short: string, token: string, names: string[], role: "read" | "write"): Promise<void>;
+  /** Vacuums and analyzes the tags table, as autovacuum soon does after a bulk insert. */
+  settleTags(): Promise<void>;
+  /** A live tag's place in the Tags tab's order, as its `after=` parameter spells it. */
+  tagPosition(repo: string, name: string): Promise<string>;
   countRepositories(): Promise<number>;
   postgresVersion(): Promise<string>;
   close(): Promise<void>;
@@ -63,6 +67,18 @@ export function connectQuaysideDb(server: BenchServer): QuaysideDb {
           from repositories r join namespaces n on n.id = r.namespace_id
           where n.name = ${namespace} and r.name = any(${names.slice(i, i + 50_000)}::text[])`;
       }
+    },
+    async settleTags() {
+      await sql`vacuum (analyze) tags`;
+    },
+    async tagPosition(repo, name) {
+      const [namespace, ...rest] = repo.split("/");
+      const [row] = await sql<{ start: string }[]>`
+        select to_char(t.lifetime_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start
+        from tags t join repositories r on r.id = t.repository_id join namespaces n on n.id = r.namespace_id
+        where n.name = ${namespace!} and r.name = ${rest.join("/")} and t.name = ${name} and t.lifetime_end is null`;
+      if (!row) throw new Error(`quayside: no tag ${name} in ${repo}`);
+      return `${row.start}~${name}`;
     },
     async countRepositories() {
       const [row] = await sql<{ count: number }[]>`select count(*)::int as count from repositories`;

@@ -32,6 +32,7 @@ import {
 } from "./operations.ts";
 import { blobGetDuringLoginFlood } from "./login-flood.ts";
 import { robotTokenIssuance } from "./robot-token.ts";
+import { tagsTabRows } from "./tags-tab.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { connectQuaysideDb } from "./quayside-db.ts";
 import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
@@ -184,6 +185,11 @@ async function main(): Promise<void> {
       record(scale, await tagsListLatency(st));
       await fillRepositories(st, 100_000);
       record(catalogRows, await catalogLatency(st, 100_000));
+    });
+
+    await step("tags-tab", async () => {
+      console.log(`bench ${elapsed()} filling 100 000 tags for the Tags tab and tag API rows`);
+      for (const row of await tagsTabRows(st)) record(scale, row);
     });
 
     const report: Report = {

@@ -293,7 +293,8 @@ describe("repository page: Tags tab", () => {
   it("switches between the compact and the expanded view, whose rows show each tag's labels", async () => {
     const compact = await (await alice.get("/repository/alice/webapp?tab=tags")).text();
     expect(compact).not.toContain('data-testid="tag-labels"');
-    expect(compact).toMatch(/href="\/repository\/alice\/webapp\?tab=tags&amp;view=expanded" hx-get="[^"]+" hx-target="#tags-tab"/);
+    // The toggle takes the filter from the box as it is when clicked (htmx swaps only the table as it changes).
+    expect(compact).toMatch(/href="\/repository\/alice\/webapp\?tab=tags&amp;view=expanded" hx-get="\/repository\/alice\/webapp\?tab=tags&amp;view=expanded" hx-include="#tags-tab input\[name=&quot;filter&quot;\]" hx-target="#tags-tab"/);
     const res = await alice.get("/repository/alice/webapp?tab=tags&view=expanded", { "HX-Request": "true", "HX-Target": "tags-tab" });
     const expanded = await res.text();
     expect(expanded.startsWith('<div id="tags-tab"')).toBe(true);
@@ -316,16 +317,28 @@ describe("repository page: Tags tab", () => {
   });
 
   it("gives every tag its pull commands by tag and by digest, for podman and docker, each with a copy button", async () => {
-    const v1 = rowOf(await (await bob.get("/repository/alice/webapp?tab=tags")).text(), "v1");
-    for (const [id, command] of <Array<[string, string]>>[
+    // Fetched by htmx the first time "Fetch tag" opens; a link to them without JavaScript.
+    const closed = rowOf(await (await bob.get("/repository/alice/webapp?tab=tags")).text(), "v1");
+    expect(closed).toContain('<details class="qs-fetch" data-testid="fetch-tag" hx-get="/repository/alice/webapp?tab=tags&amp;fetch=v1" hx-trigger="toggle once" hx-target="find .qs-fetch-panel" hx-swap="outerHTML">');
+    expect(closed).toContain('<a href="/repository/alice/webapp?tab=tags&amp;fetch=v1#tag-v1">Show the pull commands</a>');
+    expect(closed).not.toContain("podman pull");
+    const panel = await (await bob.get("/repository/alice/webapp?tab=tags&fetch=v1", { "HX-Request": "true", "HX-Target": "pull-commands-v1" })).text();
+    expect(panel.startsWith('<div class="qs-fetch-panel" id="pull-commands-v1">')).toBe(true);
+    const v1 = rowOf(await (await bob.get("/repository/alice/webapp?tab=tags&fetch=v1")).text(), "v1");
+    expect(v1).toContain('<details class="qs-fetch" data-testid="fetch-tag" open="">');
+    const commands: Array<[string, string]> = [
       ["fetch-v1-podman-tag", "podman pull registry.test/alice/webapp:v1"],
       ["fetch-v1-docker-tag", "docker pull registry.test/alice/webapp:v1"],
       ["fetch-v1-podman-digest", `podman pull registry.test/alice/webapp@${pushed.digest}`],
       ["fetch-v1-docker-digest", `docker pull registry.test/alice/webapp@${pushed.digest}`],
-    ]) {
-      expect(v1).toMatch(new RegExp(`<input id="${id}" type="text" readonly="" value="${command.replace(/[.$]/g, "\\$&")}"`));
-      expect(v1).toContain(`data-copy-from="${id}"`);
+    ];
+    for (const [id, command] of commands) {
+      for (const html of [panel, v1]) {
+        expect(html).toMatch(new RegExp(`<input id="${id}" type="text" readonly="" value="${command.replace(/[.$]/g, "\\$&")}"`));
+        expect(html).toContain(`data-copy-from="${id}"`);
+      }
     }
+    expect((await bob.get("/repository/alice/webapp?tab=tags&fetch=gone", { "HX-Request": "true", "HX-Target": "pull-commands-gone" })).status).toBe(404);
     expect(await (await bob.get("/repository/alice/webapp")).text()).toMatch(/<script src="\/static\/copy-text\.js\?v=[0-9a-f]+" defer="">/);
   });
 

@@ -12,6 +12,8 @@ import { RepositoryAdmin, savedSetting } from "../../views/partials/repository-a
 import {
   TAG_TABLE_ID,
   TAGS_TAB_ID,
+  PullCommands,
+  pullCommandsId,
   TagGroup,
   type TagListState,
   type TagRow,
@@ -209,12 +211,19 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
       now,
     });
 
+    // One tag's pull commands, the first time its "Fetch tag" opens.
+    const fetch = c.req.query("fetch");
+    if (fetch !== undefined && wantsFragment(c, pullCommandsId(fetch))) {
+      const item = await liveTagItem(deps.db, repo.id, now, fetch);
+      if (!item) return notFoundPage(deps, c);
+      return fragment(c, <PullCommands tag={item} image={`${registryHost(deps, c)}/${repo.namespace}/${repo.name}`} />);
+    }
     // One row group, opened (`expand`) or closed (`row`).
     const group = expand ?? c.req.query("row");
     if (group !== undefined && wantsFragment(c, tagGroupId(group))) {
       const item = await liveTagItem(deps.db, repo.id, now, group);
       if (!item) return notFoundPage(deps, c);
-      const [row] = await tagRows(repo.id, [item], state.view, expand);
+      const [row] = await tagRows(repo.id, [item], state.view, { expand });
       return fragment(c, <TagGroup tag={row!} props={table([row!])} />);
     }
 
@@ -225,14 +234,18 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     ]);
     // A page past either end (its tags went since): back to the first.
     if (found.rows.length === 0 && (after || before)) return c.redirect(firstPage, 302);
-    const tags = table(await tagRows(repo.id, found.rows, state.view, expand), { ...found, total });
+    const tags = table(await tagRows(repo.id, found.rows, state.view, { expand, fetch }), { ...found, total });
     if (wantsFragment(c, TAG_TABLE_ID)) return fragment(c, <TagTable {...tags} />);
     if (wantsFragment(c, TAGS_TAB_ID)) return fragment(c, <TagsTab tags={tags} />);
     return inFrame(<TagsTab tags={tags} />);
   }
 
-  /** Rows as the table shows them: the opened tag's child manifests, and labels in the expanded view. */
-  async function tagRows(repositoryId: number, items: TagListItem[], view: TagTableView, expand: string | undefined): Promise<TagRow[]> {
+  /**
+   * Rows as the table shows them: the opened tag's child manifests, the pull commands asked for,
+   * and labels in the expanded view.
+   */
+  async function tagRows(repositoryId: number, items: TagListItem[], view: TagTableView, open: { expand?: string; fetch?: string }): Promise<TagRow[]> {
+    const { expand } = open;
     const opened = items.find((t) => t.name === expand && t.isIndex);
     const [children, labels] = await Promise.all([
       opened ? childManifests(deps.db, repositoryId, opened.manifestDigest) : null,
@@ -246,6 +259,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
       lastModified: t.lastModified,
       expiresAt: t.expiresAt,
       ...(t === opened ? { children: children ?? [] } : {}),
+      ...(t.name === open.fetch ? { pullCommands: true } : {}),
       ...(labels ? { labels: labels.get(t.manifestId) ?? [] } : {}),
     }));
   }

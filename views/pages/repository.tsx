@@ -119,7 +119,11 @@ export function InfoTab({ repo, registryHost, pullTag, storageBytes }: InfoTabPr
   );
 }
 
-/** The view toggle: compact rows, or rows with each tag's labels beneath. */
+/**
+ * The view toggle: compact rows, or rows with each tag's labels beneath; either starts from the
+ * first page. htmx swaps only the table as the filter changes, so the toggle takes the filter
+ * from the box when clicked rather than from the page as it was drawn.
+ */
 function ViewToggle({ tags }: { tags: TagTableProps }) {
   const views = [
     { view: "compact", label: "Compact" },
@@ -128,14 +132,15 @@ function ViewToggle({ tags }: { tags: TagTableProps }) {
   return (
     <div class="pf-v6-c-toggle-group pf-m-compact" role="group" aria-label="Tag view">
       {views.map(({ view, label }) => {
-        const href = tagsTabHref(tags.pageHref, { ...tags.state, view });
+        const href = tagsTabHref(tags.pageHref, { filter: tags.state.filter, view });
         const selected = tags.state.view === view;
         return (
           <div class="pf-v6-c-toggle-group__item">
             <a
               class={`pf-v6-c-toggle-group__button${selected ? " pf-m-selected" : ""}`}
               href={href}
-              hx-get={href}
+              hx-get={tagsTabHref(tags.pageHref, { filter: "", view })}
+              hx-include={`#${TAGS_TAB_ID} input[name="filter"]`}
               hx-target={`#${TAGS_TAB_ID}`}
               hx-swap="outerHTML"
               hx-push-url="true"

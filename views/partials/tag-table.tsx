@@ -37,6 +37,8 @@ export interface TagRow {
   labels?: { key: string; value: string }[];
   /** The child manifests, present when a multi-arch tag is opened. */
   children?: ChildManifestRow[];
+  /** Whether its "Fetch tag" commands come open with the page (asked for without JavaScript). */
+  pullCommands?: boolean;
 }
 
 /** What the list shows: the query parameters its links keep. */
@@ -200,9 +202,11 @@ function Labels({ tag, colspan }: { tag: TagRow; colspan: number }) {
   );
 }
 
+/** The id of a tag's "Fetch tag" panel, which htmx fills when it is first opened. */
+export const pullCommandsId = (tag: string) => `pull-commands-${tag}`;
+
 /** "Fetch tag": pull commands by tag and by digest, each with a copy button. */
-function FetchTag({ tag, props }: { tag: TagRow; props: TagTableProps }) {
-  const image = `${props.registryHost}/${props.repoPath}`;
+export function PullCommands({ tag, image }: { tag: Pick<TagRow, "name" | "manifestDigest">; image: string }) {
   const commands: Array<[string, string, string]> = [
     ["podman-tag", "Podman pull by tag", `podman pull ${image}:${tag.name}`],
     ["docker-tag", "Docker pull by tag", `docker pull ${image}:${tag.name}`],
@@ -210,15 +214,37 @@ function FetchTag({ tag, props }: { tag: TagRow; props: TagTableProps }) {
     ["docker-digest", "Docker pull by digest", `docker pull ${image}@${tag.manifestDigest}`],
   ];
   return (
-    <details class="qs-fetch" data-testid="fetch-tag">
-      <summary class="pf-v6-c-button pf-m-link pf-m-inline">Fetch tag</summary>
-      <div class="qs-fetch-panel">
-        {commands.map(([kind, label, text]) => (
-          <div class="qs-fetch-line">
-            <span class="qs-fetch-label">{label}</span>
-            <CopyField id={`fetch-${tag.name}-${kind}`} label={`${label}: ${tag.name}`} text={text} />
-          </div>
-        ))}
+    <div class="qs-fetch-panel" id={pullCommandsId(tag.name)}>
+      {commands.map(([kind, label, text]) => (
+        <div class="qs-fetch-line">
+          <span class="qs-fetch-label">{label}</span>
+          <CopyField id={`fetch-${tag.name}-${kind}`} label={`${label}: ${tag.name}`} text={text} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The "Fetch tag" disclosure. Its commands come with the row only when asked for (`?fetch=`);
+ * otherwise htmx fetches them the first time it opens, which keeps a page of 25 rows small.
+ */
+function FetchTag({ tag, props }: { tag: TagRow; props: TagTableProps }) {
+  const href = `${tagsTabHref(props.pageHref, props.state)}&fetch=${encodeURIComponent(tag.name)}`;
+  const summary = <summary class="pf-v6-c-button pf-m-link pf-m-inline">Fetch tag</summary>;
+  if (tag.pullCommands) {
+    return (
+      <details class="qs-fetch" data-testid="fetch-tag" open>
+        {summary}
+        <PullCommands tag={tag} image={`${props.registryHost}/${props.repoPath}`} />
+      </details>
+    );
+  }
+  return (
+    <details class="qs-fetch" data-testid="fetch-tag" hx-get={href} hx-trigger="toggle once" hx-target="find .qs-fetch-panel" hx-swap="outerHTML">
+      {summary}
+      <div class="qs-fetch-panel" id={pullCommandsId(tag.name)}>
+        <a href={`${href}#${tagGroupId(tag.name)}`}>Show the pull commands</a>
       </div>
     </details>
   );

@@ -47,6 +47,10 @@ export interface TagPageRequest {
 }
 
 const INDEX_TYPES = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList];
+// Spelled as `tags_live_start` is built (`desc nulls last`): a plain `desc` means nulls first,
+// which that index cannot give, and Postgres would sort every live tag instead.
+const NEWEST_FIRST = [sql`${tags.lifetimeStart} desc nulls last`, asc(tags.name)];
+const OLDEST_FIRST = [sql`${tags.lifetimeStart} asc nulls first`, desc(tags.name)];
 const START_TEXT = sql<string>`to_char(${tags.lifetimeStart} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const POSITION_TEXT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)~([\w][\w.-]{0,127})$/;
 
@@ -94,7 +98,7 @@ async function rowsPast(db: DbOrTx, base: SQL, from: TagPosition, older: boolean
   const start = sql`${from.start}::timestamptz`;
   const [sameStart, beyond] = await Promise.all([
     selectTags(db, and(base, eq(tags.lifetimeStart, start), older ? gt(tags.name, from.name) : lt(tags.name, from.name))!, [older ? asc(tags.name) : desc(tags.name)], limit),
-    selectTags(db, and(base, older ? lt(tags.lifetimeStart, start) : gt(tags.lifetimeStart, start))!, older ? [desc(tags.lifetimeStart), asc(tags.name)] : [asc(tags.lifetimeStart), desc(tags.name)], limit),
+    selectTags(db, and(base, older ? lt(tags.lifetimeStart, start) : gt(tags.lifetimeStart, start))!, older ? NEWEST_FIRST : OLDEST_FIRST, limit),
   ]);
   return [...sameStart, ...beyond].slice(0, limit);
 }
@@ -110,7 +114,7 @@ export async function liveTagPage(db: DbOrTx, repositoryId: number, request: Tag
   }
   const got = request.after
     ? await rowsPast(db, base, request.after, true, wanted)
-    : await selectTags(db, base, [desc(tags.lifetimeStart), asc(tags.name)], wanted);
+    : await selectTags(db, base, NEWEST_FIRST, wanted);
   const rows = got.slice(0, request.limit);
   return { rows, newer: request.after !== undefined && rows.length > 0 ? rows[0]!.position : null, older: got.length > request.limit ? rows.at(-1)!.position : null };
 }
