@@ -2,11 +2,11 @@
 // tag page offers: another tag on this manifest, move this tag (asked first, showing from and
 // to), set or clear its expiry, delete it (asked first). The tag's history sits below, with
 // restore and revert while the time machine holds the rows.
-import type { Child } from "hono/jsx";
 import { humanSize, isoTime, shortDigest } from "../format.ts";
 import { Layout, Section } from "../layout.tsx";
 import type { Chrome } from "../layout.tsx";
 import { ConfirmCard } from "../partials/confirm-card.tsx";
+import { DescriptionItem } from "../partials/description-list.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, FormActions, TextField } from "../partials/form-field.tsx";
 import { Notice } from "../partials/notice.tsx";
@@ -64,20 +64,20 @@ export function TagPage(props: TagPageProps) {
         )}
         {live ? (
           <dl class="pf-v6-c-description-list pf-m-horizontal qs-gap-below" data-testid="tag-facts">
-            <Fact term="Manifest">
+            <DescriptionItem term="Manifest">
               <a href={`/repository/${repoPath}/manifest/${live.digest}`}>
                 <code data-testid="tag-digest">{live.digest}</code>
               </a>
-            </Fact>
-            <Fact term="Last modified">
+            </DescriptionItem>
+            <DescriptionItem term="Last modified">
               <time datetime={isoTime(live.since)}>{live.since.toUTCString()}</time>
-            </Fact>
-            <Fact term="Size">{live.size === null ? "Multi-architecture (see its manifests)" : humanSize(live.size)}</Fact>
-            <Fact term="Expires">
+            </DescriptionItem>
+            <DescriptionItem term="Size">{live.size === null ? "Multi-architecture (see its manifests)" : humanSize(live.size)}</DescriptionItem>
+            <DescriptionItem term="Expires">
               <span data-testid="tag-expires">
                 {live.expiresAt ? <time datetime={isoTime(live.expiresAt)}>{live.expiresAt.toUTCString()}</time> : "Never"}
               </span>
-            </Fact>
+            </DescriptionItem>
           </dl>
         ) : (
           <EmptyState title="This tag is not live">
@@ -134,19 +134,6 @@ export function TagPage(props: TagPageProps) {
         <TagHistory {...props.history} />
       </Section>
     </Layout>
-  );
-}
-
-function Fact({ term, children }: { term: string; children?: Child }) {
-  return (
-    <div class="pf-v6-c-description-list__group">
-      <dt class="pf-v6-c-description-list__term">
-        <span class="pf-v6-c-description-list__text">{term}</span>
-      </dt>
-      <dd class="pf-v6-c-description-list__description">
-        <div class="pf-v6-c-description-list__text">{children}</div>
-      </dd>
-    </div>
   );
 }
 
