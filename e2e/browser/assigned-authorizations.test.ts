@@ -10,7 +10,7 @@ import { assignAuthorization } from "../../server/domain/accounts/oauth-assignme
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -64,6 +64,11 @@ describe("assigned authorizations", () => {
     expect(await page.textContent('.pf-v6-c-tabs__link[aria-current="page"]')).toContain("Authorized applications");
     expect(await page.textContent('[data-testid="assignment-row"]')).toContain("Read User Information");
     await expectAccessible(page);
+    const narrow = await openPage(browser, MOBILE);
+    await narrow.context().addCookies(await page.context().cookies());
+    await narrow.goto(page.url());
+    expect(await fitsViewport(narrow)).toBe(true);
+    await narrow.context().close();
 
     await page.click('a[aria-label="Approve deployer"]');
     await page.waitForURL((url) => url.pathname === "/oauth/authorize");
