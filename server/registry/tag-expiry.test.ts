@@ -1,6 +1,8 @@
 // An expired tag leaves the registry at its instant: pulls by tag and the tags list stop showing
 // it (even from the in-memory caches, warmed first), while its manifest stays pullable by digest.
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { tags } from "../../db/schema.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { toPrincipal } from "../domain/accounts/users.ts";
@@ -49,4 +51,14 @@ it("serves an expiring tag until its expiry, then answers MANIFEST_UNKNOWN by ta
   const byDigest = await manifest(digest);
   expect(byDigest.status).toBe(200);
   expect(byDigest.headers.get("docker-content-digest")).toBe(digest);
+});
+
+it("makes an expired tag live again when the same manifest is pushed to it, keeping the expired row as history", async () => {
+  now = T0 + 2 * 3_600_000;
+  const body = await (await manifest(digest)).text();
+  expect((await registry.pushManifest("alice/brief", "short", body, OCI)).status).toBe(201);
+  expect((await manifest("short")).status).toBe(200);
+  expect(await tagList()).toEqual(["short", "stays"]);
+  const rows = await env.deps.db.select({ end: tags.lifetimeEnd }).from(tags).where(eq(tags.name, "short")).orderBy(tags.id);
+  expect(rows).toEqual([{ end: new Date(T0 + 3_600_000) }, { end: null }]);
 });

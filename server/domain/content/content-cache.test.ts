@@ -142,3 +142,24 @@ it("follows a tag that moved to another manifest", () => {
   expect(cache.manifest(1, a.digest)).toBe(a);
   expect(cache.manifestBytes).toBe(2 * one - "tag:latest".length - 64);
 });
+
+it("drops a repository's tags and manifests once the first expiry behind them has passed", () => {
+  const cache = new ContentCache(MiB);
+  const m = manifestOf(1, 100);
+  cache.rememberTagNames(1, ["a", "b"], cache.version, new Date(2000));
+  cache.rememberManifest(1, "tag:a", m, cache.version, new Date(1000));
+  cache.rememberTagNames(2, ["c"], cache.version, null);
+  cache.dropExpired(1, new Date(999));
+  expect(cache.manifest(1, "tag:a")).toBe(m);
+  expect(cache.tagNames(1)).toEqual(["a", "b"]);
+  cache.dropExpired(1, new Date(1000)); // the earliest of the two expiries
+  expect(cache.manifest(1, "tag:a")).toBeUndefined();
+  expect(cache.manifest(1, m.digest)).toBeUndefined();
+  expect(cache.tagNames(1)).toBeUndefined();
+  // Another repository, with no expiry, is kept; a fresh read after the drop starts clean.
+  cache.dropExpired(2, new Date(Number.MAX_SAFE_INTEGER));
+  expect(cache.tagNames(2)).toEqual(["c"]);
+  cache.rememberTagNames(1, ["b"], cache.version, null);
+  cache.dropExpired(1, new Date(5000));
+  expect(cache.tagNames(1)).toEqual(["b"]);
+});

@@ -9,7 +9,7 @@ import type { DbOrTx } from "../../../db/client.ts";
 import { tags } from "../../../db/schema.ts";
 import { auditInsertFrom } from "../activity/audit.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
-import { pointTag, setTagExpiration, tagMoveCtes } from "./tags.ts";
+import { liveTagCondition, pointTag, setTagExpiration, tagMoveCtes } from "./tags.ts";
 import { configLabelRows, configLabelsInsert, expiresAfterSeconds, indexLabelRows, type LabelRow } from "./labels.ts";
 import { readImageConfig } from "./image-config.ts";
 import type { Services } from "../services.ts";
@@ -160,8 +160,8 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
            (select id from m) as manifest_id,
            exists (select 1 from started) as tag_started,
            -- what the tag pointed to before this statement (its own writes are not visible here)
-           exists (select 1 from ${tags} t join m on t.manifest_id = m.id
-                   where t.repository_id = ${w.repositoryId}::int and t.name = ${tag}::text and t.lifetime_end is null)
+           exists (select 1 from ${tags} join m on ${tags.manifestId} = m.id
+                   where ${liveTagCondition(w.repositoryId, w.now)} and ${tags.name} = ${tag}::text)
              as tag_already_here`);
   if (!row!.ok) {
     return { stored: false, missingBlob: row!.missing_blob, missingChild: row!.missing_child, wrongSize: row!.wrong_size };
