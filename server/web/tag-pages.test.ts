@@ -72,6 +72,11 @@ describe("changes from the tag page", () => {
     expect(added.status).toBe(303);
     expect(added.headers.get("location")).toBe("/repository-tag/alice/site?tag=stable&done=added");
     expect((await live("stable"))?.manifestId).toBe((await live("prod"))!.manifestId);
+    // A name already on another manifest is a move: asked first.
+    const move = await alice.submit(tagUrl("prod"), tagUrl("prod", "/repository-tag-add/alice/site"), { new_tag: "next" });
+    expect(move.status).toBe(303);
+    expect(move.headers.get("location")).toBe(`/repository-tag-move/alice/site?tag=next&digest=${encodeURIComponent(a)}`);
+    expect((await live("next"))!.manifestId).not.toBe((await live("prod"))!.manifestId);
   });
 
   it("asks before moving, showing from and to, then moves", async () => {

@@ -160,6 +160,11 @@ export function tagPages(deps: AppDeps): Hono<WebEnv> {
     const value = String((await c.req.parseBody()).new_tag ?? "").trim();
     const live = await liveFacts(repo, tag);
     if (!live) return notFoundPage(deps, c);
+    // A name already on another manifest would move: that is asked first, as any move is.
+    const existing = value === "" ? undefined : await liveFacts(repo, value);
+    if (existing && existing.digest !== live.digest) {
+      return c.redirect(`/repository-tag-move/${repoPath(repo)}?${new URLSearchParams({ tag: value, digest: live.digest })}`, 303);
+    }
     const error = value === "" ? "Enter a tag name" : await attempt(() => tagManifest(deps, actor(c), repo, value, live.digest));
     if (error) return tagPage(c, repo, true, { forms: { newTag: { value, error } } });
     return c.redirect(tagPath(repo, value, "added"), 303);
