@@ -1,6 +1,6 @@
 // The repository page's tabs in Chromium: Information, the Tags tab (filter, expanded view with
 // labels, a multi-arch tag opened onto its child manifests, "Fetch tag" copying a pull command to
-// the clipboard), Usage logs and Settings. Every page and state visited passes the accessibility
+// the clipboard), Tag history, Usage logs and Settings. Every page and state visited passes the accessibility
 // check.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,7 +44,7 @@ async function signedIn(viewport = DESKTOP): Promise<Page> {
 }
 
 describe("repository tabs", () => {
-  it("go from Information to Tags, Usage logs and Settings, each accessible", async () => {
+  it("go from Information to Tags, Tag history, Usage logs and Settings, each accessible", async () => {
     const page = await signedIn();
     await page.goto(`${server.url}/repository/ivy/shop`);
     expect(await page.textContent('[data-testid="pull-command"]')).toContain(`podman pull ${server.host}/ivy/shop:`);
@@ -54,6 +54,11 @@ describe("repository tabs", () => {
     await tab(page, "Tags");
     await page.waitForURL(`${server.url}/repository/ivy/shop?tab=tags`);
     expect((await tagNames(page)).sort()).toEqual(["db-1", "multi", "multi-amd64", "multi-arm64", "web-1", "web-2"]);
+    await expectAccessible(page);
+
+    await tab(page, "Tag history");
+    await page.waitForURL(`${server.url}/repository/ivy/shop?tab=history`);
+    expect(await page.locator('[data-testid="history-row"]').count()).toBeGreaterThan(0);
     await expectAccessible(page);
 
     await tab(page, "Usage logs");

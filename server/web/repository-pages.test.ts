@@ -182,14 +182,14 @@ describe("repository page: tabs", () => {
     expect(html).toContain("docker pull registry.test/alice/webapp:latest");
     // Two images: each a config and a layer, the 3000-byte layer among them.
     expect(html).toMatch(/data-testid="storage-used">3\.\d KiB</);
-    expect(tabLabels(html)).toEqual(["Information", "Tags", "Usage logs", "Settings"]);
+    expect(tabLabels(html)).toEqual(["Information", "Tags", "Tag history", "Usage logs", "Settings"]);
     expect(html).toMatch(/aria-current="page"><span class="pf-v6-c-tabs__item-text">Information</);
   });
 
-  it("shows readers only Information and Tags; Usage logs and Settings answer 404 to them", async () => {
+  it("shows readers Information, Tags and Tag history; Usage logs and Settings answer 404 to them", async () => {
     const html = await (await bob.get("/repository/alice/webapp")).text();
-    expect(tabLabels(html)).toEqual(["Information", "Tags"]);
-    expect(tabLabels(await (await new PageClient(env.app).get("/repository/alice/webapp?tab=tags")).text())).toEqual(["Information", "Tags"]);
+    expect(tabLabels(html)).toEqual(["Information", "Tags", "Tag history"]);
+    expect(tabLabels(await (await new PageClient(env.app).get("/repository/alice/webapp?tab=tags")).text())).toEqual(["Information", "Tags", "Tag history"]);
     for (const tab of ["logs", "settings", "nonsense"]) expect((await bob.get(`/repository/alice/webapp?tab=${tab}`)).status, tab).toBe(404);
     expect((await alice.get("/repository/alice/webapp?tab=nonsense")).status).toBe(404);
   });
@@ -425,6 +425,31 @@ describe("repository page: Tags tab", () => {
     expect(past.status).toBe(302);
     expect(past.headers.get("location")).toBe("/repository/alice/webapp?tab=tags");
     await env.deps.db.delete(tags).where(and(eq(tags.repositoryId, repo.id), inArray(tags.name, rows.map((r) => r.name))));
+  });
+});
+
+describe("repository page: Tag history tab", () => {
+  it("lists every movement of the repository's tags, with the actions for writers only", async () => {
+    const registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
+    const first = await registry.pushImage("alice/moving", "v1");
+    const second = await registry.pushImage("alice/moving", "v1");
+    const owner = (await findUserByName(env.deps.db, "alice"))!;
+    await setVisibility(env.deps, { principal: toPrincipal(owner) }, (await findRepository(env.deps.db, { namespace: "alice", name: "moving" }))!, "public");
+    const html = await (await alice.get("/repository/alice/moving?tab=history")).text();
+    expect(html).toMatch(/aria-current="page"><span class="pf-v6-c-tabs__item-text">Tag history</);
+    const rows = [...html.matchAll(/data-testid="history-row">(.*?)<\/tr>/g)].map((m) => m[1]!);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain(second.digest.slice(0, 19));
+    expect(rows[1]).toContain(first.digest.slice(0, 19));
+    expect(rows[1]).toContain("Moved away");
+    expect(rows[1]).toContain("Revert");
+    const forReader = await (await bob.get("/repository/alice/moving?tab=history")).text();
+    expect(forReader.match(/data-testid="history-row"/g)).toHaveLength(2);
+    expect(forReader).not.toContain("Revert");
+    // The pager's swaps get the history alone.
+    const partial = await (await alice.get("/repository/alice/moving?tab=history&page=1", { "HX-Request": "true", "HX-Target": "tag-history" })).text();
+    expect(partial).not.toContain("<html");
+    expect(partial.match(/data-testid="history-row"/g)).toHaveLength(2);
   });
 });
 

@@ -1,5 +1,5 @@
 // Repositories in the browser: the list (with filter and paging) and one repository's page with
-// its tabs (Information, Tags, Usage logs, Settings). Who sees what is decided by server/domain
+// its tabs (Information, Tags, Tag history, Usage logs, Settings). Who sees what is decided by server/domain
 // (listRepositories, roleOn); a private repository someone may not read answers exactly like a
 // missing one.
 import { Hono } from "hono";
@@ -23,6 +23,7 @@ import {
   tagGroupId,
   tagsTabHref,
 } from "../../views/partials/tag-table.tsx";
+import { TAG_HISTORY_ID, TagHistory } from "../../views/partials/tag-history.tsx";
 import { USAGE_LOG_TABLE_ID, UsageLogTable } from "../../views/partials/usage-log-table.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
@@ -48,6 +49,7 @@ import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 import { assetUrl } from "./static.ts";
+import { loadTagHistory } from "./tag-pages.tsx";
 
 const PAGE_SIZE = 25;
 const TAG_PAGE_SIZE = 25;
@@ -157,7 +159,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const admin = roleAtLeast(role, "admin");
     const writer = roleAtLeast(role, "write");
     // Quay shows a repository's usage logs to its admins; its settings to those who may change any.
-    const tabs: RepositoryTab[] = ["info", "tags", ...(admin ? (["logs"] as const) : []), ...(writer ? (["settings"] as const) : [])];
+    const tabs: RepositoryTab[] = ["info", "tags", "history", ...(admin ? (["logs"] as const) : []), ...(writer ? (["settings"] as const) : [])];
     const tab = (c.req.query("tab") ?? "info") as RepositoryTab;
     if (!tabs.includes(tab)) return notFoundPage(deps, c);
     c.header("Vary", "HX-Request, HX-Target");
@@ -171,6 +173,12 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
 
     if (tab === "tags") return tagsTab(c, repo, writer, inFrame);
     if (tab === "logs") return logsTab(c, repo, inFrame);
+    if (tab === "history") {
+      // loadTagHistory keeps the page number within the history's pages.
+      const history = await loadTagHistory(deps, repo, pageParam(c.req.query("page")) ?? 1);
+      const panel = <TagHistory {...history} canWrite={writer} csrfToken={c.get("session")?.csrfToken ?? null} />;
+      return wantsFragment(c, TAG_HISTORY_ID) ? fragment(c, panel) : inFrame(panel);
+    }
     if (tab === "settings") {
       const csrfToken = c.get("session")?.csrfToken;
       if (!csrfToken) return notFoundPage(deps, c);
