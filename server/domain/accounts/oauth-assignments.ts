@@ -4,13 +4,13 @@
 // (oauth-authorization.ts), which may grant no more than was assigned and uses the assignment up.
 import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
-import { namespaces, oauthApps, oauthAssignedAuthorizations } from "../../../db/schema.ts";
+import { namespaces, oauthApps, oauthAssignedAuthorizations, organizations } from "../../../db/schema.ts";
 import { writeAudit } from "../activity/audit.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./applications.ts";
 import { isResponseType, parseRequestedScopes, redirectUriAllowed } from "./oauth-requests.ts";
-import { findOrganization, type Organization } from "./organizations.ts";
+import { type Organization, toOrganization } from "./organizations.ts";
 import { findUserByName, type User } from "./users.ts";
 
 export interface Assignment {
@@ -84,9 +84,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function assignmentsWhere(db: DbOrTx, userId: number, uuid?: string): Promise<Assignment[]> {
   const rows = await db
-    .select({ assignment: oauthAssignedAuthorizations, application: oauthApps, orgName: namespaces.name })
+    .select({ assignment: oauthAssignedAuthorizations, application: oauthApps, org: organizations, ns: namespaces })
     .from(oauthAssignedAuthorizations)
     .innerJoin(oauthApps, eq(oauthApps.id, oauthAssignedAuthorizations.appId))
+    .innerJoin(organizations, eq(organizations.namespaceId, oauthApps.namespaceId))
     .innerJoin(namespaces, eq(namespaces.id, oauthApps.namespaceId))
     .where(
       and(
@@ -95,14 +96,15 @@ async function assignmentsWhere(db: DbOrTx, userId: number, uuid?: string): Prom
       ),
     )
     .orderBy(asc(oauthAssignedAuthorizations.id));
-  const out: Assignment[] = [];
-  for (const { assignment, application, orgName } of rows) {
-    const org = await findOrganization(db, orgName);
-    if (!org) continue;
-    const { id, uuid: key, redirectUri, scopes, responseType } = assignment;
-    out.push({ id, uuid: key, redirectUri, scopes, responseType, application, org });
-  }
-  return out;
+  return rows.map(({ assignment: { id, uuid: key, redirectUri, scopes, responseType }, application, org, ns }) => ({
+    id,
+    uuid: key,
+    redirectUri,
+    scopes,
+    responseType,
+    application,
+    org: toOrganization(org, ns),
+  }));
 }
 
 /** The user's pending assignments, oldest first. */

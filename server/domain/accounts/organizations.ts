@@ -60,9 +60,17 @@ export async function createOrganization(db: DbOrTx, input: NewOrganization, act
       ip: actor.ip,
       metadata: { email: org!.email, namespace: ns.name },
     });
-    return { ...org!, name: ns.name, tagExpirationS: ns.tagExpirationS, createdAt: ns.createdAt };
+    return toOrganization(org!, ns);
   });
 }
+
+/** An organization from its row and its namespace's. */
+export const toOrganization = (org: typeof organizations.$inferSelect, ns: typeof namespaces.$inferSelect): Organization => ({
+  ...org,
+  name: ns.name,
+  tagExpirationS: ns.tagExpirationS,
+  createdAt: ns.createdAt,
+});
 
 export async function findOrganization(db: DbOrTx, name: string): Promise<Organization | undefined> {
   const [row] = await db
@@ -70,7 +78,7 @@ export async function findOrganization(db: DbOrTx, name: string): Promise<Organi
     .from(organizations)
     .innerJoin(namespaces, eq(namespaces.id, organizations.namespaceId))
     .where(eq(namespaces.name, name));
-  return row && { ...row.org, name: row.ns.name, tagExpirationS: row.ns.tagExpirationS, createdAt: row.ns.createdAt };
+  return row && toOrganization(row.org, row.ns);
 }
 
 export interface OrganizationChanges {
@@ -139,7 +147,7 @@ export async function listOrganizations(db: DbOrTx, page?: { startId: number; li
     .where(page ? gte(namespaces.id, page.startId) : undefined)
     .orderBy(asc(namespaces.id))
     .limit(page?.limit ?? Number.MAX_SAFE_INTEGER);
-  return rows.map((row) => ({ ...row.org, name: row.ns.name, tagExpirationS: row.ns.tagExpirationS, createdAt: row.ns.createdAt }));
+  return rows.map((row) => toOrganization(row.org, row.ns));
 }
 
 /**
