@@ -16,7 +16,8 @@ export interface PageAssets {
 /** What the frame needs to know about the request, whatever the page. */
 export interface Chrome {
   assets: PageAssets;
-  user: { username: string } | null;
+  /** `superuser` adds the administration link (garbage collection). */
+  user: { username: string; superuser?: boolean } | null;
   /** The session's CSRF token (null when signed out). */
   csrfToken: string | null;
   openSignup: boolean;
@@ -96,6 +97,11 @@ export function Layout({ chrome, title, bare, children }: LayoutProps) {
                   <a href="/explore">
                     Explore
                   </a>
+                  {chrome.user?.superuser && (
+                    <a href="/superuser/gc" data-testid="admin-link">
+                      Garbage collection
+                    </a>
+                  )}
                   <SearchBox />
                   <UserMenu chrome={chrome} />
                 </div>

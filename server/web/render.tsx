@@ -22,7 +22,7 @@ export async function chrome(deps: AppDeps, c: WebContext): Promise<Chrome> {
   const session = c.get("session");
   return {
     assets: await pageAssets(),
-    user: session ? { username: session.user.username } : null,
+    user: session ? { username: session.user.username, superuser: session.user.superuser } : null,
     csrfToken: session?.csrfToken ?? null,
     openSignup: deps.config.features.openSignup,
     signInHref: signInHref(c),

@@ -27,6 +27,7 @@ import { robotPages } from "./robot-pages.tsx";
 import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
 import { settingsPages } from "./settings-pages.tsx";
+import { garbageCollectionPages } from "./garbage-collection-pages.tsx";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
 
@@ -93,6 +94,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", assignmentPages(deps));
   app.route("/", robotFederation(deps));
   app.route("/", organizationPages(deps));
+  app.route("/", garbageCollectionPages(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
   return app;
