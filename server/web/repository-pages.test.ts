@@ -479,6 +479,12 @@ describe("repository page: Usage logs tab", () => {
     expect(second.startsWith('<div id="usage-log-table"')).toBe(true);
     expect(tagsIn(second)).toEqual(Array.from({ length: 10 }, (_, i) => `t${9 - i}`));
     expect(second).not.toContain('<a id="usage-log-table-next"');
+    // And back: the newer page is the first one again, with nothing newer.
+    const prev = /<a id="usage-log-table-prev"[^>]* href="([^"]+)"/.exec(second)![1]!.replaceAll("&amp;", "&");
+    const back = await (await alice.get(prev, { "HX-Request": "true", "HX-Target": "usage-log-table" })).text();
+    expect(tagsIn(back)).toEqual(tagsIn(first));
+    expect(back).not.toContain('<a id="usage-log-table-prev"');
+    expect(first).not.toContain('<a id="usage-log-table-prev"');
     const bad = await alice.get("/repository/alice/logged?tab=logs&after=nonsense");
     expect(bad.headers.get("location")).toBe("/repository/alice/logged?tab=logs");
   });

@@ -274,11 +274,15 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
 
   /** The Usage logs tab: the repository's audit rows newest first. */
   async function logsTab(c: WebContext, repo: Repository, inFrame: (children: Child) => Promise<Response>) {
-    const newestHref = `/repository/${repo.namespace}/${repo.name}?tab=logs`;
+    const newest = `/repository/${repo.namespace}/${repo.name}?tab=logs`;
     const after = c.req.query("after");
-    if (after !== undefined && !isLogPosition(after)) return c.redirect(newestHref, 302);
-    const { entries, older } = await repositoryLogPage(deps.db, repo.id, { after, limit: LOG_PAGE_SIZE });
-    const logs = { rows: entries, newestHref, olderHref: older ? `${newestHref}&after=${encodeURIComponent(older)}` : null, paged: after !== undefined, now: deps.clock.now() };
+    const before = c.req.query("before");
+    if ([after, before].some((p) => p !== undefined && !isLogPosition(p))) return c.redirect(newest, 302);
+    const { entries, newer, older } = await repositoryLogPage(deps.db, repo.id, { after, before, limit: LOG_PAGE_SIZE });
+    // A page past either end (its entries went since): back to the newest.
+    if (entries.length === 0 && (after ?? before) !== undefined) return c.redirect(newest, 302);
+    const at = (key: string, position: string | null) => (position === null ? null : `${newest}&${key}=${encodeURIComponent(position)}`);
+    const logs = { rows: entries, newerHref: at("before", newer), olderHref: at("after", older), now: deps.clock.now() };
     if (wantsFragment(c, USAGE_LOG_TABLE_ID)) return fragment(c, <UsageLogTable {...logs} />);
     return inFrame(<UsageLogTable {...logs} />);
   }

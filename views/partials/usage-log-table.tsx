@@ -1,5 +1,5 @@
 // A usage log (audit rows) newest first: when, what, who, from where, and the details recorded
-// with it. Paged by position: "Older" walks back, "Newest" returns to the start.
+// with it. Paged by position, newer and older.
 import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
 import { EmptyState } from "./empty-state.tsx";
 import { CursorPager } from "./pager.tsx";
@@ -16,11 +16,9 @@ export interface UsageLogRow {
 
 export interface UsageLogTableProps {
   rows: UsageLogRow[];
-  /** The first page's address, and the next (older) page's, or null at the end. */
-  newestHref: string;
+  /** The addresses of the newer and older pages, or null at either end. */
+  newerHref: string | null;
   olderHref: string | null;
-  /** Whether this is a later page (so "Newest" leads somewhere). */
-  paged: boolean;
   now: Date;
 }
 
@@ -33,14 +31,14 @@ function details(metadata: Record<string, unknown>): string {
 
 export function UsageLogTable(props: UsageLogTableProps) {
   const footer =
-    props.olderHref === null && !props.paged ? undefined : (
+    props.olderHref === null && props.newerHref === null ? undefined : (
       <CursorPager
         summary={
           <>
             <b>{props.rows.length}</b> entries
           </>
         }
-        prevHref={props.paged ? props.newestHref : null}
+        prevHref={props.newerHref}
         nextHref={props.olderHref}
         target={USAGE_LOG_TABLE_ID}
       />

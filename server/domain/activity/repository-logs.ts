@@ -1,6 +1,6 @@
 // A repository's usage log as its page reads it: audit rows newest first, a page at a time, paged
 // by position (time and id) so an old repository's long log costs the same on every page.
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { auditLog, users } from "../../../db/schema.ts";
 
@@ -18,18 +18,27 @@ export interface LogEntry {
 const POSITION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)~(\d{1,18})$/;
 const CREATED_TEXT = sql<string>`to_char(${auditLog.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** True when `text` is a position a log page may start after (else it was edited by hand). */
+/** True when `text` is a position a log page may start from (else it was edited by hand). */
 export const isLogPosition = (text: string) => POSITION.test(text);
 
-/** The newest `limit` entries older than `after` (a position from an earlier page), and the next page's position. */
+/**
+ * `limit` entries newest first: the newest, those older than `after` or those newer than `before`
+ * (positions from an earlier page), with the positions of the pages on either side (null at the
+ * ends).
+ */
 export async function repositoryLogPage(
   db: DbOrTx,
   repositoryId: number,
-  page: { after?: string; limit: number },
-): Promise<{ entries: LogEntry[]; older: string | null }> {
+  page: { after?: string; before?: string; limit: number },
+): Promise<{ entries: LogEntry[]; newer: string | null; older: string | null }> {
+  const from = page.before ?? page.after;
+  const m = from === undefined ? null : POSITION.exec(from);
+  const backwards = page.before !== undefined;
   const filters: SQL[] = [eq(auditLog.repositoryId, repositoryId)];
-  const m = page.after === undefined ? null : POSITION.exec(page.after);
-  if (m) filters.push(sql`(${auditLog.createdAt}, ${auditLog.id}) < (${m[1]!}::timestamptz, ${m[2]!}::bigint)`);
+  if (m) {
+    const at = sql`(${m[1]!}::timestamptz, ${m[2]!}::bigint)`;
+    filters.push(backwards ? sql`(${auditLog.createdAt}, ${auditLog.id}) > ${at}` : sql`(${auditLog.createdAt}, ${auditLog.id}) < ${at}`);
+  }
   const rows = await db
     .select({
       id: auditLog.id,
@@ -38,14 +47,20 @@ export async function repositoryLogPage(
       performer: users.username,
       ip: auditLog.ip,
       metadata: auditLog.metadata,
-      position: CREATED_TEXT,
+      created: CREATED_TEXT,
     })
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.performerId))
     .where(and(...filters))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .orderBy(...(backwards ? [asc(auditLog.createdAt), asc(auditLog.id)] : [desc(auditLog.createdAt), desc(auditLog.id)]))
     .limit(page.limit + 1);
-  const entries = rows.slice(0, page.limit).map(({ position: _, ...entry }) => entry);
-  const last = rows.length > page.limit ? rows[page.limit - 1]! : null;
-  return { entries, older: last ? `${last.position}~${last.id}` : null };
+  const more = rows.length > page.limit;
+  const shown = rows.slice(0, page.limit);
+  if (backwards) shown.reverse();
+  const position = (row: (typeof rows)[number] | undefined) => (row ? `${row.created}~${row.id}` : null);
+  return {
+    entries: shown.map(({ created: _, ...entry }) => entry),
+    newer: backwards ? (more ? position(shown[0]) : null) : from !== undefined ? position(shown[0]) : null,
+    older: backwards ? position(shown.at(-1)) : more ? position(shown.at(-1)) : null,
+  };
 }
