@@ -23,11 +23,16 @@ export interface QuaysideDb {
   close(): Promise<void>;
 }
 
-export function connectQuaysideDb(server: BenchServer): QuaysideDb {
+/** The benchmark server's database, found from the data dir it was given. */
+export function quaysideDatabaseUrl(server: BenchServer): string {
   const password = readFileSync(join(server.dataDir, "postgres.password"), "utf8").trim();
   // postmaster.pid: pid, data dir, start time, port, ...
   const port = Number(readFileSync(join(server.dataDir, "postgres/postmaster.pid"), "utf8").split("\n")[3]);
-  const sql = postgres({ host: "127.0.0.1", port, user: "postgres", password, database: "quayside", max: 2, onnotice: () => {} });
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/quayside`;
+}
+
+export function connectQuaysideDb(server: BenchServer): QuaysideDb {
+  const sql = postgres(quaysideDatabaseUrl(server), { max: 2, onnotice: () => {} });
   return {
     async addTags(repo, digest, names) {
       const [namespace, ...rest] = repo.split("/");

@@ -34,6 +34,7 @@ import { blobGetDuringLoginFlood } from "./login-flood.ts";
 import { robotTokenIssuance } from "./robot-token.ts";
 import { tagsTabRows } from "./tags-tab.ts";
 import { fsyncCost } from "./push-fsync.ts";
+import { gcThroughput, pushesDuringGc, setUpGc } from "./gc.ts";
 import { connectQuaysideDb } from "./quayside-db.ts";
 import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
 import { catalogLatency, fillRepositories, fillTags, setUpScale, tagsListLatency, TAGS_REPO } from "./scale.ts";
@@ -178,6 +179,13 @@ async function main(): Promise<void> {
     await step("robot token", async () => record(ops, await robotTokenIssuance(bench, quaysideDb)));
     await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
     await step("login flood", async () => record(ops, await blobGetDuringLoginFlood(bench)));
+    await step("gc", async () => {
+      const gc = await setUpGc(bench, server);
+      const closeGc = onCleanup("garbage-collection database connection", () => gc.close());
+      record(scale, await gcThroughput(gc));
+      record(ops, await pushesDuringGc(gc));
+      await closeGc();
+    });
 
     await step("scale-large tags catalog", async () => {
       console.log(`bench ${elapsed()} filling 100 000 tags and repositories`);

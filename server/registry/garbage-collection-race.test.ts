@@ -102,7 +102,7 @@ async function race(rounds: number, graceSeconds: number) {
   let blobsDeleted = 0;
   const collector = (async () => {
     while (!stop) {
-      const run = await collectGarbage(env.deps, { graceSeconds, batchSize: 20 });
+      const run = await collectGarbage(env.deps, { graceSeconds, batchSize: 20, pace: 0 });
       blobsDeleted += run?.blobsDeleted ?? 0;
     }
   })();

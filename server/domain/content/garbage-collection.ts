@@ -18,15 +18,26 @@ export interface GcOptions {
   batchSize?: number;
   /** Stop (unfinished, as a crash would) after this many batches: for tests of resumption. */
   stopAfterBatches?: number;
+  /**
+   * After each batch, rest this many times as long as the batch took (default 3: collection
+   * takes at most a quarter of the time, so pushes going on keep their pace).
+   */
+  pace?: number;
 }
 
 const DEFAULT_BATCH = 500;
+const DEFAULT_PACE = 3;
+
+const rest = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What collection needs: the database, the blob store and the clock. */
+export type GcServices = Pick<Services, "db" | "store" | "clock">;
 
 /**
  * Works on the current run (resuming a stale one, else starting one) until it is done. Returns
  * the run as it stands, or undefined when another worker's run is alive.
  */
-export async function collectGarbage(svc: Services, options: GcOptions): Promise<GcRun | undefined> {
+export async function collectGarbage(svc: GcServices, options: GcOptions): Promise<GcRun | undefined> {
   const run = await claimRun(svc.db, svc.clock.now());
   return run && continueRun(svc, run, options);
 }
@@ -36,18 +47,21 @@ export async function collectGarbage(svc: Services, options: GcOptions): Promise
  * answering at once with the run (undefined while another is alive). A failure is recorded on
  * the run (its error column), where the status page shows it.
  */
-export async function startGarbageCollection(svc: Services, options: GcOptions): Promise<GcRun | undefined> {
+export async function startGarbageCollection(svc: GcServices, options: GcOptions): Promise<GcRun | undefined> {
   const run = await claimRun(svc.db, svc.clock.now());
   if (run) void continueRun(svc, run, options).catch(() => {});
   return run;
 }
 
-async function continueRun(svc: Services, claimed: GcRun, options: GcOptions): Promise<GcRun> {
+async function continueRun(svc: GcServices, claimed: GcRun, options: GcOptions): Promise<GcRun> {
   let run = claimed;
   try {
+    const pace = options.pace ?? DEFAULT_PACE;
     for (let batches = 0; run.phase !== "done"; batches++) {
       if (options.stopAfterBatches !== undefined && batches >= options.stopAfterBatches) break;
+      const started = performance.now();
       run = await step(svc, run, options);
+      if (pace > 0 && run.phase !== "done") await rest((performance.now() - started) * pace);
     }
     return run;
   } catch (err) {
@@ -56,7 +70,7 @@ async function continueRun(svc: Services, claimed: GcRun, options: GcOptions): P
   }
 }
 
-async function step(svc: Services, run: GcRun, options: GcOptions): Promise<GcRun> {
+async function step(svc: GcServices, run: GcRun, options: GcOptions): Promise<GcRun> {
   const limit = options.batchSize ?? DEFAULT_BATCH;
   const now = svc.clock.now();
   const rules = { now, graceSeconds: options.graceSeconds };

@@ -279,7 +279,7 @@ export async function uploadWhole(
 }
 
 /** Abandoned sessions (no request for `olderThan`): removed with their bytes by a job. */
-export async function expireStaleUploads(svc: Services, olderThanMs: number): Promise<number> {
+export async function expireStaleUploads(svc: Pick<Services, "db" | "store" | "clock">, olderThanMs: number): Promise<number> {
   const cutoff = new Date(svc.clock.now().getTime() - olderThanMs);
   const stale = await svc.db.delete(uploads).where(lt(uploads.updatedAt, cutoff)).returning({ id: uploads.id });
   for (const { id } of stale) {
