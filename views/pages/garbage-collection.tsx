@@ -1,9 +1,9 @@
 // The superuser's garbage-collection page: the latest run's progress (refreshed while one is
 // running), a "run now" button, and "why is this blob kept?" for a digest.
-import type { Child } from "hono/jsx";
 import { humanSize, isoTime } from "../format.ts";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { TimeAgo } from "../partials/data-table.tsx";
+import { DescriptionItem } from "../partials/description-list.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, FormActions, TextField } from "../partials/form-field.tsx";
 import { Notice } from "../partials/notice.tsx";
@@ -49,19 +49,6 @@ export interface GcPageProps {
   blob?: BlobExplanationView;
 }
 
-function Fact({ term, children }: { term: string; children?: Child }) {
-  return (
-    <div class="pf-v6-c-description-list__group">
-      <dt class="pf-v6-c-description-list__term">
-        <span class="pf-v6-c-description-list__text">{term}</span>
-      </dt>
-      <dd class="pf-v6-c-description-list__description">
-        <div class="pf-v6-c-description-list__text">{children}</div>
-      </dd>
-    </div>
-  );
-}
-
 const At = ({ date }: { date: Date }) => <time datetime={isoTime(date)}>{isoTime(date).replace("T", " ").slice(0, 19)} UTC</time>;
 
 /** The status card; while a run goes on it asks for itself again every two seconds. */
@@ -74,16 +61,16 @@ export function GcStatusCard({ now, running, latest }: Pick<GcPageProps, "now" |
           <EmptyState title="No run yet">Collection runs every ten minutes; start one now with the button below.</EmptyState>
         ) : (
           <dl class="pf-v6-c-description-list pf-m-horizontal" data-testid="gc-facts">
-            <Fact term="Now">{running ? `Running (${latest.phase})` : "Idle"}</Fact>
-            <Fact term="Last run started">
+            <DescriptionItem term="Now">{running ? `Running (${latest.phase})` : "Idle"}</DescriptionItem>
+            <DescriptionItem term="Last run started">
               <TimeAgo date={latest.startedAt} now={now} />
-            </Fact>
-            <Fact term="Finished">{latest.finishedAt ? <TimeAgo date={latest.finishedAt} now={now} /> : "Not yet"}</Fact>
-            <Fact term="Manifests examined">{`${latest.manifestsExamined} (${latest.manifestsDeleted} deleted)`}</Fact>
-            <Fact term="Blobs examined">{`${latest.blobsExamined} (${latest.blobsDeleted} deleted)`}</Fact>
-            <Fact term="Abandoned uploads removed">{String(latest.uploadsDeleted)}</Fact>
-            <Fact term="Bytes reclaimed">{humanSize(latest.bytesReclaimed)}</Fact>
-            {latest.error && <Fact term="Error">{latest.error}</Fact>}
+            </DescriptionItem>
+            <DescriptionItem term="Finished">{latest.finishedAt ? <TimeAgo date={latest.finishedAt} now={now} /> : "Not yet"}</DescriptionItem>
+            <DescriptionItem term="Manifests examined">{`${latest.manifestsExamined} (${latest.manifestsDeleted} deleted)`}</DescriptionItem>
+            <DescriptionItem term="Blobs examined">{`${latest.blobsExamined} (${latest.blobsDeleted} deleted)`}</DescriptionItem>
+            <DescriptionItem term="Abandoned uploads removed">{String(latest.uploadsDeleted)}</DescriptionItem>
+            <DescriptionItem term="Bytes reclaimed">{humanSize(latest.bytesReclaimed)}</DescriptionItem>
+            {latest.error && <DescriptionItem term="Error">{latest.error}</DescriptionItem>}
           </dl>
         )}
       </SectionCard>
