@@ -450,6 +450,9 @@ describe("repository page: Tag history tab", () => {
     const partial = await (await alice.get("/repository/alice/moving?tab=history&page=1", { "HX-Request": "true", "HX-Target": "tag-history" })).text();
     expect(partial).not.toContain("<html");
     expect(partial.match(/data-testid="history-row"/g)).toHaveLength(2);
+    // …as the element the pager targets, so a swap replaces the panel instead of nesting one.
+    expect(partial.trimStart()).toMatch(/^<div id="tag-history"/);
+    expect(partial.match(/data-testid="tag-history-panel"/g)).toHaveLength(1);
   });
 });
 

@@ -56,10 +56,11 @@ export const tagActionQuery = (tag: string, digest?: string) => new URLSearchPar
 export function TagHistory(props: TagHistoryProps) {
   const { repoPath, now, canWrite, csrfToken } = props;
   return (
-    <div data-testid="tag-history-panel">
+    // The pager swaps this whole panel (its target is TAG_HISTORY_ID), explanation included.
+    <div id={TAG_HISTORY_ID} class="qs-swappable" data-testid="tag-history-panel">
       <p class="qs-gap-below qs-muted">{windowText(props.windowSeconds)}</p>
       <DataTable
-        id={TAG_HISTORY_ID}
+        id={`${TAG_HISTORY_ID}-table`}
         label="Tag history"
         columns={["Tag", "Manifest", "Since", "Until", canWrite ? "Actions" : ""]}
         rows={props.rows}

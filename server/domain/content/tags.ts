@@ -2,7 +2,7 @@
 // tag elsewhere ends the live row and starts a new one, so the rows are the tag's history.
 // "Live" means not ended and not expired at the moment asked about; an expired row the expiry
 // job has not ended yet is already history to every reader.
-import { and, count, desc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifests, tags } from "../../../db/schema.ts";
 import { DomainError } from "../errors.ts";
@@ -214,6 +214,12 @@ function tagFilters(repositoryId: number, filter: TagFilter, now: Date): SQL | u
   return and(...filters);
 }
 
+/**
+ * Newest first, spelled as the tags_live_start / tags_history_start indexes are built (plain
+ * `desc` means nulls first, which they cannot supply: Postgres would sort every row).
+ */
+const NEWEST_FIRST = sql`${tags.lifetimeStart} desc nulls last`;
+
 /** Tags with their manifests, newest first, live or as history at `now`. */
 export async function listTagViews(
   db: DbOrTx,
@@ -237,7 +243,7 @@ export async function listTagViews(
     .from(tags)
     .innerJoin(manifests, eq(manifests.id, tags.manifestId))
     .where(tagFilters(repositoryId, options, now))
-    .orderBy(desc(tags.lifetimeStart), tags.name)
+    .orderBy(NEWEST_FIRST, tags.name)
     .offset(options.offset)
     .limit(options.limit);
 }
@@ -270,13 +276,12 @@ export function inTimeMachine(tag: Pick<TagView, "lifetimeEnd" | "expiresAt">, n
  * tag; null when the repository has no tags. Whatever page or filter a table shows.
  */
 export async function pullTagName(db: DbOrTx, repositoryId: number, now: Date): Promise<string | null> {
-  const [row] = await db
-    .select({ name: tags.name })
-    .from(tags)
-    .where(and(liveTagCondition(repositoryId, now), eq(tags.hidden, false)))
-    .orderBy(sql`${tags.name} = 'latest' desc`, desc(tags.lifetimeStart), tags.name)
-    .limit(1);
-  return row?.name ?? null;
+  const visible = and(liveTagCondition(repositoryId, now), eq(tags.hidden, false));
+  // Two index lookups rather than one ordering by "is latest": that would sort every live tag.
+  const [latest] = await db.select({ name: tags.name }).from(tags).where(and(visible, eq(tags.name, "latest")));
+  if (latest) return latest.name;
+  const [newest] = await db.select({ name: tags.name }).from(tags).where(visible).orderBy(NEWEST_FIRST, tags.name).limit(1);
+  return newest?.name ?? null;
 }
 
 export interface LiveTag {
