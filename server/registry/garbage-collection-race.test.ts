@@ -1,9 +1,10 @@
 // Garbage collection racing pushes: images sharing layers are pushed (HEAD first, then upload or
-// mount, then the manifest), checked and deleted again, round after round, while collection runs
-// in a loop. With no grace period at all (graceSeconds 0) only the locks protect a layer between
-// its HEAD, upload or mount and the manifest PUT that names it: a push may then be refused
-// cleanly (a 4xx the client retries), but a manifest the registry accepted must never lose a
-// byte, and no request may fail with a 5xx. With the default grace every push succeeds.
+// mount, then the manifest; one repository re-pushes the same manifest each round), checked and
+// deleted again, round after round, while collection runs in a loop. With no grace period at all
+// (graceSeconds 0) only the locks protect a layer between its HEAD, upload or mount and the
+// manifest PUT that names it: a push may then be refused cleanly (a 4xx the client retries), but
+// a manifest the registry accepted must never lose a byte, and no request may fail with a 5xx.
+// With the default grace every push succeeds.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
@@ -71,7 +72,10 @@ async function pushImage(repo: string, round: number): Promise<Accepted | undefi
 
 /** One image: the shared layers and a config of its own. Undefined when refused (cleanly). */
 async function tryPushImage(repo: string, round: number): Promise<Accepted | undefined> {
-  const config = JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [] }, round, repo });
+  // The last repository pushes the very same image every round: its manifest, deleted the round
+  // before, is revived by the push while collection may be deleting it.
+  const variant = repo === REPOS[REPOS.length - 1] ? "same" : round;
+  const config = JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [] }, variant, repo });
   for (const data of [config, ...SHARED]) await ensureBlob(repo, data);
   const body = JSON.stringify({
     schemaVersion: 2,
