@@ -7,6 +7,7 @@ import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, TextField } from "../partials/form-field.tsx";
 import { ScopeChecklist } from "../partials/scope-checklist.tsx";
 import { type FormState, OrganizationFrame } from "./organization.tsx";
+import { Breadcrumb } from "../partials/breadcrumb.tsx";
 
 const ADMIN = { member: true, admin: true };
 const FIELDS = ["name", "redirect_uri", "application_uri", "description", "avatar_email"] as const;
@@ -131,15 +132,7 @@ export function ApplicationPage({
   const path = `${applicationsPath(org.name)}/${app.clientId}`;
   return (
     <OrganizationFrame chrome={chrome} org={org} viewer={ADMIN} tab="applications">
-      <nav class="pf-v6-c-breadcrumb qs-gap-below" aria-label="breadcrumb">
-        <ol class="pf-v6-c-breadcrumb__list" role="list">
-          <li class="pf-v6-c-breadcrumb__item">
-            <a href={applicationsPath(org.name)} class="pf-v6-c-breadcrumb__link">
-              OAuth applications
-            </a>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ href: applicationsPath(org.name), label: "OAuth applications" }]} />
       <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">{app.name}</h2>
       {saved && (
         <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status">

@@ -10,6 +10,8 @@ import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, FormActions, TextField } from "../partials/form-field.tsx";
 import { Notice } from "../partials/notice.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
+import { Breadcrumb } from "../partials/breadcrumb.tsx";
+import { DescriptionItem } from "../partials/description-list.tsx";
 
 export type ArtifactKind = "image" | "index" | "helm-chart" | "signature" | "sbom" | "attestation" | "artifact";
 
@@ -100,26 +102,14 @@ export const labelDeleteHref = (path: string, digest: string, labelId: string) =
 
 const platformText = (p: Platform | null) => (p ? [p.os, p.architecture, p.variant].filter(Boolean).join("/") || "—" : "—");
 
-function Term({ term, children, testid }: { term: string; children: unknown; testid?: string }) {
-  return (
-    <div class="pf-v6-c-description-list__group" data-testid={testid}>
-      <dt class="pf-v6-c-description-list__term">
-        <span class="pf-v6-c-description-list__text">{term}</span>
-      </dt>
-      <dd class="pf-v6-c-description-list__description">
-        <div class="pf-v6-c-description-list__text">{children}</div>
-      </dd>
-    </div>
-  );
-}
 
 function Summary({ path, manifest }: { path: string; manifest: ManifestView }) {
   return (
     <dl class="pf-v6-c-description-list pf-m-horizontal pf-m-compact qs-gap-below" data-testid="manifest-summary">
-      <Term term="Digest" testid="manifest-digest">
+      <DescriptionItem term="Digest" testid="manifest-digest">
         <code class="qs-digest">{manifest.digest}</code>
-      </Term>
-      <Term term="Kind" testid="manifest-kind">
+      </DescriptionItem>
+      <DescriptionItem term="Kind" testid="manifest-kind">
         {KIND_LABELS[manifest.kind]}
         {manifest.artifactType && manifest.kind !== "image" && manifest.kind !== "index" && (
           <>
@@ -127,23 +117,23 @@ function Summary({ path, manifest }: { path: string; manifest: ManifestView }) {
             (<code>{manifest.artifactType}</code>)
           </>
         )}
-      </Term>
-      <Term term="Media type">
+      </DescriptionItem>
+      <DescriptionItem term="Media type">
         <code>{manifest.mediaType}</code>
-      </Term>
-      <Term term="Manifest size">{humanSize(manifest.size)}</Term>
-      {!manifest.isIndex && <Term term="Layers size">{humanSize(manifest.layersSize)}</Term>}
-      {manifest.platform && <Term term="Platform">{platformText(manifest.platform)}</Term>}
-      <Term term="Created" testid="manifest-created">
+      </DescriptionItem>
+      <DescriptionItem term="Manifest size">{humanSize(manifest.size)}</DescriptionItem>
+      {!manifest.isIndex && <DescriptionItem term="Layers size">{humanSize(manifest.layersSize)}</DescriptionItem>}
+      {manifest.platform && <DescriptionItem term="Platform">{platformText(manifest.platform)}</DescriptionItem>}
+      <DescriptionItem term="Created" testid="manifest-created">
         {manifest.created ? <time datetime={isoTime(manifest.created)}>{isoTime(manifest.created)}</time> : "—"}
-      </Term>
-      <Term term="Pushed">
+      </DescriptionItem>
+      <DescriptionItem term="Pushed">
         <time datetime={isoTime(manifest.pushedAt)}>{isoTime(manifest.pushedAt)}</time>
-      </Term>
+      </DescriptionItem>
       {manifest.subjectDigest && (
-        <Term term="Refers to" testid="manifest-subject">
+        <DescriptionItem term="Refers to" testid="manifest-subject">
           <a href={manifestHref(path, manifest.subjectDigest)}>{shortDigest(manifest.subjectDigest)}</a>
-        </Term>
+        </DescriptionItem>
       )}
     </dl>
   );
@@ -312,20 +302,7 @@ export function ManifestPage({ chrome, path, registryHost, manifest, writer, lab
   return (
     <Layout chrome={chrome} title={`${path}@${shortDigest(manifest.digest)}`}>
       <Section>
-        <nav class="pf-v6-c-breadcrumb qs-gap-below" aria-label="breadcrumb">
-          <ol class="pf-v6-c-breadcrumb__list" role="list">
-            <li class="pf-v6-c-breadcrumb__item">
-              <a href="/repositories" class="pf-v6-c-breadcrumb__link">
-                Repositories
-              </a>
-            </li>
-            <li class="pf-v6-c-breadcrumb__item">
-              <a href={`/repository/${path}`} class="pf-v6-c-breadcrumb__link">
-                {path}
-              </a>
-            </li>
-          </ol>
-        </nav>
+        <Breadcrumb trail={[{ href: "/repositories", label: "Repositories" }, { href: `/repository/${path}`, label: path }]} />
         <h1 class="pf-v6-c-title pf-m-2xl qs-gap-below">
           {KIND_LABELS[manifest.kind]} {shortDigest(manifest.digest)}
         </h1>

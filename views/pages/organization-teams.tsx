@@ -7,6 +7,7 @@ import { Cell, DataTable } from "../partials/data-table.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { type FormState, OrganizationFrame, type OrganizationViewer } from "./organization.tsx";
+import { Breadcrumb } from "../partials/breadcrumb.tsx";
 
 export type TeamRoleName = "member" | "creator" | "admin";
 
@@ -143,15 +144,7 @@ export function TeamPage({ chrome, org, team, members, canEdit, add, invited }: 
   return (
     <Layout chrome={chrome} title={`${team.name} · ${org.name}`}>
       <Section>
-        <nav class="pf-v6-c-breadcrumb qs-gap-below" aria-label="breadcrumb">
-          <ol class="pf-v6-c-breadcrumb__list" role="list">
-            <li class="pf-v6-c-breadcrumb__item">
-              <a href={`/organization/${org.name}/teams`} class="pf-v6-c-breadcrumb__link">
-                {org.name} teams
-              </a>
-            </li>
-          </ol>
-        </nav>
+        <Breadcrumb trail={[{ href: `/organization/${org.name}/teams`, label: <>{org.name} teams</> }]} />
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">Team {team.name}</h1>
         </div>

@@ -11,6 +11,7 @@ import { StarToggle } from "../partials/star-toggle.tsx";
 import { TAG_TABLE_ID, TAGS_TAB_ID, TagTable, type TagTableProps, tagsTabHref } from "../partials/tag-table.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 import { VisibilityLabel } from "../partials/visibility-label.tsx";
+import { Breadcrumb } from "../partials/breadcrumb.tsx";
 
 export type RepositoryTab = "info" | "tags" | "history" | "logs" | "settings";
 
@@ -42,15 +43,7 @@ export function RepositoryFrame({ chrome, repo, starred, tab, tabs, copyScript, 
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name} · ${TAB_LABELS[tab]}`}>
       <Section>
-        <nav class="pf-v6-c-breadcrumb qs-gap-below" aria-label="breadcrumb">
-          <ol class="pf-v6-c-breadcrumb__list" role="list">
-            <li class="pf-v6-c-breadcrumb__item">
-              <a href="/repositories" class="pf-v6-c-breadcrumb__link">
-                Repositories
-              </a>
-            </li>
-          </ol>
-        </nav>
+        <Breadcrumb trail={[{ href: "/repositories", label: "Repositories" }]} />
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">
             {repo.namespace}/{repo.name}

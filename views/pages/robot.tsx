@@ -5,6 +5,7 @@ import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { Commands, EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, FormActions } from "../partials/form-field.tsx";
+import { Breadcrumb } from "../partials/breadcrumb.tsx";
 
 export interface RobotCredentials {
   token: string;
@@ -108,15 +109,7 @@ export function RobotPage({ chrome, robot, basePath, robotPath, credentials, per
   return (
     <Layout chrome={chrome} title={`${robot.name} · Robot account`}>
       <Section>
-        <nav class="pf-v6-c-breadcrumb qs-gap-below" aria-label="breadcrumb">
-          <ol class="pf-v6-c-breadcrumb__list" role="list">
-            <li class="pf-v6-c-breadcrumb__item">
-              <a href={basePath} class="pf-v6-c-breadcrumb__link">
-                Robot accounts
-              </a>
-            </li>
-          </ol>
-        </nav>
+        <Breadcrumb trail={[{ href: basePath, label: "Robot accounts" }]} />
         <div class="qs-page-header">
           <h1 class="pf-v6-c-title pf-m-2xl">{robot.name}</h1>
         </div>
