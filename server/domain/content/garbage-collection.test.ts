@@ -179,6 +179,49 @@ describe("keep rules", () => {
   });
 });
 
+/** Runs `during` while another transaction holds `lock` (as a writer in the middle of a push would). */
+async function whileHeld<T>(lock: ReturnType<typeof sql>, during: () => Promise<T>): Promise<T> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held!: () => void;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  const writer = env.deps.db.transaction(async (tx) => {
+    await tx.execute(lock);
+    held();
+    await released;
+  });
+  await holding;
+  try {
+    return await during();
+  } finally {
+    release();
+    await writer;
+  }
+}
+
+describe("what a writer holds is left alone", () => {
+  it("keeps an unreachable child while a writer holds its index (it could be tagging it), then collects both", async () => {
+    const child = await pushImage("alice/held");
+    const index = await pushIndex("alice/held", "gone", [child]);
+    const repo = (await findRepository(env.deps.db, { namespace: "alice", name: "held" }))!;
+    await env.deps.db.update(tags).set({ lifetimeEnd: new Date(Date.now() - 15 * DAY) }).where(eq(tags.repositoryId, repo.id));
+    await whileHeld(sql`select id from manifests where digest = ${index} for key share`, () => collectAt(later(2 * HOUR)));
+    expect(await manifestExists(child.digest)).toBe(true);
+    expect(await manifestExists(index)).toBe(true);
+    await collectAt(later(2 * HOUR));
+    expect(await manifestExists(child.digest)).toBe(false);
+    expect(await manifestExists(index)).toBe(false);
+  });
+
+  it("keeps a blob nothing else keeps while a writer holds its row, then collects it", async () => {
+    const digest = await alice.pushBlob("alice/held-blob", `held ${Math.random()}`);
+    await whileHeld(sql`select digest from blobs where digest = ${digest} for key share`, () => collectAt(later(2 * HOUR)));
+    expect(await blobStored(digest)).toBe(true);
+    await collectAt(later(2 * HOUR));
+    expect(await blobGone(digest)).toBe(true);
+  });
+});
+
 describe("runs", () => {
   it("resumes a stopped run from its cursor once its heartbeat is stale, counting every manifest once", async () => {
     for (let i = 0; i < 5; i++) await pushImage("alice/resume", `t${i}`);

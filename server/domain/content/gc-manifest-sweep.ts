@@ -23,11 +23,11 @@ export async function sweepManifestBatch(tx: Tx, batch: number[], rules: KeepRul
   const lockedRows = await tx.execute<{ id: number }>(sql`
     select id from manifests where id = any(${ids(closure)}) order by id for update skip locked`);
   const locked = new Set(lockedRows.map((r) => Number(r.id)));
-  const wholeyLocked = (set: Set<number>) => [...set].every((id) => locked.has(id));
-  const lockedCandidates = [...unreachable].filter(([, set]) => wholeyLocked(set)).map(([id]) => id);
+  const whollyLocked = (set: Set<number>) => [...set].every((id) => locked.has(id));
+  const lockedCandidates = [...unreachable].filter(([, set]) => whollyLocked(set)).map(([id]) => id);
   // Judged again under the locks, from a fresh snapshot (each statement takes its own).
   const still = await unreachableAmong(tx, lockedCandidates, rules);
-  const doomed = [...new Set([...still.values()].filter(wholeyLocked).flatMap((set) => [...set]))];
+  const doomed = [...new Set([...still.values()].filter(whollyLocked).flatMap((set) => [...set]))];
   if (doomed.length === 0) return 0;
   // Ended tag rows (history out of the window) and child links go first: their foreign keys
   // hold the manifests. Labels, layer rows and the manifest's own child links cascade.
