@@ -1,16 +1,14 @@
 // A tag's life in Chromium: move it to another manifest after the question showing from and to,
 // set an expiry and see it, delete it after the question and restore it from its history.
 // Every page visited passes the accessibility check.
-import type { Browser, Page } from "playwright";
+import type { Browser } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+import { expectAccessible, launchChromium, openPage, signIn, textOf } from "./browser.ts";
 import { pushImage } from "./push-image.ts";
 
 const ALICE = { username: "alice", password: "alice-password" };
-/** The trimmed text of the element with this `data-testid`. */
-const textOf = async (page: Page, testid: string) => ((await page.textContent(`[data-testid="${testid}"]`)) ?? "").trim();
 
 let server: TestServer;
 let browser: Browser;
@@ -59,6 +57,11 @@ describe("a tag in the browser", () => {
     await page.waitForURL(/done=expiration/);
     expect(await textOf(page, "tag-expires")).toBe(expiry.toUTCString());
     await expectAccessible(page);
+    // …and in the repository's Tags tab, the EXPIRES column of that tag's row.
+    await page.goto(`${server.url}/repository/alice/site?tab=tags`);
+    const row = page.locator('[data-testid="tag-row"]', { has: page.locator('[data-testid="tag-name"]', { hasText: /^web$/ }) });
+    expect(await row.locator('[data-testid="tag-expires"]').getAttribute("datetime")).toBe(expiry.toISOString());
+    await page.goto(tagPage);
 
     // Delete, after the question; the history then offers Restore.
     await page.click('[data-testid="delete-tag"] a');
