@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { RegistryClient } from "../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../e2e/support/test-app.ts";
 import { uploads } from "../db/schema.ts";
+import type { FsStorage } from "../server/config.ts";
 import { STALE_UPLOAD_MS } from "../server/domain/content/uploads.ts";
 import { uploadCleanup } from "./upload-cleanup.ts";
 
@@ -27,7 +28,7 @@ it("removes sessions untouched for a day, with their bytes, and keeps fresh ones
   const stale = await open();
   now = new Date(now.getTime() + STALE_UPLOAD_MS + 1000);
   const fresh = await open();
-  const file = (id: string) => join(env.config.storage.root, "uploads", id);
+  const file = (id: string) => join((env.config.storage as FsStorage).root, "uploads", id);
   expect(existsSync(file(stale))).toBe(true);
 
   await uploadCleanup.handle(env.deps, {});

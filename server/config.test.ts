@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, type FsStorage, loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
   it("has working defaults", () => {
@@ -7,7 +7,7 @@ describe("loadConfig", () => {
     expect(config.port).toBe(8080);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toMatch(/\/data$/);
-    expect(config.storage.root).toMatch(/\/data\/blobs$/);
+    expect((config.storage as FsStorage).root).toMatch(/\/data\/blobs$/);
     expect(config.features.openSignup).toBe(true);
     expect(config.role).toBe("all");
   });

@@ -16,10 +16,11 @@ export interface Config {
   /** Unset means: boot embedded Postgres under `<dataDir>/postgres`. */
   databaseUrl?: string;
   /**
-   * Blob storage: a filesystem directory. `fsync`: each blob's bytes and directory reach the disk
-   * before its row commits (on unless the filesystem already guarantees it, e.g. to measure).
+   * Blob storage: a filesystem directory (`fsync`: each blob's bytes and directory reach the disk
+   * before its row commits, on unless the filesystem already guarantees it, e.g. to measure), or
+   * an S3 bucket (`s3://bucket/prefix`).
    */
-  storage: { kind: "fs"; root: string; fsync: boolean };
+  storage: FsStorage | S3Storage;
   /** HMAC key for registry tokens; generated and stored in the database on first start when unset. */
   tokenSigningKey?: string;
   role: Role;
@@ -51,6 +52,28 @@ export interface Config {
   gc: { graceSeconds: number };
 }
 
+export interface FsStorage {
+  kind: "fs";
+  root: string;
+  fsync: boolean;
+}
+
+export interface S3Storage {
+  kind: "s3";
+  bucket: string;
+  /** Key prefix inside the bucket: "" or ending with "/". */
+  prefix: string;
+  /** scheme://host[:port] of an S3-compatible server; unset: AWS. */
+  endpoint?: string;
+  region: string;
+  /** Unset: the AWS SDK's usual sources (its environment variables, shared files, instance roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Bucket in the path rather than the host name (most S3-compatible servers want this). */
+  pathStyle: boolean;
+  /** Blob GETs answered with a redirect to a presigned bucket URL instead of the bytes. */
+  presignedRedirects: boolean;
+}
+
 export class ConfigError extends Error {}
 
 interface Setting {
@@ -65,6 +88,12 @@ const settings = {
   dataDir: { flag: "data-dir", env: "QUAYSIDE_DATA_DIR" },
   databaseUrl: { flag: "database-url", env: "DATABASE_URL" },
   storage: { flag: "storage", env: "STORAGE" },
+  s3Endpoint: { flag: "s3-endpoint", env: "QUAYSIDE_S3_ENDPOINT" },
+  s3Region: { flag: "s3-region", env: "QUAYSIDE_S3_REGION" },
+  s3AccessKeyId: { flag: "s3-access-key-id", env: "QUAYSIDE_S3_ACCESS_KEY_ID" },
+  s3SecretAccessKey: { flag: "s3-secret-access-key", env: "QUAYSIDE_S3_SECRET_ACCESS_KEY" },
+  s3PathStyle: { flag: "s3-path-style", env: "QUAYSIDE_S3_PATH_STYLE" },
+  s3PresignedRedirects: { flag: "s3-presigned-redirects", env: "QUAYSIDE_S3_PRESIGNED_REDIRECTS" },
   fsync: { flag: "fsync", env: "QUAYSIDE_FSYNC" },
   tokenSigningKey: { flag: "token-signing-key", env: "QUAYSIDE_TOKEN_SIGNING_KEY" },
   role: { flag: "role", env: "QUAYSIDE_ROLE" },
@@ -101,8 +130,14 @@ const schema = z.object({
     .optional(),
   storage: z
     .string()
-    .regex(/^(fs:|\/|\.)/, "must be a directory path (fs:/path, /path or ./path); S3 storage is not available yet")
+    .regex(/^(fs:|\/|\.|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/|$))/, "must be a directory path (fs:/path, /path or ./path) or s3://bucket/prefix")
     .optional(),
+  s3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  s3Region: z.string().min(1).default("us-east-1"),
+  s3AccessKeyId: z.string().min(1).optional(),
+  s3SecretAccessKey: z.string().min(1).optional(),
+  s3PathStyle: booleanText.default(false),
+  s3PresignedRedirects: booleanText.default(false),
   fsync: booleanText.default(true),
   tokenSigningKey: z.string().min(32, "must be at least 32 characters").optional(),
   role: z.enum(["all", "web", "worker"]).default("all"),
@@ -203,7 +238,11 @@ export function loadConfig(
     );
   }
   const dataDir = resolve(v.dataDir);
-  const storageRoot = v.storage ? resolve(v.storage.replace(/^fs:/, "")) : resolve(dataDir, "blobs");
+  if ((v.s3AccessKeyId === undefined) !== (v.s3SecretAccessKey === undefined)) {
+    throw new ConfigError(
+      "invalid configuration:\n  QUAYSIDE_S3_ACCESS_KEY_ID and QUAYSIDE_S3_SECRET_ACCESS_KEY must be set together",
+    );
+  }
   const publicUrl = v.publicUrl?.replace(/\/+$/, "");
   return {
     port: v.port,
@@ -211,7 +250,9 @@ export function loadConfig(
     publicUrl,
     dataDir,
     databaseUrl: v.databaseUrl,
-    storage: { kind: "fs", root: storageRoot, fsync: v.fsync },
+    storage: v.storage?.startsWith("s3://")
+      ? s3Storage(v.storage, v)
+      : { kind: "fs", root: v.storage ? resolve(v.storage.replace(/^fs:/, "")) : resolve(dataDir, "blobs"), fsync: v.fsync },
     tokenSigningKey: v.tokenSigningKey,
     role: v.role,
     features: { openSignup: v.openSignup, userInitialize: v.userInitialize },
@@ -228,3 +269,28 @@ export function loadConfig(
     gc: { graceSeconds: v.gcGrace },
   };
 }
+
+/** `s3://bucket/some/prefix` with the S3 settings. */
+function s3Storage(
+  url: string,
+  v: Pick<z.infer<typeof schema>, "s3Endpoint" | "s3Region" | "s3AccessKeyId" | "s3SecretAccessKey" | "s3PathStyle" | "s3PresignedRedirects">,
+): S3Storage {
+  const [bucket, ...path] = url.slice("s3://".length).split("/");
+  const prefix = path.filter(Boolean).join("/");
+  return {
+    kind: "s3",
+    bucket: bucket!,
+    prefix: prefix ? `${prefix}/` : "",
+    endpoint: v.s3Endpoint?.replace(/\/+$/, ""),
+    region: v.s3Region,
+    credentials: v.s3AccessKeyId && v.s3SecretAccessKey
+      ? { accessKeyId: v.s3AccessKeyId, secretAccessKey: v.s3SecretAccessKey }
+      : undefined,
+    pathStyle: v.s3PathStyle,
+    presignedRedirects: v.s3PresignedRedirects,
+  };
+}
+
+/** Where blobs live, for the start-up line. */
+export const storageLabel = (storage: FsStorage | S3Storage) =>
+  storage.kind === "fs" ? storage.root : `s3://${storage.bucket}/${storage.prefix}${storage.endpoint ? ` at ${storage.endpoint}` : ""}`;

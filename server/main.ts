@@ -1,6 +1,6 @@
 // Entry point: `npm start` (Node) or `deno task start` (Deno).
 import process from "node:process";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, storageLabel } from "./config.ts";
 import { type Running, start } from "./runtime.ts";
 import { startupFailure } from "./startup-failure.ts";
 
@@ -23,7 +23,7 @@ async function main() {
     process.exit(1);
   }
   const database = running.databaseLocation === "external" ? "external" : `embedded in ${running.databaseLocation}`;
-  console.log(`quayside listening on ${running.url} (database: ${database}, blobs: ${config.storage.root}, role: ${config.role})`);
+  console.log(`quayside listening on ${running.url} (database: ${database}, blobs: ${storageLabel(config.storage)}, role: ${config.role})`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -61,6 +61,9 @@ export async function getBlob(r: RegistryRequest): Promise<Response> {
   headers["Content-Length"] = String(length);
   if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${blob.size}`;
   if (r.c.req.method === "HEAD") return respond(status, headers);
+  // With S3 and redirects switched on, the client fetches the bytes from the bucket itself.
+  const redirect = await r.deps.store.redirectUrl?.(blob.digest, r.deps.clock.now());
+  if (redirect) return respond(307, { Location: redirect, "Docker-Content-Digest": blob.digest, "Content-Length": "0" });
   if (length === 0) return respond(status, headers, new Uint8Array());
   const localPath = r.deps.store.localPath?.(blob.digest);
   const outgoing = nodeResponse(r.c);

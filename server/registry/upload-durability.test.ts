@@ -10,6 +10,7 @@ import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { blobs } from "../../db/schema.ts";
 import { diskSync } from "../storage/disk-sync.ts";
+import type { FsStorage } from "../config.ts";
 
 const real = { ...diskSync };
 let env: TestEnv;
@@ -26,7 +27,7 @@ afterEach(() => vi.restoreAllMocks());
 /** Records each sync with what was already visible: the blob at its path, its committed row. */
 function watchSyncs(digest: string) {
   const hex = digest.slice("sha256:".length);
-  const path = join(env.config.storage.root, "blobs", "sha256", hex.slice(0, 2), hex);
+  const path = join((env.config.storage as FsStorage).root, "blobs", "sha256", hex.slice(0, 2), hex);
   const state = async () => {
     const rows = await env.deps.db.select().from(blobs).where(eq(blobs.digest, digest));
     return `blob ${existsSync(path) ? "in place" : "absent"}, row ${rows.length > 0 ? "committed" : "absent"}`;

@@ -71,4 +71,9 @@ export interface BlobStore {
   delete(digest: string): Promise<void>;
   /** Where a committed blob sits on the local disk, for stores that keep files (fast sending). */
   localPath?(digest: string): string;
+  /**
+   * A URL the client may fetch the blob from itself for a while (a presigned object-store URL),
+   * or undefined to have the bytes sent through this process.
+   */
+  redirectUrl?(digest: string, now: Date): Promise<string | undefined>;
 }

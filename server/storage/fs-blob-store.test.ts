@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { UploadInUseError } from "./blob-store.ts";
+import { blobStoreContract } from "./blob-store-contract.ts";
 import { FsBlobStore } from "./fs-blob-store.ts";
 
 const id = "00000000-0000-4000-8000-000000000001";
@@ -15,6 +16,8 @@ beforeEach(async () => {
   store = new FsBlobStore(root, { fsync: true });
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
+
+blobStoreContract(() => store);
 
 async function* bytes(text: string) {
   yield new TextEncoder().encode(text);
@@ -53,29 +56,4 @@ it("while one request holds the session's bytes, no other can write, read or com
   await store.releasePart(id, held);
   expect(await readAll(6)).toBe("hello ");
   expect(await readdir(join(root, "uploads", id))).toEqual(["data"]);
-});
-
-it("commits only the recorded bytes, dropping what an unrecorded append left", async () => {
-  await append(0, "recorded");
-  await append(8, " but never recorded"); // as if the process died before the row moved
-  await store.commitUpload(id, 8, digestOf("recorded"));
-  expect(await blobText(digestOf("recorded"))).toBe("recorded");
-});
-
-it("after a commit whose row never made it, appending to the session leaves the blob alone", async () => {
-  await append(0, "abc");
-  await store.commitUpload(id, 3, digestOf("abc"));
-  await append(3, "def");
-  expect(await blobText(digestOf("abc"))).toBe("abc");
-  expect(await readAll(6)).toBe("abcdef");
-});
-
-it("a commit replaces a damaged copy of the same blob", async () => {
-  const digest = digestOf("good bytes");
-  await append(0, "damaged");
-  await store.commitUpload(id, 7, digest);
-  await store.deleteUpload(id);
-  await append(0, "good bytes");
-  await store.commitUpload(id, 10, digest);
-  expect(await blobText(digest)).toBe("good bytes");
 });
