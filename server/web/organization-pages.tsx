@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { NewOrganizationPage, OrganizationReposPage, OrganizationSettingsPage, type FormState, emptyForm } from "../../views/pages/organization.tsx";
 import { InvitationPage, TeamConfirmPage, TeamPage, TeamsTab } from "../../views/pages/organization-teams.tsx";
+import { namespaceStorageBytes } from "../domain/content/storage-usage.ts";
 import { acceptInvitation, addOrInviteTeamMember, declineInvitation, describeInvitation } from "../domain/accounts/invitations.ts";
 import { mailer, mailInvitation } from "../mail.ts";
 import { baseUrl } from "../registry/deps.ts";
@@ -110,7 +111,10 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
       ]),
     );
     if ("redirect" in list) return c.redirect(list.redirect, 302);
-    const canCreate = await canCreateIn(deps.db, principal, { id: at.org.namespaceId, kind: "org" });
+    const [canCreate, storageBytes] = await Promise.all([
+      canCreateIn(deps.db, principal, { id: at.org.namespaceId, kind: "org" }),
+      at.role ? namespaceStorageBytes(deps.db, at.org.namespaceId) : undefined,
+    ]);
     const session = c.get("session");
     return page(
       c,
@@ -118,6 +122,7 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
         chrome={await chrome(deps, c)}
         org={at.org}
         viewer={{ ...viewerOf(at), canCreate }}
+        storageBytes={storageBytes}
         table={{ ...list, viewer: session ? { username: session.user.username } : null, registryHost: registryHost(deps, c), now: deps.clock.now() }}
       />,
     );

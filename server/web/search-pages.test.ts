@@ -171,6 +171,14 @@ describe("a user's page", () => {
     expect(await (await anon().get("/user/carol")).text()).toContain("No repositories you can see");
   });
 
+  it("shows the user alone how much storage their repositories take, and an organization's members theirs", async () => {
+    expect(await (await alice.get("/user/alice")).text()).toContain('data-testid="namespace-storage"');
+    expect(await (await bob.get("/user/alice")).text()).not.toContain('data-testid="namespace-storage"');
+    expect(await (await anon().get("/user/alice")).text()).not.toContain('data-testid="namespace-storage"');
+    expect(await (await alice.get("/organization/httpd-org")).text()).toContain('data-testid="namespace-storage"');
+    expect(await (await bob.get("/organization/httpd-org")).text()).not.toContain('data-testid="namespace-storage"');
+  });
+
   it("is the site's 404 for unknown names and organizations", async () => {
     for (const path of ["/user/nobody", "/user/httpd-org"]) {
       const res = await anon().get(path);

@@ -11,6 +11,7 @@ import type { PagerProps } from "../../views/partials/pager.tsx";
 import { REPO_TABLE_ID, RepoTable, type RepoTableProps } from "../../views/partials/repo-table.tsx";
 import { SearchSuggestions, SUGGESTIONS_ID } from "../../views/partials/search-box.tsx";
 import type { AppDeps } from "../deps.ts";
+import { namespaceStorageBytes } from "../domain/content/storage-usage.ts";
 import { findNamespace } from "../domain/accounts/namespaces.ts";
 import { countRepositories, listRepositories } from "../domain/repositories/repositories.ts";
 import { countRepositoryMatches, searchNamespaces, searchRepositories } from "../domain/repositories/search.ts";
@@ -127,7 +128,8 @@ export function searchPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv> {
     };
     c.header("Vary", "HX-Request, HX-Target");
     if (wantsFragment(c, REPO_TABLE_ID)) return fragment(c, <RepoTable {...table} />);
-    return page(c, <UserPage chrome={await chrome(deps, c)} name={ns.name} table={table} />);
+    const storageBytes = self ? await namespaceStorageBytes(deps.db, ns.id) : undefined;
+    return page(c, <UserPage chrome={await chrome(deps, c)} name={ns.name} table={table} storageBytes={storageBytes} />);
   });
 
   return app;

@@ -7,6 +7,7 @@ import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands, EmptyState } from "../partials/empty-state.tsx";
 import { CsrfField, focusedField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+import { StorageUsed } from "../partials/storage-used.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 
@@ -55,9 +56,11 @@ export interface OrganizationReposProps {
   org: { name: string };
   viewer: OrganizationViewer & { canCreate: boolean };
   table: RepoTableProps;
+  /** Unique blob bytes of the organization's repositories; members only. */
+  storageBytes?: number;
 }
 
-export function OrganizationReposPage({ chrome, org, viewer, table }: OrganizationReposProps) {
+export function OrganizationReposPage({ chrome, org, viewer, table, storageBytes }: OrganizationReposProps) {
   const empty = viewer.canCreate ? (
     <EmptyState title="No repositories yet">
       Push an image and its repository appears here:
@@ -76,6 +79,7 @@ export function OrganizationReposPage({ chrome, org, viewer, table }: Organizati
           </a>
         )}
       </div>
+      {storageBytes !== undefined && <StorageUsed bytes={storageBytes} />}
       <RepoTable {...table} empty={empty} />
     </OrganizationFrame>
   );

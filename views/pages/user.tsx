@@ -2,6 +2,7 @@
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Commands, EmptyState } from "../partials/empty-state.tsx";
 import { RepoTable, type RepoTableProps } from "../partials/repo-table.tsx";
+import { StorageUsed } from "../partials/storage-used.tsx";
 
 /** The empty repository list: how to push for the user themselves, why it is empty for others. */
 export function UserReposEmpty({ name, self, registryHost }: { name: string; self: boolean; registryHost: string }) {
@@ -15,7 +16,8 @@ export function UserReposEmpty({ name, self, registryHost }: { name: string; sel
   );
 }
 
-export function UserPage({ chrome, name, table }: { chrome: Chrome; name: string; table: RepoTableProps }) {
+/** `storageBytes`: the unique blob bytes of the user's repositories, shown to the user alone. */
+export function UserPage({ chrome, name, table, storageBytes }: { chrome: Chrome; name: string; table: RepoTableProps; storageBytes?: number }) {
   return (
     <Layout chrome={chrome} title={name}>
       <Section>
@@ -23,6 +25,7 @@ export function UserPage({ chrome, name, table }: { chrome: Chrome; name: string
           <h1 class="pf-v6-c-title pf-m-2xl">{name}</h1>
         </div>
         <h2 class="pf-v6-c-title pf-m-xl qs-gap-below">Repositories</h2>
+        {storageBytes !== undefined && <StorageUsed bytes={storageBytes} />}
         <RepoTable {...table} />
       </Section>
     </Layout>
