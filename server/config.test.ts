@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError, type FsStorage, loadConfig } from "./config.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stampBuild, versionText } from "./build-info.ts";
+import { commandLineRequest, ConfigError, type FsStorage, helpText, loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
   it("has working defaults", () => {
@@ -43,5 +47,84 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ QUAYSIDE_ROLE: "boss" })).toThrow(/QUAYSIDE_ROLE/);
     expect(() => loadConfig({}, ["--bogus=1"])).toThrow(ConfigError);
     expect(() => loadConfig({ QUAYSIDE_ADMIN_USER: "root" })).toThrow(/set together/);
+  });
+});
+
+describe("the --config YAML file", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "quayside-config-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function yamlFile(text: string): Promise<string> {
+    const path = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(path, text);
+    return path;
+  }
+
+  it("reads settings keyed by flag name, below env vars and flags", async () => {
+    const file = await yamlFile("port: 9000\ndata-dir: /srv/file\nopen-signup: false\nsuper-users: [alice, bob]\nlog-requests: true\n");
+    const fromFile = loadConfig({}, ["--config", file]);
+    expect(fromFile.port).toBe(9000);
+    expect(fromFile.dataDir).toBe("/srv/file");
+    expect(fromFile.features.openSignup).toBe(false);
+    expect(fromFile.superUsers).toEqual(["alice", "bob"]);
+    expect(loadConfig({ QUAYSIDE_CONFIG: file }).port).toBe(9000);
+
+    const envWins = loadConfig({ PORT: "9100", QUAYSIDE_CONFIG: file });
+    expect(envWins.port).toBe(9100);
+    expect(envWins.dataDir).toBe("/srv/file");
+    expect(loadConfig({ PORT: "9100" }, [`--config=${file}`, "--port=9200"]).port).toBe(9200);
+  });
+
+  it("names the key, and the file, of a bad value", async () => {
+    const file = await yamlFile("port: eighty\n");
+    expect(() => loadConfig({}, ["--config", file])).toThrow(new RegExp(`PORT / --port \\(port in ${file}\\)`));
+    // The same bad value is not blamed on the file once an env var overrides it.
+    expect(() => loadConfig({ PORT: "x" }, ["--config", file])).toThrow(/PORT \/ --port: /);
+  });
+
+  it("refuses unknown keys, nested values, other documents and missing files", async () => {
+    expect(() => loadConfig({}, ["--config", join(dir, "absent.yaml")])).toThrow(/cannot read the config file .*absent\.yaml/);
+    expect(() => loadConfig({}, ["--config", "/dev/null"])).not.toThrow();
+    const cases: [string, RegExp][] = [
+      ["prot: 8080\n", /prot: unknown setting/],
+      ["storage:\n  root: /x\n", /storage: must be a single value or a list/],
+      ["- port\n", /must be a mapping of settings/],
+      ["port: [8080\n", /cannot read the config file/],
+    ];
+    for (const [text, error] of cases) {
+      const file = await yamlFile(text);
+      expect(() => loadConfig({}, ["--config", file])).toThrow(ConfigError);
+      expect(() => loadConfig({}, ["--config", file])).toThrow(error);
+    }
+  });
+});
+
+describe("--help and --version", () => {
+  it("are recognised anywhere on the command line", () => {
+    expect(commandLineRequest(["--port=1", "--help"])).toBe("help");
+    expect(commandLineRequest(["-h"])).toBe("help");
+    expect(commandLineRequest(["--version"])).toBe("version");
+    expect(commandLineRequest(["--port", "8080"])).toBeUndefined();
+  });
+
+  it("help lists every flag loadConfig accepts, with its env var and default", () => {
+    const help = helpText();
+    const flags = [...help.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!);
+    expect(flags).toContain("config");
+    expect(flags).toContain("gc-grace");
+    for (const flag of flags.filter((f) => f !== "help" && f !== "version" && f !== "config")) {
+      expect(() => loadConfig({}, [`--${flag}=`]), flag).not.toThrow(/unknown flag/);
+    }
+    expect(help).toMatch(/--port, PORT\n\s+Port to listen on \(default: 8080\)/);
+    expect(help).toMatch(/--data-dir, QUAYSIDE_DATA_DIR\n.*\(default: \.\/data\)/);
+  });
+
+  it("version names the package version; the commit is stamped by the compiled build", () => {
+    expect(versionText()).toMatch(/^quayside \d+\.\d+\.\d+ \(commit unknown, run from source\)$/);
+    stampBuild("9.8.7", "abc123def456");
+    expect(versionText()).toBe("quayside 9.8.7 (commit abc123def456)");
   });
 });

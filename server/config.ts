@@ -1,8 +1,11 @@
 // The one typed configuration object. Every setting comes from a command-line flag
-// (`--port=8080`) or an environment variable (`PORT=8080`), flag first. Nothing else in
-// the code reads process.env: it asks for a Config.
+// (`--port=8080`), an environment variable (`PORT=8080`) or a YAML file named by `--config`
+// (`port: 8080`), in that order of precedence. Nothing else in the code reads process.env: it
+// asks for a Config.
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 export type Role = "all" | "web" | "worker";
@@ -79,38 +82,43 @@ export class ConfigError extends Error {}
 interface Setting {
   flag: string;
   env: string;
+  /** One line for `--help`; the default is added from the schema. */
+  help: string;
 }
 
+/** The YAML file of settings: its keys are the flag names. */
+const configFile = { flag: "config", env: "QUAYSIDE_CONFIG" } as const;
+
 const settings = {
-  port: { flag: "port", env: "PORT" },
-  host: { flag: "host", env: "HOST" },
-  publicUrl: { flag: "public-url", env: "QUAYSIDE_PUBLIC_URL" },
-  dataDir: { flag: "data-dir", env: "QUAYSIDE_DATA_DIR" },
-  databaseUrl: { flag: "database-url", env: "DATABASE_URL" },
-  storage: { flag: "storage", env: "STORAGE" },
-  s3Endpoint: { flag: "s3-endpoint", env: "QUAYSIDE_S3_ENDPOINT" },
-  s3Region: { flag: "s3-region", env: "QUAYSIDE_S3_REGION" },
-  s3AccessKeyId: { flag: "s3-access-key-id", env: "QUAYSIDE_S3_ACCESS_KEY_ID" },
-  s3SecretAccessKey: { flag: "s3-secret-access-key", env: "QUAYSIDE_S3_SECRET_ACCESS_KEY" },
-  s3PathStyle: { flag: "s3-path-style", env: "QUAYSIDE_S3_PATH_STYLE" },
-  s3PresignedRedirects: { flag: "s3-presigned-redirects", env: "QUAYSIDE_S3_PRESIGNED_REDIRECTS" },
-  fsync: { flag: "fsync", env: "QUAYSIDE_FSYNC" },
-  tokenSigningKey: { flag: "token-signing-key", env: "QUAYSIDE_TOKEN_SIGNING_KEY" },
-  role: { flag: "role", env: "QUAYSIDE_ROLE" },
-  openSignup: { flag: "open-signup", env: "QUAYSIDE_OPEN_SIGNUP" },
-  userInitialize: { flag: "user-initialize", env: "QUAYSIDE_USER_INITIALIZE" },
-  adminUser: { flag: "admin-user", env: "QUAYSIDE_ADMIN_USER" },
-  adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD" },
-  adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL" },
-  superUsers: { flag: "super-users", env: "QUAYSIDE_SUPER_USERS" },
-  appTokenExpiration: { flag: "app-token-expiration", env: "QUAYSIDE_APP_TOKEN_EXPIRATION" },
-  smtpUrl: { flag: "smtp-url", env: "QUAYSIDE_SMTP_URL" },
-  mailFrom: { flag: "mail-from", env: "QUAYSIDE_MAIL_FROM" },
-  registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL" },
-  manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB" },
-  trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES" },
-  logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS" },
-  gcGrace: { flag: "gc-grace", env: "QUAYSIDE_GC_GRACE" },
+  port: { flag: "port", env: "PORT", help: "Port to listen on" },
+  host: { flag: "host", env: "HOST", help: "Address to listen on" },
+  publicUrl: { flag: "public-url", env: "QUAYSIDE_PUBLIC_URL", help: "scheme://host[:port] clients use to reach Quayside (default: each request's Host)" },
+  dataDir: { flag: "data-dir", env: "QUAYSIDE_DATA_DIR", help: "Directory for the embedded Postgres, blobs and unpacked files" },
+  databaseUrl: { flag: "database-url", env: "DATABASE_URL", help: "postgres:// URL of an external Postgres (default: embedded Postgres in the data dir)" },
+  storage: { flag: "storage", env: "STORAGE", help: "Blob storage: a directory (fs:/path, /path or ./path) or s3://bucket/prefix (default: <data dir>/blobs)" },
+  s3Endpoint: { flag: "s3-endpoint", env: "QUAYSIDE_S3_ENDPOINT", help: "http(s)://host[:port] of an S3-compatible server (default: AWS)" },
+  s3Region: { flag: "s3-region", env: "QUAYSIDE_S3_REGION", help: "S3 region" },
+  s3AccessKeyId: { flag: "s3-access-key-id", env: "QUAYSIDE_S3_ACCESS_KEY_ID", help: "S3 access key (default: the AWS SDK's own sources)" },
+  s3SecretAccessKey: { flag: "s3-secret-access-key", env: "QUAYSIDE_S3_SECRET_ACCESS_KEY", help: "S3 secret key (with --s3-access-key-id)" },
+  s3PathStyle: { flag: "s3-path-style", env: "QUAYSIDE_S3_PATH_STYLE", help: "Address the bucket in the URL path (host/bucket/key), as most S3-compatible servers want" },
+  s3PresignedRedirects: { flag: "s3-presigned-redirects", env: "QUAYSIDE_S3_PRESIGNED_REDIRECTS", help: "Redirect blob downloads to presigned S3 URLs instead of sending the bytes" },
+  fsync: { flag: "fsync", env: "QUAYSIDE_FSYNC", help: "Flush each blob to disk before it is recorded" },
+  tokenSigningKey: { flag: "token-signing-key", env: "QUAYSIDE_TOKEN_SIGNING_KEY", help: "Key (32+ characters) signing registry tokens (default: generated and kept in the database)" },
+  role: { flag: "role", env: "QUAYSIDE_ROLE", help: "all, web (HTTP only) or worker (background jobs only)" },
+  openSignup: { flag: "open-signup", env: "QUAYSIDE_OPEN_SIGNUP", help: "Anyone may create an account" },
+  userInitialize: { flag: "user-initialize", env: "QUAYSIDE_USER_INITIALIZE", help: "Allow creating the first user through the API while none exists" },
+  adminUser: { flag: "admin-user", env: "QUAYSIDE_ADMIN_USER", help: "Superuser created at start if missing (with --admin-password)" },
+  adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD", help: "Password of --admin-user (8+ characters)" },
+  adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL", help: "E-mail of --admin-user (default: <admin user>@localhost)" },
+  superUsers: { flag: "super-users", env: "QUAYSIDE_SUPER_USERS", help: "Comma-separated user names that are superusers" },
+  appTokenExpiration: { flag: "app-token-expiration", env: "QUAYSIDE_APP_TOKEN_EXPIRATION", help: "Lifetime of application tokens: 90d, 12h, seconds (default: forever)" },
+  smtpUrl: { flag: "smtp-url", env: "QUAYSIDE_SMTP_URL", help: "smtp:// or smtps:// URL for outgoing mail (default: no mail)" },
+  mailFrom: { flag: "mail-from", env: "QUAYSIDE_MAIL_FROM", help: "From address of outgoing mail (default: quayside@localhost)" },
+  registryTokenTtl: { flag: "registry-token-ttl", env: "QUAYSIDE_REGISTRY_TOKEN_TTL", help: "Seconds a registry token stays valid" },
+  manifestCacheMb: { flag: "manifest-cache-mb", env: "QUAYSIDE_MANIFEST_CACHE_MB", help: "Megabytes of manifests cached in memory" },
+  trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES", help: "Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-* headers are believed" },
+  logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS", help: "Log every request" },
+  gcGrace: { flag: "gc-grace", env: "QUAYSIDE_GC_GRACE", help: "Grace before garbage collection removes untagged pushes (1h, 30m, seconds)" },
 } satisfies Record<string, Setting>;
 
 type Raw = Partial<Record<keyof typeof settings, string>>;
@@ -208,26 +216,95 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
   return flags;
 }
 
+const settingFlags = new Set(Object.values(settings).map((s) => s.flag));
+
+/** The YAML file's settings as flag name → text, as if given on the command line. */
+function readConfigFile(path: string): Map<string, string> {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`cannot read the config file ${path}: ${err instanceof Error ? err.message.split("\n")[0] : err}`);
+  }
+  if (document === null || document === undefined) return new Map();
+  if (typeof document !== "object" || Array.isArray(document)) {
+    throw new ConfigError(`invalid config file ${path}: it must be a mapping of settings (port: 8080)`);
+  }
+  const values = new Map<string, string>();
+  const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+  for (const [key, value] of Object.entries(document)) {
+    if (!settingFlags.has(key)) throw new ConfigError(`invalid config file ${path}:\n  ${key}: unknown setting`);
+    if (value === null) continue;
+    if (scalar(value)) values.set(key, String(value));
+    else if (Array.isArray(value) && value.every(scalar)) values.set(key, value.join(","));
+    else throw new ConfigError(`invalid config file ${path}:\n  ${key}: must be a single value or a list`);
+  }
+  return values;
+}
+
+/** What the command line asks for besides running: `--help` (or -h) or `--version`. */
+export function commandLineRequest(argv: readonly string[]): "help" | "version" | undefined {
+  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  if (argv.includes("--version")) return "version";
+  return undefined;
+}
+
+/** A setting's default, as `--help` shows it (none for settings without one). */
+function defaultText(key: keyof typeof settings): string | undefined {
+  const field = schema.shape[key];
+  if (!(field instanceof z.ZodDefault)) return undefined;
+  const value: unknown = field.def.defaultValue;
+  return Array.isArray(value) && value.length === 0 ? undefined : String(value);
+}
+
+/** `quayside --help`: every setting of the table above, with its flag, variable and default. */
+export function helpText(): string {
+  const rows: [string, string, string][] = [
+    [`--${configFile.flag} FILE`, configFile.env, "YAML file of settings, keyed by flag name (port: 8080)"],
+    ...(Object.entries(settings) as [keyof typeof settings, Setting][]).map(([key, s]): [string, string, string] => {
+      const fallback = defaultText(key);
+      return [`--${s.flag}`, s.env, fallback === undefined ? s.help : `${s.help} (default: ${fallback})`];
+    }),
+    ["--help", "", "Show this help"],
+    ["--version", "", "Print the version and commit"],
+  ];
+  return [
+    "Usage: quayside [--flag value]...",
+    "",
+    "Each setting is a flag, an environment variable or a key in the --config file;",
+    "flags win over environment variables, which win over the file.",
+    "",
+    ...rows.map(([flag, env, help]) => `  ${flag}${env ? `, ${env}` : ""}\n      ${help}`),
+  ].join("\n");
+}
+
 export function loadConfig(
   env: Record<string, string | undefined>,
   argv: readonly string[] = [],
 ): Config {
   const flags = parseFlags(argv);
-  const known = new Set(Object.values(settings).map((s) => s.flag));
   for (const name of flags.keys()) {
-    if (!known.has(name)) throw new ConfigError(`unknown flag --${name}`);
+    if (!settingFlags.has(name) && name !== configFile.flag) throw new ConfigError(`unknown flag --${name}`);
   }
+  const filePath = flags.get(configFile.flag) || env[configFile.env] || undefined;
+  const fromFile = filePath ? readConfigFile(filePath) : new Map<string, string>();
   const raw: Raw = {};
+  const inFile = new Set<string>();
   for (const [key, setting] of Object.entries(settings) as [keyof typeof settings, Setting][]) {
-    const value = flags.get(setting.flag) ?? env[setting.env];
-    if (value !== undefined && value !== "") raw[key] = value;
+    const value = [flags.get(setting.flag), env[setting.env]].find((v) => v !== undefined && v !== "");
+    if (value !== undefined) raw[key] = value;
+    else if (fromFile.has(setting.flag)) {
+      raw[key] = fromFile.get(setting.flag);
+      inFile.add(key);
+    }
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const key = issue.path[0] as keyof typeof settings;
       const s = settings[key];
-      return `  ${s ? `${s.env} / --${s.flag}` : String(key)}: ${issue.message}`;
+      const where = inFile.has(key) ? ` (${s.flag} in ${filePath})` : "";
+      return `  ${s ? `${s.env} / --${s.flag}${where}` : String(key)}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }

@@ -1,13 +1,21 @@
-// Entry point: `npm start` (Node) or `deno task start` (Deno).
+// Entry point: `npm start` (Node), `deno task start` (Deno) or the compiled binary (`npm run compile`, build/compile.ts).
 import process from "node:process";
-import { ConfigError, loadConfig, storageLabel } from "./config.ts";
+import { versionText } from "./build-info.ts";
+import { unpackBundledFiles } from "./bundled-files.ts";
+import { commandLineRequest, ConfigError, helpText, loadConfig, storageLabel } from "./config.ts";
 import { type Running, start } from "./runtime.ts";
 import { startupFailure } from "./startup-failure.ts";
 
 async function main() {
+  const argv = process.argv.slice(2);
+  const request = commandLineRequest(argv);
+  if (request) {
+    console.log(request === "help" ? helpText() : versionText());
+    return;
+  }
   let config;
   try {
-    config = loadConfig(process.env, process.argv.slice(2));
+    config = loadConfig(process.env, argv);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`quayside: ${err.message}`);
@@ -17,6 +25,7 @@ async function main() {
   }
   let running: Running;
   try {
+    await unpackBundledFiles(config.dataDir);
     running = await start(config);
   } catch (err) {
     console.error(`quayside: ${startupFailure(err, config)}`);

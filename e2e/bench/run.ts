@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBareNode } from "./bare-node.ts";
+import { binaryRows } from "./binary.ts";
 import { cleanupAll, installSignalHandlers, onCleanup, stopping } from "./cleanup.ts";
 import { OCI_MANIFEST, randomPool, type Target } from "./client.ts";
 import { distributionVersion, startDistribution } from "./distribution.ts";
@@ -179,6 +180,9 @@ async function main(): Promise<void> {
     await step("robot token", async () => record(ops, await robotTokenIssuance(bench, quaysideDb)));
     await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
     await step("login flood", async () => record(ops, await blobGetDuringLoginFlood(bench)));
+    await step("binary", async () => {
+      for (const row of await binaryRows(workDir, bench.reps)) record(ops, row);
+    });
     await step("gc", async () => {
       const gc = await setUpGc(bench, server);
       const closeGc = onCleanup("garbage-collection database connection", () => gc.close());

@@ -22,15 +22,15 @@ const COMPRESSIBLE = new Set([".css", ".js", ".svg"]);
 const FOREVER = "public, max-age=31536000, immutable";
 const A_DAY = "public, max-age=86400";
 
-/** URL path under /static → the directory it is served from. Longest prefix wins. */
-const ROOTS: ReadonlyArray<readonly [string, string]> = [
-  ["vendor/htmx/", projectPath("node_modules/htmx.org/dist")],
-  ["vendor/patternfly/", projectPath("node_modules/@patternfly/patternfly")],
-  ["", projectPath("static")],
+/** URL path under /static → the directory it is served from (under the project root). Longest prefix wins. */
+export const STATIC_ROOTS: ReadonlyArray<readonly [string, string]> = [
+  ["vendor/htmx/", "node_modules/htmx.org/dist"],
+  ["vendor/patternfly/", "node_modules/@patternfly/patternfly"],
+  ["", "static"],
 ];
 
 /** Inside PatternFly, only the stylesheet and what it references (fonts, icon font, backgrounds). */
-const PATTERNFLY_FILES = /^(patternfly\.min\.css|assets\/(fonts|pficon|images)\/[\w./-]+\.(woff2|svg))$/;
+export const PATTERNFLY_FILES = /^(patternfly\.min\.css|assets\/(fonts|pficon|images)\/[\w./-]+\.(woff2|svg))$/;
 
 interface LoadedFile {
   body: Uint8Array;
@@ -44,8 +44,9 @@ const loaded = new Map<string, Promise<LoadedFile | null>>();
 
 function filePathFor(urlPath: string): string | null {
   if (urlPath.split("/").some((part) => part === ".." || part === "." || part === "")) return null;
-  for (const [prefix, dir] of ROOTS) {
+  for (const [prefix, relative] of STATIC_ROOTS) {
     if (!urlPath.startsWith(prefix)) continue;
+    const dir = projectPath(relative);
     const rest = urlPath.slice(prefix.length);
     if (prefix === "vendor/patternfly/" && !PATTERNFLY_FILES.test(rest)) return null;
     if (prefix === "" && urlPath.startsWith("vendor/")) return null;
