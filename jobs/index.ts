@@ -5,6 +5,8 @@ import type { EventEmitter } from "node:events";
 import PgBoss from "pg-boss";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../server/deps.ts";
+import { log } from "../server/observability/log.ts";
+import { jobFailures, watchQueueDepths } from "../server/observability/metrics.ts";
 import { uploadCleanup } from "./upload-cleanup.ts";
 import { tagExpiry } from "./tag-expiry.ts";
 import { garbageCollection } from "./garbage-collection.ts";
@@ -44,20 +46,32 @@ export async function startJobs(deps: AppDeps, database: Database, options: { wo
   const connections = connectionTracker();
   const poolOptions = { connectionString: database.url, max: 4, onConnect: connections.onConnect };
   const boss = new PgBoss({ ...poolOptions, schedule: options.work, supervise: options.work });
-  boss.on("error", (err) => console.error("jobs:", err.message));
+  boss.on("error", (err) => log.error({ err }, "jobs: pg-boss error"));
   await boss.start();
   for (const job of definitions) {
     await boss.createQueue(job.queue);
     if (job.cron) await boss.schedule(job.queue, job.cron);
     if (options.work) {
       await boss.work(job.queue, async (batch) => {
-        for (const item of batch) await job.handle(deps, item.data);
+        try {
+          for (const item of batch) await job.handle(deps, item.data);
+        } catch (err) {
+          // pg-boss records the failure and retries; the count is for alerting.
+          jobFailures.inc({ queue: job.queue });
+          log.error({ err, queue: job.queue }, "job failed");
+          throw err;
+        }
       });
     }
   }
+  watchQueueDepths(async () => {
+    const sizes = await Promise.all(definitions.map((job) => boss.getQueueSize(job.queue)));
+    return new Map(definitions.map((job, i) => [job.queue, sizes[i]!]));
+  });
   return {
     boss,
     async stop() {
+      watchQueueDepths(undefined);
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
       await connections.allClosed();
     },

@@ -1,26 +1,20 @@
-// Builds the one Hono app: the OCI door (/v2), the JSON API (/api/v1), the HTML UI and static files.
+// Builds the one Hono app: the OCI door (/v2), the JSON API (/api/v1), the HTML UI and static files,
+// behind the request observer (ids, metrics, log lines), with the health and metrics endpoints.
 import { Hono } from "hono";
 import { apiRoutes } from "./api/routes.ts";
 import type { AppDeps } from "./deps.ts";
 import { accessToken, accessTokenBodyLimit } from "./api/oauth.ts";
 import { csrfToken } from "./api/session.ts";
+import { observeRequests } from "./observability/request-observer.ts";
+import { operationsRoutes } from "./observability/routes.ts";
 import { registryRoutes } from "./registry/routes.ts";
-import { nodeResponse } from "./registry/request.ts";
 import { staticRoutes } from "./web/static.ts";
 import { webRoutes } from "./web/routes.ts";
 
 export function buildApp(deps: AppDeps): Hono {
   const app = new Hono();
-  if (deps.config.logRequests) {
-    app.use(async (c, next) => {
-      const started = performance.now();
-      await next();
-      // A body sent straight into Node's socket (blob bytes) set its status there.
-      const status = c.res.headers.has("x-hono-already-sent") ? nodeResponse(c)?.statusCode : c.res.status;
-      console.log(`${c.req.method} ${c.req.path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
-    });
-  }
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.use(observeRequests({ logRequests: deps.config.logRequests }));
+  app.route("/", operationsRoutes(deps, async (request) => app.fetch(request)));
   app.route("/", registryRoutes(deps));
   app.route("/api/v1", apiRoutes(deps));
   // Quay's web routes that API scripts and OAuth clients call.

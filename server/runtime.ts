@@ -15,7 +15,9 @@ import { LoginThrottle } from "./domain/accounts/login-throttle.ts";
 import { PrincipalState } from "./domain/accounts/principal-state.ts";
 import { ensureAdmin } from "./domain/accounts/users.ts";
 import { grantConfiguredSuperusers } from "./domain/accounts/superusers.ts";
-import { openBlobStore } from "./storage/open-blob-store.ts";
+import { FsBlobStore } from "./storage/fs-blob-store.ts";
+import { countingErrors } from "./observability/counting-blob-store.ts";
+import { operationsApp } from "./observability/routes.ts";
 import type { AppDeps } from "./deps.ts";
 
 export interface Running {
@@ -50,7 +52,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
   return {
     config,
     db: database.db,
-    store: openBlobStore(config.storage),
+    store: countingErrors(new FsBlobStore(config.storage.root, { fsync: config.storage.fsync })),
     clock,
     cache,
     logins: new LoginThrottle(clock),
@@ -71,18 +73,17 @@ export async function start(config: Config, options: { clock?: Clock } = {}): Pr
     if (config.admin) await ensureAdmin(deps.db, config.admin);
     await grantConfiguredSuperusers(deps.db, config.superUsers);
     jobs = await startJobs(deps, database, { work: config.role !== "web" });
-    if (config.role !== "worker") {
-      const app = buildApp(deps);
-      server = await new Promise<ServerType>((resolveServer, reject) => {
-        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-          port = info.port;
-          resolveServer(s);
-        });
-        s.once("error", reject);
+    // Worker nodes listen too, for probes and metrics only.
+    const app = config.role === "worker" ? operationsApp(deps) : buildApp(deps);
+    server = await new Promise<ServerType>((resolveServer, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+        port = info.port;
+        resolveServer(s);
       });
-      // Large blob pushes may take a long time; never cut them off mid-stream.
-      (server as { requestTimeout?: number }).requestTimeout = 0;
-    }
+      s.once("error", reject);
+    });
+    // Large blob pushes may take a long time; never cut them off mid-stream.
+    (server as { requestTimeout?: number }).requestTimeout = 0;
   } catch (err) {
     await jobs?.stop();
     await database.close();

@@ -45,6 +45,7 @@ import {
   updateUserHandler,
 } from "./superuser.ts";
 import { createAppTokenHandler, getAppTokenHandler, listAppTokensHandler, revokeAppTokenHandler } from "./app-tokens.ts";
+import { logRequestError } from "../observability/request-observer.ts";
 
 /** A handler of a path under /repository/: the repository, then the pattern's further groups. */
 type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>, names: string[]) => Promise<Response>;
@@ -192,7 +193,7 @@ function errorResponse(deps: AppDeps, c: Context<ApiEnv>, err: unknown): Respons
   if (err instanceof ApiError || err instanceof PlainError) known = err;
   else if (err instanceof DomainError) known = fromDomain(err, !caller || isAnonymous(caller));
   if (!known) {
-    console.error("api error", err);
+    logRequestError(c, err, "api error");
     known = new PlainError(500, { message: "Internal Server Error" });
   }
   if (known instanceof PlainError) return c.json(known.body, known.status as 400, known.headers);

@@ -2,6 +2,8 @@
 // slashes, so paths are matched by pattern (most specific first), as distribution does.
 import { Hono, type Context } from "hono";
 import { clientIp } from "../client-ip.ts";
+import { logRequestError } from "../observability/request-observer.ts";
+import { setRoutePattern } from "../observability/route-pattern.ts";
 import { identifyCaller, challenge } from "./auth.ts";
 import { deleteBlob, getBlob } from "./blobs.ts";
 import type { RegistryDeps } from "./deps.ts";
@@ -20,20 +22,24 @@ import {
 
 interface Route {
   pattern: RegExp;
+  /** The pattern as metrics and logs name it. */
+  label: string;
   methods: Record<string, RegistryHandler>;
 }
 
 const NAME = "([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+)";
 
 const routes: Route[] = [
-  { pattern: new RegExp(`^/v2/${NAME}/blobs/uploads/?$`), methods: { POST: startBlobUpload } },
+  { pattern: new RegExp(`^/v2/${NAME}/blobs/uploads/?$`), label: "/v2/:name/blobs/uploads/", methods: { POST: startBlobUpload } },
   {
     pattern: new RegExp(`^/v2/${NAME}/blobs/uploads/([^/]+)$`),
+    label: "/v2/:name/blobs/uploads/:uuid",
     methods: { GET: getBlobUpload, PATCH: patchBlobUpload, PUT: putBlobUpload, DELETE: deleteBlobUpload },
   },
-  { pattern: new RegExp(`^/v2/${NAME}/blobs/([^/]+)$`), methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob } },
+  { pattern: new RegExp(`^/v2/${NAME}/blobs/([^/]+)$`), label: "/v2/:name/blobs/:digest", methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob } },
   {
     pattern: new RegExp(`^/v2/${NAME}/manifests/([^/]+)$`),
+    label: "/v2/:name/manifests/:reference",
     methods: {
       GET: getManifestHandler,
       HEAD: getManifestHandler,
@@ -41,9 +47,9 @@ const routes: Route[] = [
       DELETE: deleteManifestHandler,
     },
   },
-  { pattern: new RegExp(`^/v2/${NAME}/tags/list$`), methods: { GET: listTags } },
-  { pattern: new RegExp(`^/v2/${NAME}/referrers/([^/]+)$`), methods: { GET: referrers } },
-  { pattern: /^\/v2\/(_catalog)$/, methods: { GET: catalog } },
+  { pattern: new RegExp(`^/v2/${NAME}/tags/list$`), label: "/v2/:name/tags/list", methods: { GET: listTags } },
+  { pattern: new RegExp(`^/v2/${NAME}/referrers/([^/]+)$`), label: "/v2/:name/referrers/:digest", methods: { GET: referrers } },
+  { pattern: /^\/v2\/(_catalog)$/, label: "/v2/_catalog", methods: { GET: catalog } },
 ];
 
 /** A path shaped like a registry route but with an invalid repository name. */
@@ -69,7 +75,7 @@ export function registryRoutes(deps: RegistryDeps): Hono {
     if (oci) return ociErrorResponse(oci, c.req.method);
     // A client that hangs up mid-upload is routine; the domain has already cleaned up.
     const code = (err as { code?: string }).code;
-    if (err.message !== "aborted" && code !== "ECONNRESET") console.error("registry error", err);
+    if (err.message !== "aborted" && code !== "ECONNRESET") logRequestError(c, err, "registry error");
     return ociErrorResponse(new OciError("UNSUPPORTED", "internal server error", null, 500), c.req.method);
   });
 
@@ -86,6 +92,7 @@ export function registryRoutes(deps: RegistryDeps): Hono {
     for (const route of routes) {
       const m = route.pattern.exec(path);
       if (!m) continue;
+      setRoutePattern(c, route.label);
       const handler = route.methods[c.req.method];
       if (!handler) throw new OciError("UNSUPPORTED", `method ${c.req.method} not allowed here`);
       const caller = await identifyCaller(deps, c);

@@ -28,6 +28,7 @@ import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
 import { settingsPages } from "./settings-pages.tsx";
 import { garbageCollectionPages } from "./garbage-collection-pages.tsx";
+import { logRequestError } from "../observability/request-observer.ts";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
 
@@ -46,7 +47,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.onError(async (err, c) => {
     if (err instanceof DomainError && err.code === "TOO_MANY_REQUESTS") return busyPage(deps, c, retryAfterOf(err));
     // Never echo the request (it may hold a password); the error itself is enough.
-    console.error("web error", err);
+    logRequestError(c, err, "web error");
     try {
       return await errorPage(deps, c);
     } catch {
