@@ -7,6 +7,7 @@ import { RegistryClient, sha256 } from "../../../e2e/support/registry-client.ts"
 import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
 import { findRepository } from "../repositories/repositories.ts";
 import { collectGarbage } from "./garbage-collection.ts";
+import { deleteBlobBytes } from "./gc-blob-sweep.ts";
 import { STALE_RUN_MS } from "./gc-runs.ts";
 import { setTagExpiration } from "./tags.ts";
 
@@ -219,6 +220,27 @@ describe("what a writer holds is left alone", () => {
     expect(await blobStored(digest)).toBe(true);
     await collectAt(later(2 * HOUR));
     expect(await blobGone(digest)).toBe(true);
+  });
+});
+
+describe("deleting bytes after the rows", () => {
+  it("deletes the bytes of a blob whose row is gone, and keeps them when the blob was pushed again meanwhile", async () => {
+    const [gone, again] = await Promise.all([
+      alice.pushBlob("alice/bytes", `gone ${Math.random()}`),
+      alice.pushBlob("alice/bytes", `again ${Math.random()}`),
+    ]);
+    // As a committed sweep leaves them: no rows, bytes still there.
+    for (const digest of [gone, again]) {
+      await env.deps.db.execute(sql`delete from repo_blobs where digest = ${digest}`);
+      await env.deps.db.execute(sql`delete from blobs where digest = ${digest}`);
+    }
+    // Then `again` is pushed anew before its bytes are deleted: its row is back.
+    await env.deps.db.execute(sql`insert into blobs (digest, size) select ${again}, 1`);
+    await deleteBlobBytes(env.deps.db, env.deps.store, [gone, again]);
+    expect(await env.deps.store.stat(gone)).toBeNull();
+    expect(await env.deps.store.stat(again)).not.toBeNull();
+    // The placeholder that held the digest's place was rolled back.
+    expect(await env.deps.db.execute(sql`select 1 from blobs where digest = ${gone}`)).toHaveLength(0);
   });
 });
 

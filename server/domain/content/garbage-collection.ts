@@ -6,7 +6,7 @@
 import { asc, gt } from "drizzle-orm";
 import { blobs, manifests } from "../../../db/schema.ts";
 import type { Services } from "../services.ts";
-import { sweepBlobBatch } from "./gc-blob-sweep.ts";
+import { deleteBlobBytes, sweepBlobBatch } from "./gc-blob-sweep.ts";
 import { sweepManifestBatch } from "./gc-manifest-sweep.ts";
 import { claimRun, type GcRun, LostRunError, recordProgress, recordRunError } from "./gc-runs.ts";
 import { expireStaleUploads, STALE_UPLOAD_MS } from "./uploads.ts";
@@ -97,8 +97,9 @@ async function step(svc: GcServices, run: GcRun, options: GcOptions): Promise<Gc
           now,
         );
       });
-    case "blobs":
-      return svc.db.transaction(async (tx) => {
+    case "blobs": {
+      let deleted: string[] = [];
+      const next = await svc.db.transaction(async (tx) => {
         const batch = await tx
           .select({ digest: blobs.digest })
           .from(blobs)
@@ -107,19 +108,23 @@ async function step(svc: GcServices, run: GcRun, options: GcOptions): Promise<Gc
           .limit(limit);
         if (batch.length === 0) return recordProgress(tx, run, { phase: "done" }, now);
         const digests = batch.map((b) => b.digest);
-        const swept = await sweepBlobBatch(tx, svc.store, digests, rules);
+        const swept = await sweepBlobBatch(tx, digests, rules);
+        deleted = swept.deleted;
         return recordProgress(
           tx,
           run,
           {
             blobCursor: digests[digests.length - 1],
             blobsExamined: digests.length,
-            blobsDeleted: swept.deleted,
+            blobsDeleted: swept.deleted.length,
             bytesReclaimed: swept.bytes,
           },
           now,
         );
       });
+      await deleteBlobBytes(svc.db, svc.store, deleted);
+      return next;
+    }
     default:
       return run;
   }
