@@ -15,7 +15,7 @@ import { LoginThrottle } from "./domain/accounts/login-throttle.ts";
 import { PrincipalState } from "./domain/accounts/principal-state.ts";
 import { ensureAdmin } from "./domain/accounts/users.ts";
 import { grantConfiguredSuperusers } from "./domain/accounts/superusers.ts";
-import { FsBlobStore } from "./storage/fs-blob-store.ts";
+import { openBlobStore } from "./storage/open-blob-store.ts";
 import { countingErrors } from "./observability/counting-blob-store.ts";
 import { operationsApp } from "./observability/routes.ts";
 import type { AppDeps } from "./deps.ts";
@@ -52,7 +52,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
   return {
     config,
     db: database.db,
-    store: countingErrors(new FsBlobStore(config.storage.root, { fsync: config.storage.fsync })),
+    store: countingErrors(openBlobStore(config.storage)),
     clock,
     cache,
     logins: new LoginThrottle(clock),
