@@ -85,7 +85,7 @@ await import("../../server/main.ts");
 `,
   );
   await mkdir(projectPath("dist"), { recursive: true });
-  const partial = `${BINARY}.partial`;
+  const partial = `${BINARY}.partial-${process.pid}`;
   execFileSync(BUN, ["build", "--compile", join(WORK, "entry.ts"), "--outfile", partial], {
     cwd: projectPath(),
     stdio: ["ignore", "ignore", "inherit"],
