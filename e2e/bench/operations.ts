@@ -160,8 +160,13 @@ export function concurrentPushes(b: Bench): Promise<Row> {
 
 // ---- blob pull ------------------------------------------------------------------------------
 
-function curlGet(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number; seconds: number }> {
-  const args = ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}"];
+/** GETs `url` with curl, discarding the body; `curlArgs` such as -L go before the URL. */
+export function curlGet(
+  url: string,
+  headers: Record<string, string>,
+  curlArgs: string[] = [],
+): Promise<{ status: number; bytes: number; seconds: number }> {
+  const args = ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}", ...curlArgs];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
   args.push(url);
   return new Promise((resolveGet, reject) => {
