@@ -52,7 +52,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
   return {
     config,
     db: database.db,
-    store: countingErrors(openBlobStore(config.storage)),
+    store: countingErrors(await openBlobStore(config.storage)),
     clock,
     cache,
     logins: new LoginThrottle(clock),
