@@ -209,7 +209,12 @@ export const repositories = pgTable(
       .default("NORMAL"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("repositories_namespace_name").on(t.namespaceId, t.name)],
+  (t) => [
+    uniqueIndex("repositories_namespace_name").on(t.namespaceId, t.name),
+    // Search (`/api/v1/find/*`, the header box) matches `like '%text%'` on names and descriptions.
+    index("repositories_name_trgm").using("gin", sql`${t.name} gin_trgm_ops`),
+    index("repositories_description_trgm").using("gin", sql`lower(${t.description}) gin_trgm_ops`),
+  ],
 );
 
 export const repoPermissions = pgTable(
