@@ -127,4 +127,10 @@ describe("--help and --version", () => {
     stampBuild("9.8.7", "abc123def456");
     expect(versionText()).toBe("quayside 9.8.7 (commit abc123def456)");
   });
+
+  it("takes the shutdown grace as a duration, 30 s unless set", () => {
+    expect(loadConfig({}).shutdownGraceSeconds).toBe(30);
+    expect(loadConfig({ QUAYSIDE_SHUTDOWN_GRACE: "2m" }).shutdownGraceSeconds).toBe(120);
+    expect(() => loadConfig({ QUAYSIDE_SHUTDOWN_GRACE: "soon" })).toThrow(/QUAYSIDE_SHUTDOWN_GRACE/);
+  });
 });

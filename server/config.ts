@@ -53,6 +53,11 @@ export interface Config {
    * are kept (Quay's PUSH_TEMP_TAG_EXPIRATION_SEC, an hour).
    */
   gc: { graceSeconds: number };
+  /**
+   * Seconds requests in flight (a layer push) may still take after SIGTERM; past them the rest
+   * are cut off and shutdown goes on.
+   */
+  shutdownGraceSeconds: number;
 }
 
 export interface FsStorage {
@@ -119,7 +124,11 @@ const settings = {
   trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES", help: "Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-* headers are believed" },
   logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS", help: "Log every request" },
   gcGrace: { flag: "gc-grace", env: "QUAYSIDE_GC_GRACE", help: "Grace before garbage collection removes untagged pushes (1h, 30m, seconds)" },
+  shutdownGrace: { flag: "shutdown-grace", env: "QUAYSIDE_SHUTDOWN_GRACE", help: "On SIGTERM, time requests in flight (uploads) get to finish before they are cut off (30s, 2m, seconds)" },
 } satisfies Record<string, Setting>;
+
+/** Every environment variable Quayside reads (deployment files are checked against it). */
+export const configEnvironmentVariables: readonly string[] = [configFile.env, ...Object.values(settings).map((s) => s.env)];
 
 type Raw = Partial<Record<keyof typeof settings, string>>;
 
@@ -183,6 +192,12 @@ const schema = z.object({
     .transform(durationSeconds)
     .pipe(z.number().int().min(60, "must be at least a minute"))
     .default(3600),
+  shutdownGrace: z
+    .string()
+    .regex(/^\d+[smhdw]?$/, "must be a duration such as 30s, 2m or 30 (seconds)")
+    .transform(durationSeconds)
+    .pipe(z.number().int().max(3600, "must be at most an hour"))
+    .default(30),
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -344,6 +359,7 @@ export function loadConfig(
     trustedProxies: v.trustedProxies,
     logRequests: v.logRequests,
     gc: { graceSeconds: v.gcGrace },
+    shutdownGraceSeconds: v.shutdownGrace,
   };
 }
 

@@ -38,7 +38,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`quayside: ${signal}, shutting down`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    // Requests in flight get the grace period; jobs and Postgres then have 20 s to stop.
+    const force = setTimeout(() => process.exit(1), (config.shutdownGraceSeconds + 20) * 1000);
     await running.stop();
     clearTimeout(force);
     process.exit(0);

@@ -18,6 +18,8 @@ import { grantConfiguredSuperusers } from "./domain/accounts/superusers.ts";
 import { openBlobStore } from "./storage/open-blob-store.ts";
 import { countingErrors } from "./observability/counting-blob-store.ts";
 import { operationsApp } from "./observability/routes.ts";
+import { log } from "./observability/log.ts";
+import { type Closable, closable } from "./graceful-close.ts";
 import type { AppDeps } from "./deps.ts";
 
 export interface Running {
@@ -66,7 +68,7 @@ export async function start(config: Config, options: { clock?: Clock } = {}): Pr
   const { database, embedded } = await openDatabase(config);
   let deps: AppDeps;
   let jobs: Jobs | undefined;
-  let server: ServerType | undefined;
+  let server: Closable | undefined;
   let port = config.port;
   try {
     deps = await buildDeps(config, database, options.clock);
@@ -75,7 +77,7 @@ export async function start(config: Config, options: { clock?: Clock } = {}): Pr
     jobs = await startJobs(deps, database, { work: config.role !== "web" });
     // Worker nodes listen too, for probes and metrics only.
     const app = config.role === "worker" ? operationsApp(deps) : buildApp(deps);
-    server = await new Promise<ServerType>((resolveServer, reject) => {
+    const listening = await new Promise<ServerType>((resolveServer, reject) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
         port = info.port;
         resolveServer(s);
@@ -83,7 +85,8 @@ export async function start(config: Config, options: { clock?: Clock } = {}): Pr
       s.once("error", reject);
     });
     // Large blob pushes may take a long time; never cut them off mid-stream.
-    (server as { requestTimeout?: number }).requestTimeout = 0;
+    (listening as { requestTimeout?: number }).requestTimeout = 0;
+    server = closable(listening);
   } catch (err) {
     await jobs?.stop();
     await database.close();
@@ -97,7 +100,10 @@ export async function start(config: Config, options: { clock?: Clock } = {}): Pr
     port,
     url: `http://${host}:${port}`,
     async stop() {
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      if (server) {
+        log.info({ inFlight: server.inFlight(), graceSeconds: config.shutdownGraceSeconds }, "closing HTTP: requests in flight may finish");
+        await server.close(config.shutdownGraceSeconds * 1000);
+      }
       await jobs?.stop();
       await database.close();
       await embedded?.stop();
