@@ -1,6 +1,7 @@
 // The compiled binary (`npm run compile`, cached by a hash of its sources), copied alone into an
 // empty directory: it answers --version and --help, starts on its embedded default (unpacking
-// its files and Postgres into ./data), serves podman login/push/pull and skopeo copy, stops
+// its files and Postgres into ./data), serves skopeo copy, podman login/pull/push (of a pulled
+// image and of one buildah built) and pulls into clean storage, stops
 // cleanly on SIGTERM and starts again from what it unpacked the first time.
 import { execFileSync } from "node:child_process";
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -22,7 +23,7 @@ let proc: StartedProcess | undefined;
 const sandboxes: ClientSandbox[] = [];
 
 beforeAll(async () => {
-  requireTools("podman", "skopeo");
+  requireTools("podman", "buildah", "skopeo");
   execFileSync("npm", ["run", "--silent", "compile"], { cwd: projectPath(), stdio: "ignore", timeout: 300_000 });
   dir = await mkdtemp(join(tmpdir(), "quayside-binary-"));
   await chmod(dir, 0o755); // as root, the postgres user must enter it to reach what is unpacked here
@@ -98,8 +99,19 @@ describe("the compiled binary, alone in an empty directory", () => {
       "podman push",
     );
     const digest = (await readFile(digestFile, "utf8")).trim();
+
+    // An image built by buildah, pushed by podman.
+    const context = join(dir, "context");
+    await mkdir(context);
+    await writeFile(join(context, "hello.txt"), "hello from the binary\n");
+    await writeFile(join(context, "Containerfile"), "FROM scratch\nCOPY hello.txt /hello.txt\n");
+    ok(await pusher.buildah(["bud", "--isolation", "chroot", "-t", `${host}/admin/built:v1`, context], { timeout: 60_000 }), "buildah bud");
+    ok(await pusher.podman(["push", "--tls-verify=false", "--authfile", pusher.authFile, `${host}/admin/built:v1`], { timeout: 60_000 }), "podman push");
+
     const puller = await sandbox({ authFile: pusher.authFile });
-    ok(await puller.podman(["pull", "--tls-verify=false", `${host}/admin/copy:v2`], { timeout: 60_000 }), "podman pull (clean storage)");
+    for (const ref of [`${host}/admin/copy:v2`, `${host}/admin/built:v1`]) {
+      ok(await puller.podman(["pull", "--tls-verify=false", ref], { timeout: 60_000 }), `podman pull ${ref} (clean storage)`);
+    }
     const inspected = JSON.parse(ok(await puller.podman(["image", "inspect", `${host}/admin/copy:v2`]), "podman image inspect").stdout) as Array<{
       Digest: string;
     }>;
