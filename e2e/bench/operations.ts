@@ -86,6 +86,32 @@ export function throughput(bytes: number, run: () => Promise<void>): () => Promi
 
 // ---- blob push ------------------------------------------------------------------------------
 
+/** One push measured on `measured` with the same push on `other` as the Limit column, alternating. */
+export async function pushComparisonRow(
+  b: Bench,
+  sides: { measured: Target; other: Target; otherLabel: string; repo: string; target: string },
+  name: string,
+  size: number,
+  push: (t: Target, repo: string, blob: Blob) => Promise<void>,
+): Promise<Row> {
+  const { measured, other, repo } = sides;
+  for (const t of [measured, other]) await push(t, repo, await makeBlob(b.pool, 4 * MiB)); // warm-up
+  let blob: Blob;
+  const r = await alternate(b.reps + 2, async () => void (blob = await makeBlob(b.pool, size)), {
+    measured: throughput(size, () => push(measured, repo, blob)),
+    other: throughput(size, () => push(other, repo, blob)),
+  });
+  return {
+    section: "Operations",
+    name,
+    unit: "MiB/s",
+    higherIsBetter: true,
+    quayside: r.measured,
+    limits: [{ label: sides.otherLabel, result: r.other! }],
+    target: { kind: "none", text: sides.target },
+  };
+}
+
 export function monolithicPush(b: Bench): Promise<Row> {
   const size = 64 * MiB;
   const repo = "bench/push-monolithic";

@@ -8,9 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onCleanup } from "./cleanup.ts";
-import { type Blob, makeBlob, pushChunked, pushMonolithic, type Target } from "./client.ts";
+import { type Blob, pushChunked, pushMonolithic, type Target } from "./client.ts";
 import { alternate, type Row, type Sample } from "./measure.ts";
-import { type Bench, curlGet, PULL_BLOB_BYTES, throughput, withRss } from "./operations.ts";
+import { type Bench, curlGet, PULL_BLOB_BYTES, pushComparisonRow, withRss } from "./operations.ts";
 import { type BenchServer, registryToken, startQuayside } from "./server-process.ts";
 import { MiB } from "./stats.ts";
 
@@ -57,29 +57,21 @@ function target(server: BenchServer, label: string): Target {
   };
 }
 
-async function pushRow(
+function pushRow(
   b: Bench,
   s3: Target,
   name: string,
   size: number,
   push: (t: Target, repo: string, blob: Blob) => Promise<void>,
 ): Promise<Row> {
-  const repo = "bench/push-s3";
-  for (const t of [b.quayside, s3]) await push(t, repo, await makeBlob(b.pool, 4 * MiB)); // warm-up
-  let blob: Blob;
-  const r = await alternate(b.reps + 2, async () => void (blob = await makeBlob(b.pool, size)), {
-    s3: throughput(size, () => push(s3, repo, blob)),
-    fs: throughput(size, () => push(b.quayside, repo, blob)),
-  });
-  return {
-    section: "Operations",
-    name,
-    unit: "MiB/s",
-    higherIsBetter: true,
-    quayside: r.s3,
-    limits: [{ label: "same push, filesystem store", result: r.fs! }],
-    target: { kind: "none", text: "report S3 next to the filesystem" },
+  const sides = {
+    measured: s3,
+    other: b.quayside,
+    otherLabel: "same push, filesystem store",
+    repo: "bench/push-s3",
+    target: "report S3 next to the filesystem",
   };
+  return pushComparisonRow(b, sides, name, size, push);
 }
 
 async function pullRow(b: Bench, s3: Target, endpoint: string, name: string, curlArgs: string[]): Promise<Row> {
