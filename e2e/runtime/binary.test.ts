@@ -3,7 +3,7 @@
 // its files and Postgres into ./data), serves skopeo copy, podman login/pull/push (of a pulled
 // image and of one buildah built) and pulls into clean storage, stops
 // cleanly on SIGTERM and starts again from what it unpacked the first time.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,6 +55,19 @@ describe("the compiled binary, alone in an empty directory", () => {
     const { version: expected } = JSON.parse(await readFile(projectPath("package.json"), "utf8")) as { version: string };
     expect(version).toMatch(new RegExp(`^quayside ${expected.replace(/\./g, "\\.")} \\(commit [0-9a-f]{7,}\\)\\n$`));
     expect(execFileSync(binary, ["--help"], { cwd: dir, encoding: "utf8" })).toBe(`${helpText()}\n`);
+  });
+
+  it("refuses a bad --config file, naming the key", async () => {
+    const file = join(tmpdir(), `quayside-binary-config-${process.pid}.yaml`);
+    await writeFile(file, "port: eighty\n");
+    try {
+      const refused = spawnSync(binary, ["--config", file], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain(`PORT / --port (port in ${file})`);
+    } finally {
+      await rm(file, { force: true });
+    }
+    expect(await readdir(dir)).toEqual(["quayside"]);
   });
 
   it("starts on its embedded default and serves podman and skopeo", { timeout: 240_000 }, async () => {
