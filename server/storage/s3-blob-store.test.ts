@@ -81,3 +81,20 @@ it("presigned redirects are off unless configured; on, the URL fetches the blob"
   expect(res.status).toBe(200);
   expect(Buffer.from(await res.arrayBuffer()).equals(blob)).toBe(true);
 });
+
+it("a request cut off mid-stream, before or after its first part went out, leaves no object and the session as it was", async () => {
+  const first = randomBytes(1000);
+  const head = await store.writePart(id, 0, bytes(first), () => {});
+  await store.appendPart(id, head);
+  for (const sentBeforeCut of [MiB, 20 * MiB]) {
+    async function* cutOff() {
+      yield new Uint8Array(randomBytes(sentBeforeCut));
+      throw new Error("client went away");
+    }
+    await expect(store.writePart(id, first.length, cutOff(), () => {})).rejects.toThrow("client went away");
+    expect(await keys()).toEqual([`uploads/${id}/${head.name}`, `uploads/${id}/state.json`]);
+  }
+  const read: Buffer[] = [];
+  for await (const chunk of store.readUpload(id, first.length)) read.push(Buffer.from(chunk));
+  expect(Buffer.concat(read).equals(first)).toBe(true);
+});
