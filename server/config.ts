@@ -136,6 +136,10 @@ const booleanText = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
+/** A setting written as one of Quay's durations, in seconds. */
+const duration = (examples: string) =>
+  z.string().regex(/^\d+[smhdw]?$/, `must be a duration such as ${examples}`).transform(durationSeconds);
+
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default("0.0.0.0"),
@@ -167,10 +171,7 @@ const schema = z.object({
     .string()
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .default([]),
-  appTokenExpiration: z
-    .string()
-    .regex(/^\d+[smhdw]?$/, "must be a duration such as 90d, 12h or 3600 (seconds)")
-    .transform(durationSeconds)
+  appTokenExpiration: duration("90d, 12h or 3600 (seconds)")
     .pipe(z.number().int().min(60, "must be at least a minute"))
     .optional(),
   smtpUrl: z
@@ -186,16 +187,10 @@ const schema = z.object({
     .pipe(z.array(z.string().refine(isAddressOrRange, "must list IP addresses or CIDR ranges, comma-separated")))
     .default([]),
   logRequests: booleanText.default(false),
-  gcGrace: z
-    .string()
-    .regex(/^\d+[smhdw]?$/, "must be a duration such as 1h, 30m or 3600 (seconds)")
-    .transform(durationSeconds)
+  gcGrace: duration("1h, 30m or 3600 (seconds)")
     .pipe(z.number().int().min(60, "must be at least a minute"))
     .default(3600),
-  shutdownGrace: z
-    .string()
-    .regex(/^\d+[smhdw]?$/, "must be a duration such as 30s, 2m or 30 (seconds)")
-    .transform(durationSeconds)
+  shutdownGrace: duration("30s, 2m or 30 (seconds)")
     .pipe(z.number().int().max(3600, "must be at most an hour"))
     .default(30),
 });

@@ -8,14 +8,13 @@ collectDefaultMetrics({ register: metricsRegistry, prefix: "quayside_" });
 
 const registers = [metricsRegistry];
 
-export const httpRequests = new Counter({
-  name: "quayside_http_requests_total",
-  help: "HTTP requests answered, by method, route pattern and status",
-  labelNames: ["method", "route", "status"] as const,
-  registers,
-});
+function counter<Label extends string>(name: string, help: string, labelNames: readonly Label[]) {
+  return new Counter({ name, help, labelNames, registers });
+}
 
-export const httpDuration = new Histogram({
+const httpRequests = counter("quayside_http_requests_total", "HTTP requests answered, by method, route pattern and status", ["method", "route", "status"] as const);
+
+const httpDuration = new Histogram({
   name: "quayside_http_request_duration_seconds",
   help: "Time from a request's arrival to its last response byte, by method and route pattern",
   labelNames: ["method", "route"] as const,
@@ -23,19 +22,9 @@ export const httpDuration = new Histogram({
   registers,
 });
 
-export const httpBytesIn = new Counter({
-  name: "quayside_http_request_bytes_total",
-  help: "Request body bytes received, by route pattern",
-  labelNames: ["route"] as const,
-  registers,
-});
+const httpBytesIn = counter("quayside_http_request_bytes_total", "Request bytes received (headers included), by route pattern", ["route"] as const);
 
-export const httpBytesOut = new Counter({
-  name: "quayside_http_response_bytes_total",
-  help: "Response bytes sent, by route pattern",
-  labelNames: ["route"] as const,
-  registers,
-});
+const httpBytesOut = counter("quayside_http_response_bytes_total", "Response bytes sent (headers included), by route pattern", ["route"] as const);
 
 interface RequestSeries {
   requests: { inc(): void };
@@ -63,19 +52,9 @@ export function requestSeries(method: string, route: string, status: number): Re
   return series;
 }
 
-export const jobFailures = new Counter({
-  name: "quayside_job_failures_total",
-  help: "Background jobs that failed on this node, by queue",
-  labelNames: ["queue"] as const,
-  registers,
-});
+export const jobFailures = counter("quayside_job_failures_total", "Background jobs that failed on this node, by queue", ["queue"] as const);
 
-export const blobStoreErrors = new Counter({
-  name: "quayside_blob_store_errors_total",
-  help: "Blob store operations that failed, by operation",
-  labelNames: ["operation"] as const,
-  registers,
-});
+export const blobStoreErrors = counter("quayside_blob_store_errors_total", "Blob store operations that failed, by operation", ["operation"] as const);
 
 /** Reads each queue's waiting jobs when scraped; set by the jobs module of this process. */
 let queueDepths: (() => Promise<Map<string, number>>) | undefined;
