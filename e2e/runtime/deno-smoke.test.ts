@@ -49,4 +49,11 @@ it("serves /v2/ when started with `deno task start`", { timeout: 120_000 }, asyn
   const pull = await fetch(`http://127.0.0.1:${port}/v2/admin/deno/blobs/${digest}`, { headers: auth });
   expect(pull.status).toBe(200);
   expect(sha256(new Uint8Array(await pull.arrayBuffer()))).toBe(digest);
+  // Health checks, metrics (prom-client's process figures) and request ids work on Deno too.
+  const health = await fetch(`http://127.0.0.1:${port}/health/endtoend`);
+  expect(await health.json()).toEqual({ data: { services: { database: true, storage: true, registry: true } }, status_code: 200 });
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+  expect(metrics.status).toBe(200);
+  expect(await metrics.text()).toMatch(/quayside_http_requests_total\{method="GET",route="\/v2\/:name\/blobs\/:digest",status="200"\} 1/);
+  expect(pull.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
 });
