@@ -31,6 +31,8 @@ import { presignGet, type S3Credentials, type S3Location } from "./s3-presign.ts
 const PART_BYTES = 8 * 1024 * 1024;
 /** S3's largest source range for one UploadPartCopy is 5 GiB. */
 const MAX_COPY_BYTES = 4 * 1024 * 1024 * 1024;
+/** Parts a commit copies at once. */
+const COPY_CONCURRENCY = 4;
 /** How long a presigned blob URL works. */
 const PRESIGNED_SECONDS = 600;
 
@@ -70,6 +72,8 @@ async function* carriedThen(
 
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
+  /** Whether the server implements UploadPartCopy (s3rver does not); unknown until a commit tries. */
+  private copiesParts: boolean | undefined;
 
   constructor(private readonly options: S3StoreOptions) {
     this.client = new S3Client({
@@ -255,32 +259,32 @@ export class S3BlobStore implements BlobStore {
         return out;
       });
       const Parts: { PartNumber: number; ETag: string }[] = [];
-      let serverCopies = true;
-      for (const [i, range] of ranges.entries()) {
+      const copyPart = async (i: number) => {
+        const range = ranges[i]!;
         const PartNumber = i + 1;
-        let ETag: string | undefined;
-        if (serverCopies) {
+        const source = { CopySource: this.copySource(id, range.piece), CopySourceRange: `bytes=${range.start}-${range.end}` };
+        if (this.copiesParts !== false) {
           try {
-            const res = await this.client.send(
-              new UploadPartCopyCommand({
-                Bucket, Key, UploadId, PartNumber,
-                CopySource: this.copySource(id, range.piece),
-                CopySourceRange: `bytes=${range.start}-${range.end}`,
-              }),
-            );
-            ETag = res.CopyPartResult!.ETag!;
+            const res = await this.client.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber, ...source }));
+            this.copiesParts = true;
+            return (Parts[i] = { PartNumber, ETag: res.CopyPartResult!.ETag! });
           } catch (err) {
             if (!notImplemented(err)) throw err;
-            serverCopies = false;
+            this.copiesParts = false;
           }
         }
-        if (ETag === undefined) {
-          const Body = await this.getObject(this.uploadKey(id, range.piece.name), range);
-          const ContentLength = range.end - range.start + 1;
-          ETag = (await this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength }))).ETag!;
-        }
-        Parts.push({ PartNumber, ETag });
-      }
+        const Body = await this.getObject(this.uploadKey(id, range.piece.name), range);
+        const ContentLength = range.end - range.start + 1;
+        const res = await this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength }));
+        return (Parts[i] = { PartNumber, ETag: res.ETag! });
+      };
+      // The first part alone (it finds out whether the server copies parts), then a few at a time.
+      await copyPart(0);
+      let next = 1;
+      const worker = async () => {
+        while (next < ranges.length) await copyPart(next++);
+      };
+      await Promise.all(Array.from({ length: COPY_CONCURRENCY }, worker));
       await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }));
     } catch (err) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => {});
