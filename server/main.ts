@@ -1,4 +1,4 @@
-// Entry point: `npm start` (Node), `deno task start` (Deno) or the compiled binary (`npm run compile`, build/compile.ts).
+// Entry point: `npm start` (Node), `deno task start` (Deno) or the compiled binary (`npm run compile`, server/compile.ts).
 import process from "node:process";
 import { versionText } from "./build-info.ts";
 import { unpackBundledFiles } from "./bundled-files.ts";
