@@ -147,11 +147,11 @@ describe("an expired session under htmx", () => {
   it("sends a private repository's tag filter to sign-in instead of failing silently", async () => {
     const page = await openPage(browser, MOBILE);
     await signIn(page, ADMIN.username, ADMIN.password);
-    await page.goto(`${server.url}/repository/admin/secret`);
+    await page.goto(`${server.url}/repository/admin/secret?tab=tags`);
     await expireSessions();
     await page.locator('input[name="filter"]').pressSequentially("v1", { delay: 30 });
     await page.waitForURL((url) => url.pathname === "/signin");
-    expect(new URL(page.url()).searchParams.get("next")).toBe("/repository/admin/secret");
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/repository/admin/secret?tab=tags");
     await expectAccessible(page);
     await page.context().close();
   });

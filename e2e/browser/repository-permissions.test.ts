@@ -40,7 +40,7 @@ describe("repository permissions in the browser", () => {
   it("are given, changed and removed by the repository's admin", async () => {
     const page = await openPage(browser);
     await signIn(page, server.url, "dana", "dana-password");
-    await page.goto(`${server.url}/repository/shipyard/hull`);
+    await page.goto(`${server.url}/repository/shipyard/hull?tab=settings`);
     await page.click('[data-testid="repository-permissions"]');
     await page.waitForURL(`${server.url}/repository-permissions/shipyard/hull`);
     // The creator is the repository's admin by a grant of their own.
