@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
-    include: ["server/**/*.test.ts", "db/**/*.test.ts", "jobs/**/*.test.ts", "e2e/**/*.test.ts"],
+    include: ["server/**/*.test.ts", "views/**/*.test.ts", "db/**/*.test.ts", "jobs/**/*.test.ts", "e2e/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/bench/**"],
     globalSetup: ["e2e/support/global-setup.ts"],
     pool: "forks",
