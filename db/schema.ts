@@ -420,20 +420,62 @@ export const gcRuns = pgTable("gc_runs", {
   error: text("error"),
 });
 
+/**
+ * The usage log. Partitioned by month on `created_at` (migration 0009; drizzle cannot say so):
+ * retention drops a whole month, and a namespace's or repository's recent rows sit in the few
+ * newest partitions. Hence the key (id, created_at): a partitioned table's keys hold its
+ * partition column.
+ */
 export const auditLog = pgTable(
   "audit_log",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: bigserial("id", { mode: "number" }).notNull(),
     kind: text("kind").notNull(),
     namespaceId: integer("namespace_id"),
     repositoryId: integer("repository_id"),
     performerId: integer("performer_id"),
+    /** user, robot, oauth_app (a user acting through an OAuth token), anonymous; null: the system. */
+    performerKind: text("performer_kind", { enum: ["user", "robot", "oauth_app", "anonymous"] }),
     ip: text("ip"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.createdAt] }),
     index("audit_log_namespace_time").on(t.namespaceId, t.createdAt),
     index("audit_log_repository_time").on(t.repositoryId, t.createdAt),
+    index("audit_log_performer_time").on(t.performerId, t.createdAt),
   ],
+);
+
+/**
+ * Pull counts per tag (Quay's tag pull statistics), fed by the batched pull log: one row per tag
+ * ever pulled by name, with the manifest it named at its last pull. Deleting the tag resets it.
+ */
+export const tagPullStats = pgTable(
+  "tag_pull_stats",
+  {
+    repositoryId: integer("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    tag: text("tag").notNull(),
+    pullCount: bigint("pull_count", { mode: "number" }).notNull(),
+    lastPulledAt: ts("last_pulled_at").notNull(),
+    manifestDigest: text("manifest_digest").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.repositoryId, t.tag] })],
+);
+
+/** Pull counts per manifest (by tag or by digest), fed like `tagPullStats`. */
+export const manifestPullStats = pgTable(
+  "manifest_pull_stats",
+  {
+    repositoryId: integer("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    manifestDigest: text("manifest_digest").notNull(),
+    pullCount: bigint("pull_count", { mode: "number" }).notNull(),
+    lastPulledAt: ts("last_pulled_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.repositoryId, t.manifestDigest] })],
 );

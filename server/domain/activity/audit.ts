@@ -1,13 +1,18 @@
 // The usage log: every state change writes one row, inside the transaction that made it.
 import { type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
-import { auditLog } from "../../../db/schema.ts";
+import { auditLog, users } from "../../../db/schema.ts";
+
+/** Who did it: a person, a robot, a person through an OAuth application, or nobody signed in. */
+export type PerformerKind = "user" | "robot" | "oauth_app" | "anonymous";
 
 export interface AuditEntry {
   kind: string;
   namespaceId?: number | null;
   repositoryId?: number | null;
   performerId?: number | null;
+  /** When left out: the performer account's kind (user or robot), else anonymous for a request (it has an IP), else null (a job). */
+  performerKind?: PerformerKind | null;
   ip?: string | null;
   metadata?: Record<string, unknown>;
 }
@@ -18,9 +23,17 @@ export async function writeAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
     namespaceId: entry.namespaceId ?? null,
     repositoryId: entry.repositoryId ?? null,
     performerId: entry.performerId ?? null,
+    performerKind: performerKindOf(entry),
     ip: entry.ip ?? null,
     metadata: entry.metadata ?? {},
   });
+}
+
+/** The row's performer kind as SQL: given, or read from the performer's account row. */
+function performerKindOf(entry: Pick<AuditEntry, "performerId" | "performerKind" | "ip">): SQL<PerformerKind | null> {
+  if (entry.performerKind !== undefined) return sql`${entry.performerKind}::text`;
+  if (entry.performerId == null) return sql`${entry.ip == null ? null : "anonymous"}::text`;
+  return sql`(select ${users.kind} from ${users} where ${users.id} = ${entry.performerId}::int)`;
 }
 
 /**
@@ -30,8 +43,8 @@ export async function writeAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
  */
 export function auditInsertFrom(source: SQL, entry: Omit<AuditEntry, "repositoryId"> & { repositoryId: number | SQL }): SQL {
   const repositoryId = typeof entry.repositoryId === "number" ? sql`${entry.repositoryId}::int` : entry.repositoryId;
-  return sql`insert into ${auditLog} (kind, namespace_id, repository_id, performer_id, ip, metadata)
+  return sql`insert into ${auditLog} (kind, namespace_id, repository_id, performer_id, performer_kind, ip, metadata)
     select ${entry.kind}::text, ${entry.namespaceId ?? null}::int, ${repositoryId}, ${entry.performerId ?? null}::int,
-           ${entry.ip ?? null}::text, ${JSON.stringify(entry.metadata ?? {})}::jsonb
+           ${performerKindOf(entry)}, ${entry.ip ?? null}::text, ${JSON.stringify(entry.metadata ?? {})}::jsonb
     from ${source}`;
 }
