@@ -33,6 +33,7 @@ import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
 import { TAG_ROUTES } from "./tags.ts";
 import { MANIFEST_ROUTES } from "./manifests.ts";
+import { LOG_ROUTES, mountLogRoutes } from "./logs.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import {
   createUserHandler,
@@ -54,6 +55,7 @@ const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] =
   ...REPOSITORY_PERMISSION_ROUTES,
   ...MANIFEST_ROUTES,
   ...TAG_ROUTES,
+  ...LOG_ROUTES,
   { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
   {
     pattern: /^(.+)$/,
@@ -179,6 +181,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   mountOrganizationRoutes(app, route, notAllowed);
   mountTeamRoutes(app, route, notAllowed);
   mountPrototypeRoutes(app, route, notAllowed);
+  mountLogRoutes(app, route, notAllowed);
 
   app.all("*", () => {
     throw new PlainError(404, { message: NOT_FOUND_MESSAGE });

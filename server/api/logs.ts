@@ -1,0 +1,134 @@
+// Usage logs (Quay's §12): `…/logs` (20 rows a page, newest first, opaque `next_page`) and
+// `…/aggregatelogs` (counts per kind and day) for a repository (repo:admin), an organization
+// (org:admin scope and an admin team) or the caller's own namespace (user:admin). Dates come as
+// Quay's `MM/DD/YYYY` (UTC) and the end day is included whole.
+import type { Hono } from "hono";
+import { findOrganization } from "../domain/accounts/organizations.ts";
+import { isOrgAdmin } from "../domain/access/permissions.ts";
+import { type LogFilter, logCounts, logPage, type LogPosition, type LogRow } from "../domain/activity/logs.ts";
+import type { RepoRef } from "../domain/names.ts";
+import { authorizeExistingRepository, isAnonymous } from "./auth.ts";
+import { avatar } from "./avatar.ts";
+import { rfc2822 } from "./dates.ts";
+import { PlainError, unauthorized } from "./errors.ts";
+import type { ApiEnv, ApiRequest, ApiRoute } from "./request.ts";
+
+/** Quay's LOGS_PER_PAGE. */
+const LOGS_PER_PAGE = 20;
+const DAY_MS = 24 * 3600 * 1000;
+/** Werkzeug's BadRequest, which Quay's bare `abort(400)` answers. */
+const BAD_REQUEST = "The browser (or proxy) sent a request that this server could not understand.";
+
+/** Whose logs a request reads, once the caller may read them. */
+export interface LogTarget {
+  scope: LogFilter["scope"];
+  namespaceId: number;
+  namespaceName: string;
+  repositoryName: string | null;
+}
+
+/** Quay's strptime("%m/%d/%Y") in UTC: midnight of that day, or undefined when it does not parse. */
+export function parseQuayDay(text: string | undefined): Date | undefined {
+  const m = text === undefined ? null : /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
+  if (!m) return undefined;
+  const [month, day, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
+}
+
+/**
+ * Quay's range rules: no (or a bad) start means a day ago, no end means now; the end is then moved
+ * a day on so its whole day counts. An end before the start is a 400.
+ */
+export function logRange(r: ApiRequest): { start: Date; end: Date } {
+  const now = r.deps.clock.now();
+  const start = parseQuayDay(r.c.req.query("starttime")) ?? new Date(now.getTime() - DAY_MS);
+  const end = new Date((parseQuayDay(r.c.req.query("endtime")) ?? now).getTime() + DAY_MS);
+  if (end < start) throw new PlainError(400, { message: BAD_REQUEST });
+  return { start, end };
+}
+
+/** A repository's logs: repo:admin and admin on it; 404 once allowed, if it does not exist. */
+export async function repositoryLogTarget(r: ApiRequest, ref: RepoRef): Promise<LogTarget> {
+  const { repo } = await authorizeExistingRepository(r.deps, r.caller, ref, "admin");
+  return { scope: { repositoryId: repo.id }, namespaceId: repo.namespaceId, namespaceName: repo.namespace, repositoryName: repo.name };
+}
+
+/** An organization's logs: org:admin scope and an admin team (Quay refuses a missing one alike). */
+export async function organizationLogTarget(r: ApiRequest, name: string): Promise<LogTarget> {
+  const refuse = unauthorized(isAnonymous(r.caller));
+  if (r.caller.caps.namespace !== "admin") throw refuse;
+  const org = await findOrganization(r.deps.db, name);
+  if (!org || !(await isOrgAdmin(r.deps.db, r.caller.principal, org.namespaceId))) throw refuse;
+  return { scope: { namespaceId: org.namespaceId }, namespaceId: org.namespaceId, namespaceName: org.name, repositoryName: null };
+}
+
+/** The caller's own namespace: user:admin. */
+export function userLogTarget(r: ApiRequest): LogTarget {
+  const user = r.caller.user;
+  if (!user || r.caller.caps.user !== "admin") throw unauthorized(isAnonymous(r.caller));
+  return { scope: { namespaceId: user.namespaceId }, namespaceId: user.namespaceId, namespaceName: user.username, repositoryName: null };
+}
+
+/** Where the next page starts, as the opaque `next_page` token (tampering shows only rows the caller may see). */
+const encodePosition = (p: LogPosition) => Buffer.from(JSON.stringify(p)).toString("base64url");
+
+function decodePosition(text: string | undefined): LogPosition | undefined {
+  if (!text) return undefined;
+  try {
+    const p = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Partial<LogPosition>;
+    return typeof p.at === "string" && typeof p.id === "number" ? { at: p.at, id: p.id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Quay's log entry view (without the namespace, which its per-namespace listings leave out). */
+export function logView(row: LogRow): Record<string, unknown> {
+  const view: Record<string, unknown> = { kind: row.kind, metadata: row.metadata, ip: row.ip, datetime: rfc2822(row.createdAt) };
+  if (row.performer) {
+    const { name, isRobot } = row.performer;
+    view.performer = { kind: "user", name, is_robot: isRobot, avatar: avatar(name, null, isRobot ? "robot" : "user") };
+  }
+  return view;
+}
+
+const filterOf = (r: ApiRequest, target: LogTarget, range: { start: Date; end: Date }): LogFilter => ({
+  scope: target.scope,
+  ...range,
+  performer: target.repositoryName === null ? r.c.req.query("performer") || undefined : undefined,
+});
+
+async function listLogs(r: ApiRequest, target: LogTarget): Promise<Response> {
+  const range = logRange(r);
+  const page = await logPage(r.deps.db, filterOf(r, target, range), {
+    after: decodePosition(r.c.req.query("next_page")),
+    limit: LOGS_PER_PAGE,
+  });
+  const body: Record<string, unknown> = { start_time: rfc2822(range.start), end_time: rfc2822(range.end), logs: page.rows.map(logView) };
+  if (page.next) body.next_page = encodePosition(page.next);
+  return r.c.json(body);
+}
+
+async function aggregateLogs(r: ApiRequest, target: LogTarget): Promise<Response> {
+  const counts = await logCounts(r.deps.db, filterOf(r, target, logRange(r)));
+  return r.c.json({ aggregated: counts.map((c) => ({ kind: c.kind, count: c.count, datetime: rfc2822(c.day) })) });
+}
+
+type RepoLogHandler = (r: ApiRequest, ref: RepoRef) => Promise<Response>;
+
+export const LOG_ROUTES: { pattern: RegExp; methods: Record<string, RepoLogHandler> }[] = [
+  { pattern: /^(.+)\/logs$/, methods: { GET: async (r, ref) => listLogs(r, await repositoryLogTarget(r, ref)) } },
+  { pattern: /^(.+)\/aggregatelogs$/, methods: { GET: async (r, ref) => aggregateLogs(r, await repositoryLogTarget(r, ref)) } },
+];
+
+export function mountLogRoutes(app: Hono<ApiEnv>, route: ApiRoute, notAllowed: () => never): void {
+  const org = (r: ApiRequest) => organizationLogTarget(r, r.c.req.param("org")!);
+  const user = async (r: ApiRequest) => userLogTarget(r);
+  for (const [path, target] of [["/user", user], ["/organization/:org", org]] as const) {
+    app.get(`${path}/logs`, route(async (r) => listLogs(r, await target(r))));
+    app.all(`${path}/logs`, notAllowed);
+    app.get(`${path}/aggregatelogs`, route(async (r) => aggregateLogs(r, await target(r))));
+    app.all(`${path}/aggregatelogs`, notAllowed);
+  }
+}
