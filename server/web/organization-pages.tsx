@@ -4,7 +4,7 @@
 // are the domain's (organizations.ts, teams.ts, permissions.ts); other viewers get the site's 404.
 // `/confirminvite?code=` is where a mailed team invitation leads: join or decline.
 import { Hono } from "hono";
-import { NewOrganizationPage, OrganizationReposPage, OrganizationSettingsPage, type FormState, emptyForm } from "../../views/pages/organization.tsx";
+import { NewOrganizationPage, OrganizationFrame, OrganizationReposPage, OrganizationSettingsPage, type FormState, emptyForm } from "../../views/pages/organization.tsx";
 import { InvitationPage, TeamConfirmPage, TeamPage, TeamsTab } from "../../views/pages/organization-teams.tsx";
 import { namespaceStorageBytes } from "../domain/content/storage-usage.ts";
 import { acceptInvitation, addOrInviteTeamMember, declineInvitation, describeInvitation } from "../domain/accounts/invitations.ts";
@@ -41,6 +41,8 @@ import { withFreshLogin } from "./fresh-login.tsx";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import { listing, registryHost } from "./repository-pages.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
+import { usageLogView } from "./usage-logs.tsx";
+import { UsageLogs } from "../../views/partials/usage-logs.tsx";
 
 /** The organization in the path and what the viewer is in it. */
 interface Place {
@@ -306,6 +308,21 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
       />,
       status,
     );
+
+  // The organization's usage logs, for its admins (as Quay shows them).
+  app.get("/organization/:name/logs", async (c) => {
+    const at = await adminPlace(c);
+    if (!at) return notFoundPage(deps, c);
+    const action = `/organization/${at.org.name}/logs`;
+    const view = await usageLogView(deps, c, { scope: { namespaceId: at.org.namespaceId }, action, params: {}, subject: "this organization" });
+    if (view instanceof Response) return view;
+    return page(
+      c,
+      <OrganizationFrame chrome={await chrome(deps, c)} org={at.org} viewer={viewerOf(at)} tab="logs">
+        <UsageLogs {...view} />
+      </OrganizationFrame>,
+    );
+  });
 
   app.get("/organization/:name/settings", async (c) => {
     const at = await adminPlace(c);

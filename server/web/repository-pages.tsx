@@ -24,11 +24,10 @@ import {
   tagsTabHref,
 } from "../../views/partials/tag-table.tsx";
 import { TAG_HISTORY_ID, TagHistory } from "../../views/partials/tag-history.tsx";
-import { USAGE_LOG_TABLE_ID, UsageLogTable } from "../../views/partials/usage-log-table.tsx";
+import { UsageLogs } from "../../views/partials/usage-logs.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
 import { roleAtLeast, roleOn } from "../domain/access/permissions.ts";
-import { isLogPosition, repositoryLogPage } from "../domain/activity/repository-logs.ts";
 import { userOrganizations } from "../domain/accounts/organizations.ts";
 import { countRepositories, findRepository, isStarred, listRepositories, type Repository } from "../domain/repositories/repositories.ts";
 import { labelsOf } from "../domain/content/labels.ts";
@@ -49,13 +48,13 @@ import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 import { assetUrl } from "./static.ts";
+import { usageLogView } from "./usage-logs.tsx";
 import { loadTagHistory } from "./tag-pages.tsx";
 
 const PAGE_SIZE = 25;
 const TAG_PAGE_SIZE = 25;
 /** The Tags tab counts matching tags this far and no further ("more than 10 000"). */
 const TAG_COUNT_CAP = 10_001;
-const LOG_PAGE_SIZE = 50;
 /** Deeper pages are refused (offsets that far are slow, and nobody pages that far by hand). */
 const MAX_PAGE = 100_000;
 
@@ -272,19 +271,11 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     }));
   }
 
-  /** The Usage logs tab: the repository's audit rows newest first. */
+  /** The Usage logs tab: the repository's actions in a range of days, charted and listed. */
   async function logsTab(c: WebContext, repo: Repository, inFrame: (children: Child) => Promise<Response>) {
-    const newest = `/repository/${repo.namespace}/${repo.name}?tab=logs`;
-    const after = c.req.query("after");
-    const before = c.req.query("before");
-    if ([after, before].some((p) => p !== undefined && !isLogPosition(p))) return c.redirect(newest, 302);
-    const { entries, newer, older } = await repositoryLogPage(deps.db, repo.id, { after, before, limit: LOG_PAGE_SIZE });
-    // A page past either end (its entries went since): back to the newest.
-    if (entries.length === 0 && (after ?? before) !== undefined) return c.redirect(newest, 302);
-    const at = (key: string, position: string | null) => (position === null ? null : `${newest}&${key}=${encodeURIComponent(position)}`);
-    const logs = { rows: entries, newerHref: at("before", newer), olderHref: at("after", older), now: deps.clock.now() };
-    if (wantsFragment(c, USAGE_LOG_TABLE_ID)) return fragment(c, <UsageLogTable {...logs} />);
-    return inFrame(<UsageLogTable {...logs} />);
+    const action = `/repository/${repo.namespace}/${repo.name}`;
+    const view = await usageLogView(deps, c, { scope: { repositoryId: repo.id }, action, params: { tab: "logs" }, subject: "this repository" });
+    return view instanceof Response ? view : inFrame(<UsageLogs {...view} />);
   }
 
   return app;

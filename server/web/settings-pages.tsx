@@ -6,7 +6,7 @@
 // current password every time, which is that proof already.
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { AccountSettingsPage, type AccountSettingsProps, DeleteAccountPage } from "../../views/pages/settings.tsx";
+import { AccountSettingsPage, type AccountSettingsProps, DeleteAccountPage, UserLogsPage } from "../../views/pages/settings.tsx";
 import { RevokeTokenPage, TokenPage, TokensPage } from "../../views/pages/settings-tokens.tsx";
 import { secretHash } from "../auth/secrets.ts";
 import { endSession } from "../auth/session-cookie.ts";
@@ -21,6 +21,7 @@ import { serviceName } from "../registry/deps.ts";
 import { withFreshLogin } from "./fresh-login.tsx";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
+import { usageLogView } from "./usage-logs.tsx";
 
 /** A refusal the person can fix in the form: which field, what to say. */
 function formProblem(err: unknown, fallbackField: string): Record<string, string> {
@@ -91,6 +92,11 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
       return refuse(formProblem(err, "password"));
     }
     return c.redirect("/settings?saved=password", 303);
+  });
+
+  app.get("/settings/logs", async (c) => {
+    const view = await usageLogView(deps, c, { scope: { namespaceId: me(c).namespaceId }, action: "/settings/logs", params: {}, subject: "your account" });
+    return view instanceof Response ? view : page(c, <UserLogsPage chrome={await chrome(deps, c)} logs={view} />);
   });
 
   app.get("/settings/delete", async (c) => page(c, <DeleteAccountPage chrome={await chrome(deps, c)} username={me(c).username} />));

@@ -1,4 +1,4 @@
-// The signed-in user's settings: tabs (account, robot accounts, application tokens) and the
+// The signed-in user's settings: tabs (account, robot accounts, tokens, applications, usage logs) and the
 // account tab with its e-mail and password forms, and deleting the account (after typing one's
 // name).
 import type { Child } from "hono/jsx";
@@ -7,9 +7,10 @@ import { ConfirmCard } from "../partials/confirm-card.tsx";
 import { CsrfField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
+import { UsageLogs, type UsageLogsProps } from "../partials/usage-logs.tsx";
 import { TIME_MACHINE_OPTIONS } from "./organization.tsx";
 
-export type SettingsTab = "account" | "robots" | "tokens" | "api-token" | "authorizations";
+export type SettingsTab = "account" | "robots" | "tokens" | "api-token" | "authorizations" | "logs";
 
 const TABS: { tab: SettingsTab; label: string; href: string }[] = [
   { tab: "account", label: "Account", href: "/settings" },
@@ -17,6 +18,7 @@ const TABS: { tab: SettingsTab; label: string; href: string }[] = [
   { tab: "tokens", label: "Application tokens", href: "/settings/tokens" },
   { tab: "api-token", label: "API tokens", href: "/settings/api-token" },
   { tab: "authorizations", label: "Authorized applications", href: "/settings/authorizations" },
+  { tab: "logs", label: "Usage logs", href: "/settings/logs" },
 ];
 
 /** The frame of every settings page: heading, tabs, the tab's content. */
@@ -143,6 +145,15 @@ export function DeleteAccountPage({ chrome, username, error }: { chrome: Chrome;
         csrfToken={chrome.csrfToken}
         fields={<TextField name="confirm" label={`Type ${username} to confirm`} required error={error} autocomplete="off" autofocus />}
       />
+    </SettingsLayout>
+  );
+}
+
+/** The usage logs of the user's own namespace (Quay's user logs). */
+export function UserLogsPage({ chrome, logs }: { chrome: Chrome; logs: UsageLogsProps }) {
+  return (
+    <SettingsLayout chrome={chrome} tab="logs" title="Usage logs">
+      <UsageLogs {...logs} />
     </SettingsLayout>
   );
 }

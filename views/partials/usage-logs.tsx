@@ -1,0 +1,96 @@
+// A usage-log view (repository, organization or user): a toolbar choosing the days and a text
+// filter, then the chart of actions per day by kind and the entries. Without JavaScript the toolbar
+// is a GET form; with htmx it swaps the chart and entries as the fields change, keeping the
+// address bar in step.
+import { LogChart, type LogChartProps } from "./log-chart.tsx";
+import { UsageLogTable, type UsageLogTableProps } from "./usage-log-table.tsx";
+
+export const USAGE_LOG_RESULTS_ID = "usage-log-results";
+
+/** The days shown (YYYY-MM-DD, both included) and the text looked for. */
+export interface UsageLogQuery {
+  from: string;
+  to: string;
+  filter: string;
+}
+
+export interface UsageLogsProps {
+  /** The page's address without a query; the toolbar and the pager lead back to it. */
+  action: string;
+  /** Query parameters the page keeps (its tab). */
+  params: Record<string, string>;
+  query: UsageLogQuery;
+  /** Why the dates asked for were not used, if they were not. */
+  problem?: string;
+  chart: LogChartProps;
+  table: UsageLogTableProps;
+}
+
+/** The page's address for `query`, starting at `after` (a position of an earlier page). */
+export function usageLogsHref(action: string, params: Record<string, string>, query: UsageLogQuery, after?: string): string {
+  const search = new URLSearchParams({ ...params, from: query.from, to: query.to });
+  if (query.filter) search.set("filter", query.filter);
+  if (after !== undefined) search.set("after", after);
+  return `${action}?${search}`;
+}
+
+export function UsageLogResults(props: Pick<UsageLogsProps, "chart" | "table" | "problem">) {
+  return (
+    <div id={USAGE_LOG_RESULTS_ID} class="qs-swappable" data-testid="usage-log-results">
+      {props.problem && (
+        <div class="pf-v6-c-alert pf-m-warning pf-m-inline qs-gap-below" role="status">
+          <p class="pf-v6-c-alert__title">{props.problem}</p>
+        </div>
+      )}
+      <LogChart {...props.chart} />
+      <UsageLogTable {...props.table} />
+    </div>
+  );
+}
+
+export function UsageLogs(props: UsageLogsProps) {
+  const { query } = props;
+  const fields = Object.entries(props.params);
+  return (
+    <div data-testid="usage-logs">
+      <form
+        method="get"
+        action={props.action}
+        role="search"
+        aria-label="Usage logs"
+        class="pf-v6-c-toolbar qs-log-range"
+        hx-get={props.action}
+        hx-trigger="submit, input delay:400ms"
+        hx-target={`#${USAGE_LOG_RESULTS_ID}`}
+        hx-swap="outerHTML"
+        hx-push-url="true"
+      >
+        {fields.map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
+        <div>
+          <label for="log-from">From</label>
+          <span class="pf-v6-c-form-control">
+            <input id="log-from" type="date" name="from" value={query.from} required />
+          </span>
+        </div>
+        <div>
+          <label for="log-to">To</label>
+          <span class="pf-v6-c-form-control">
+            <input id="log-to" type="date" name="to" value={query.to} required />
+          </span>
+        </div>
+        <div>
+          <label for="log-filter">Filter</label>
+          <span class="pf-v6-c-form-control">
+            <input id="log-filter" type="search" name="filter" value={query.filter} placeholder="Action, user, address or detail" autocomplete="off" />
+          </span>
+        </div>
+        <button class="pf-v6-c-button pf-m-secondary" type="submit">
+          <span class="pf-v6-c-button__text">Show</span>
+        </button>
+      </form>
+      <UsageLogResults {...props} />
+    </div>
+  );
+}
