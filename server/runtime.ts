@@ -12,6 +12,7 @@ import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import { ContentCache } from "./domain/content/content-cache.ts";
 import { LoginThrottle } from "./domain/accounts/login-throttle.ts";
+import { PullLog } from "./domain/activity/pull-log.ts";
 import { PrincipalState } from "./domain/accounts/principal-state.ts";
 import { ensureAdmin } from "./domain/accounts/users.ts";
 import { grantConfiguredSuperusers } from "./domain/accounts/superusers.ts";
@@ -58,6 +59,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
     clock,
     cache,
     logins: new LoginThrottle(clock),
+    pulls: new PullLog(database.db, clock),
     tokens: new RegistryTokens(key, config.registryTokenTtl),
     principals,
   };
@@ -104,6 +106,7 @@ export async function start(config: Config, options: { clock?: Clock } = {}): Pr
         log.info({ inFlight: server.inFlight(), graceSeconds: config.shutdownGraceSeconds }, "closing HTTP: requests in flight may finish");
         await server.close(config.shutdownGraceSeconds * 1000);
       }
+      await deps.pulls.stop();
       await jobs?.stop();
       await database.close();
       await embedded?.stop();

@@ -63,6 +63,7 @@ export async function testEnv(
         { principal: { kind: "anonymous" } },
       ),
     async close() {
+      await deps.pulls.stop();
       await database.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -5,6 +5,7 @@ import type { BlobStore } from "../storage/blob-store.ts";
 import type { Clock } from "./clock.ts";
 import type { ContentCache } from "./content/content-cache.ts";
 import type { LoginThrottle } from "./accounts/login-throttle.ts";
+import type { PullLog } from "./activity/pull-log.ts";
 
 export interface Services {
   db: Db;
@@ -12,4 +13,6 @@ export interface Services {
   clock: Clock;
   cache: ContentCache;
   logins: LoginThrottle;
+  /** Pulls waiting to be written to the usage log and pull statistics (flushed within a second). */
+  pulls: PullLog;
 }

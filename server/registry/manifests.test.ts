@@ -498,7 +498,7 @@ describe("what a push stores", () => {
     const { manifest, layers } = await rowsOf(sha256(body));
     expect(layers.map((l) => l.position)).toEqual([0, 1]);
     expect(manifest!.layersSize).toBe(layers[1]!.size);
-    const pushes = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "push_repo"));
+    const pushes = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "push_repo")).orderBy(auditLog.id);
     expect(pushes.filter((p) => p.metadata.manifest_digest === sha256(body)).map((p) => p.metadata.tag)).toEqual(["once", "twice", "once"]);
   });
 

@@ -24,7 +24,9 @@ function storedReference(reference: string): Reference {
 export async function getManifestHandler(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   const repo = await existingRepository(r.deps, r.name);
-  const manifest = await getManifestCached(r.deps, repo.id, storedReference(r.param));
+  const reference = storedReference(r.param);
+  const manifest = await getManifestCached(r.deps, repo.id, reference);
+  r.deps.pulls.record(r.actor, { repo, tag: "tag" in reference ? reference.tag : undefined, digest: manifest.digest });
   const headers = {
     "Content-Type": manifest.mediaType,
     "Docker-Content-Digest": manifest.digest,

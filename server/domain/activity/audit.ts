@@ -2,9 +2,24 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { auditLog, users } from "../../../db/schema.ts";
+import type { Actor } from "../access/principal.ts";
 
 /** Who did it: a person, a robot, a person through an OAuth application, or nobody signed in. */
 export type PerformerKind = "user" | "robot" | "oauth_app" | "anonymous";
+
+export interface Performer {
+  performerId: number | null;
+  performerKind: PerformerKind;
+  ip: string | null;
+}
+
+/** The performer columns of a row an actor's request writes. */
+export function performedBy(actor: Actor): Performer {
+  const p = actor.principal;
+  const ip = actor.ip ?? null;
+  if (p.kind === "anonymous") return { performerId: null, performerKind: "anonymous", ip };
+  return { performerId: p.userId, performerKind: p.robot ? "robot" : p.viaToken ? "oauth_app" : "user", ip };
+}
 
 export interface AuditEntry {
   kind: string;

@@ -1,0 +1,48 @@
+// The pull log holds pulls for at most a second, then writes them all in one go.
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
+import { auditLog } from "../../../db/schema.ts";
+import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
+import { toPrincipal } from "../accounts/users.ts";
+import { createRepository } from "../repositories/repositories.ts";
+import { PullLog } from "./pull-log.ts";
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await testEnv();
+});
+afterAll(() => env.close());
+afterEach(() => vi.useRealTimers());
+
+it("writes a batch one second after its first pull, in one go, and nothing before", async () => {
+  const alice = await env.user("alice");
+  const actor = { principal: toPrincipal(alice), ip: "10.1.2.3" };
+  const repo = await createRepository(env.deps.db, actor, { namespace: "alice", name: "batched", visibility: "private" });
+  const target = { id: repo.id, namespaceId: repo.namespaceId, namespace: "alice", name: "batched" };
+  const pulls = new PullLog(env.deps.db, env.deps.clock);
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  pulls.record(actor, { repo: target, tag: "a", digest: "sha256:1" });
+  vi.advanceTimersByTime(500);
+  pulls.record(actor, { repo: target, digest: "sha256:2" });
+  vi.advanceTimersByTime(499);
+  expect(pulls.pending).toBe(2); // 999 ms after the first pull: still waiting
+  vi.advanceTimersByTime(1);
+  expect(pulls.pending).toBe(0); // handed to the database at 1 s
+  vi.useRealTimers();
+  await pulls.flush(); // waits for the write under way
+  const rows = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "pull_repo"));
+  expect(rows.map((r) => [r.metadata.tag ?? null, r.metadata.manifest_digest, r.performerKind, r.ip])).toEqual([
+    ["a", "sha256:1", "user", "10.1.2.3"],
+    [null, "sha256:2", "user", "10.1.2.3"],
+  ]);
+});
+
+it("writes quoting-unfriendly tags and names as they are", async () => {
+  const pulls = new PullLog(env.deps.db, env.deps.clock);
+  const repo = { id: 999_999, namespaceId: 1, namespace: 'we"ird\\ns', name: "x,y" };
+  pulls.record({ principal: { kind: "anonymous" }, ip: null }, { repo, tag: "t", digest: "sha256:3" });
+  await pulls.stop();
+  const [row] = await env.deps.db.select().from(auditLog).where(eq(auditLog.repositoryId, 999_999));
+  expect(row!.metadata).toEqual({ namespace: 'we"ird\\ns', repo: "x,y", tag: "t", manifest_digest: "sha256:3" });
+  expect(row!.performerKind).toBe("anonymous");
+});
