@@ -15,6 +15,13 @@ export interface JobDefinition {
   queue: string;
   /** Cron expression (UTC) for recurring jobs. */
   cron?: string;
+  /**
+   * How long a job may stay active before pg-boss's maintenance counts it failed (its worker
+   * died, or hangs) and, within `retryLimit`, hands it to the next worker to poll. A worker
+   * still running it is not stopped: handlers must tolerate a second copy.
+   */
+  expireInSeconds: number;
+  retryLimit: number;
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
@@ -49,7 +56,10 @@ export async function startJobs(deps: AppDeps, database: Database, options: { wo
   boss.on("error", (err) => log.error({ err }, "jobs: pg-boss error"));
   await boss.start();
   for (const job of definitions) {
-    await boss.createQueue(job.queue);
+    const policy = { name: job.queue, expireInSeconds: job.expireInSeconds, retryLimit: job.retryLimit };
+    await boss.createQueue(job.queue, policy);
+    // createQueue keeps an existing queue's settings: installations made before take these too.
+    await boss.updateQueue(job.queue, policy);
     if (job.cron) await boss.schedule(job.queue, job.cron);
     if (options.work) {
       await boss.work(job.queue, async (batch) => {

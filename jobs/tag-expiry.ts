@@ -10,6 +10,9 @@ const BATCH = 1000;
 export const tagExpiry: JobDefinition = {
   queue: "tag-expiry",
   cron: "* * * * *",
+  // Quick, and the next minute's job does the same work: a lost one is not worth a retry.
+  expireInSeconds: 120,
+  retryLimit: 0,
   async handle(deps) {
     const now = deps.clock.now();
     while ((await endExpiredTags(deps.db, now, BATCH)) === BATCH);

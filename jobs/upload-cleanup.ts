@@ -5,6 +5,8 @@ import type { JobDefinition } from "./index.ts";
 export const uploadCleanup: JobDefinition = {
   queue: "upload-cleanup",
   cron: "17 * * * *",
+  expireInSeconds: 15 * 60,
+  retryLimit: 2,
   async handle(deps) {
     const removed = await expireStaleUploads(deps, STALE_UPLOAD_MS);
     if (removed > 0) console.log(`jobs: removed ${removed} abandoned upload(s)`);
