@@ -10,6 +10,7 @@ import { notFound } from "./errors.ts";
 import type { ApiRequest } from "./request.ts";
 import { addLabelHandler, deleteLabelHandler, getLabelHandler, listLabelsHandler } from "./labels.ts";
 import { getImageHandler, listImagesHandler } from "./images.ts";
+import { manifestPullStatisticsHandler } from "./pull-statistics.ts";
 
 /** Quay's digest grammar in manifest paths; anything else is not a manifest route at all. */
 const DIGEST = "[A-Za-z0-9_+.-]+:[A-Fa-f0-9]+";
@@ -50,6 +51,7 @@ export const MANIFEST_ROUTES: { pattern: RegExp; methods: Record<string, Manifes
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/labels/([^/]+)$`), methods: { GET: getLabelHandler, DELETE: deleteLabelHandler } },
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/labels$`), methods: { GET: listLabelsHandler, POST: addLabelHandler } },
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})$`), methods: { GET: getManifestHandler } },
+  { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/pull_statistics$`), methods: { GET: manifestPullStatisticsHandler } },
   { pattern: /^(.+)\/image\/?$/, methods: { GET: listImagesHandler } },
   { pattern: /^(.+)\/image\/([^/]+)$/, methods: { GET: getImageHandler } },
 ];

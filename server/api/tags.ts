@@ -11,6 +11,7 @@ import { invalidRequest, notFound, PlainError } from "./errors.ts";
 import { intParam, jsonBody, truthy } from "./input.ts";
 import type { ApiRequest } from "./request.ts";
 import { tagItem } from "./views.ts";
+import { tagPullStatisticsHandler } from "./pull-statistics.ts";
 
 const LIMIT_HELP = "Limit to the number of results to return per page. Max 100.";
 const PAGE_HELP = "Page index for the results. Default 1.";
@@ -137,5 +138,6 @@ export const TAG_ROUTES: { pattern: RegExp; methods: Record<string, TagRouteHand
   { pattern: /^(.+)\/tag\/?$/, methods: { GET: listTagsHandler } },
   { pattern: /^(.+)\/tag\/([^/]+)\/restore$/, methods: { POST: restoreTagHandler } },
   { pattern: /^(.+)\/tag\/([^/]+)\/expire$/, methods: { POST: expireTagHandler } },
+  { pattern: /^(.+)\/tag\/([^/]+)\/pull_statistics$/, methods: { GET: tagPullStatisticsHandler } },
   { pattern: /^(.+)\/tag\/([^/]+)$/, methods: { PUT: changeTagHandler, DELETE: deleteTagHandler } },
 ];

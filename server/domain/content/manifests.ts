@@ -4,6 +4,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifests } from "../../../db/schema.ts";
 import { writeAudit } from "../activity/audit.ts";
+import { forgetTagPulls } from "../activity/pull-statistics.ts";
 import { looksLikeDigest, parseDigest } from "./digests.ts";
 import { DomainError } from "../errors.ts";
 import { effectiveArtifactType, parseManifest } from "./manifest-formats.ts";
@@ -163,8 +164,9 @@ export async function deleteManifest(svc: Services, actor: Actor, repo: Reposito
   const ref = parseReference(reference);
   const now = svc.clock.now();
   await svc.db.transaction(async (tx) => {
-    const audit = (tag: string, digest: string) =>
-      writeAudit(tx, {
+    const audit = async (tag: string, digest: string) => {
+      await forgetTagPulls(tx, repo.id, tag);
+      await writeAudit(tx, {
         kind: "delete_tag",
         namespaceId: repo.namespaceId,
         repositoryId: repo.id,
@@ -172,6 +174,7 @@ export async function deleteManifest(svc: Services, actor: Actor, repo: Reposito
         ip: actor.ip,
         metadata: { repo: repo.name, namespace: repo.namespace, tag, manifest_digest: digest },
       });
+    };
     if ("tag" in ref) {
       const manifest = await getManifest(tx, repo.id, ref, now);
       await endTag(tx, repo.id, ref.tag, now);

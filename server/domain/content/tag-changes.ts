@@ -6,6 +6,7 @@ import type { DbOrTx } from "../../../db/client.ts";
 import { manifests } from "../../../db/schema.ts";
 import { tagExpirationSeconds } from "../accounts/namespaces.ts";
 import { writeAudit } from "../activity/audit.ts";
+import { forgetTagPulls } from "../activity/pull-statistics.ts";
 import { type Actor, performerId } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { isValidTagName } from "../names.ts";
@@ -120,6 +121,7 @@ export async function deleteTag(svc: Services, actor: Actor, repo: Repository, n
   await svc.db.transaction(async (tx) => {
     const manifestId = await endTag(tx, repo.id, name, now);
     if (manifestId === null) throw new DomainError("NOT_FOUND", "No such tag", { tag: name });
+    await forgetTagPulls(tx, repo.id, name);
     await logger(tx, actor, repo)("delete_tag", { tag: name, manifest_digest: await digestOf(tx, manifestId) });
   });
   svc.cache.forgetContent(repo.id);
