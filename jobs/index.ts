@@ -10,6 +10,7 @@ import { jobFailures, watchQueueDepths } from "../server/observability/metrics.t
 import { uploadCleanup } from "./upload-cleanup.ts";
 import { tagExpiry } from "./tag-expiry.ts";
 import { garbageCollection } from "./garbage-collection.ts";
+import { logExport } from "./log-export.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -25,7 +26,7 @@ export interface JobDefinition {
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
-const definitions: JobDefinition[] = [uploadCleanup, tagExpiry, garbageCollection];
+const definitions: JobDefinition[] = [uploadCleanup, tagExpiry, garbageCollection, logExport];
 
 export interface Jobs {
   boss: PgBoss;
@@ -55,6 +56,7 @@ export async function startJobs(deps: AppDeps, database: Database, options: { wo
   const boss = new PgBoss({ ...poolOptions, schedule: options.work, supervise: options.work });
   boss.on("error", (err) => log.error({ err }, "jobs: pg-boss error"));
   await boss.start();
+  deps.jobs = boss;
   for (const job of definitions) {
     const policy = { name: job.queue, expireInSeconds: job.expireInSeconds, retryLimit: job.retryLimit };
     await boss.createQueue(job.queue, policy);

@@ -5,6 +5,7 @@ import { apiRoutes } from "./api/routes.ts";
 import type { AppDeps } from "./deps.ts";
 import { accessToken, accessTokenBodyLimit } from "./api/oauth.ts";
 import { csrfToken } from "./api/session.ts";
+import { exportedLogsHandler } from "./api/logs.ts";
 import { observeRequests } from "./observability/request-observer.ts";
 import { operationsRoutes } from "./observability/routes.ts";
 import { registryRoutes } from "./registry/routes.ts";
@@ -20,6 +21,8 @@ export function buildApp(deps: AppDeps): Hono {
   // Quay's web routes that API scripts and OAuth clients call.
   app.get("/csrf_token", (c) => csrfToken(deps, c));
   app.post("/oauth/access_token", accessTokenBodyLimit, (c) => accessToken(deps, c));
+  // The signed download link of a log export (Quay's /exportedlogs/…).
+  app.get("/exportedlogs/:file", (c) => exportedLogsHandler(deps, c));
   app.route("/static", staticRoutes());
   app.route("/", webRoutes(deps));
   return app;

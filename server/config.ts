@@ -31,6 +31,8 @@ export interface Config {
   admin?: { username: string; password: string; email: string };
   /** User names that are superusers (Quay's SUPER_USERS), besides the admin and the first user. */
   superUsers: string[];
+  /** Hosts outgoing callbacks may reach although they resolve to internal addresses (Quay's SSRF_ALLOWED_HOSTS). */
+  ssrfAllowedHosts: string[];
   /**
    * Outgoing mail (Quay's MAILING): an SMTP URL (`smtp://user:pass@host:587`, `smtps://…`) and the
    * From address. Unset: no mail, so team members are added at once instead of invited.
@@ -116,6 +118,7 @@ const settings = {
   adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD", help: "Password of --admin-user (8+ characters)" },
   adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL", help: "E-mail of --admin-user (default: <admin user>@localhost)" },
   superUsers: { flag: "super-users", env: "QUAYSIDE_SUPER_USERS", help: "Comma-separated user names that are superusers" },
+  ssrfAllowedHosts: { flag: "ssrf-allowed-hosts", env: "QUAYSIDE_SSRF_ALLOWED_HOSTS", help: "Comma-separated hosts (host or host:port) callbacks may reach on internal addresses" },
   appTokenExpiration: { flag: "app-token-expiration", env: "QUAYSIDE_APP_TOKEN_EXPIRATION", help: "Lifetime of application tokens: 90d, 12h, seconds (default: forever)" },
   smtpUrl: { flag: "smtp-url", env: "QUAYSIDE_SMTP_URL", help: "smtp:// or smtps:// URL for outgoing mail (default: no mail)" },
   mailFrom: { flag: "mail-from", env: "QUAYSIDE_MAIL_FROM", help: "From address of outgoing mail (default: quayside@localhost)" },
@@ -168,6 +171,10 @@ const schema = z.object({
   adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
   adminEmail: z.email().optional(),
   superUsers: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .default([]),
+  ssrfAllowedHosts: z
     .string()
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .default([]),
@@ -347,6 +354,7 @@ export function loadConfig(
       ? { username: v.adminUser, password: v.adminPassword, email: v.adminEmail ?? `${v.adminUser}@localhost` }
       : undefined,
     superUsers: v.superUsers,
+    ssrfAllowedHosts: v.ssrfAllowedHosts,
     appTokenLifetime: v.appTokenExpiration,
     mail: v.smtpUrl ? { smtpUrl: v.smtpUrl, from: v.mailFrom ?? "quayside@localhost" } : undefined,
     registryTokenTtl: v.registryTokenTtl,

@@ -1,4 +1,5 @@
 // /api/v1 usage logs and aggregate counts in Quay's shapes, with its scopes and refusals.
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../../db/schema.ts";
 import { ApiClient, problem, sessionClient, tokenClient } from "../../e2e/support/api-client.ts";
@@ -136,5 +137,43 @@ describe("usage logs", () => {
     expect((await bobApi.get("/organization/acme/logs")).body).toEqual(refused);
     expect((await bobApi.get("/repository/acme/app/logs")).body).toEqual(refused);
     expect((await bobApi.post("/user/logs")).status).toBe(405);
+  });
+
+  it("refuses bad export requests with Quay's 400s and records export_logs_failure", async () => {
+    const invalid = problem(400, "invalid_request", "Invalid callback URL");
+    for (const url of ["ftp://example.com/x", "http://127.0.0.1:9/cb", "http://localhost/cb", "http://10.0.0.1/cb", "http://[::1]/cb", "not a url"]) {
+      const res = await api.post(`/user/exportlogs`, { callback_url: url });
+      expect(res.status, url).toBe(400);
+      expect(res.body, url).toEqual(invalid);
+    }
+    expect((await api.post("/organization/acme/exportlogs", { callback_email: "nobody" })).body).toEqual(
+      problem(400, "invalid_request", "Invalid callback e-mail"),
+    );
+    const backwards = await api.post(`/repository/acme/app/exportlogs?starttime=${quayDay(today)}&endtime=${quayDay(new Date(today.getTime() - 3 * DAY))}`, {
+      callback_email: "a@example.com",
+    });
+    expect(backwards.body).toEqual(problem(400, "invalid_request", "Invalid time span selected"));
+    const failures = await env.deps.db.select().from(auditLog).where(eq(auditLog.kind, "export_logs_failure"));
+    expect(failures).toHaveLength(8);
+    expect(failures.find((f) => f.repositoryId === repo.id)?.metadata).toEqual({
+      repo: "app",
+      error: "Invalid time span selected",
+      url: null,
+      email: "a@example.com",
+    });
+    expect((await api.post("/user/exportlogs")).body).toEqual(problem(400, "invalid_request", "Missing JSON body"));
+  });
+
+  it("exports need the same scopes and rights as the logs", async () => {
+    const refused = problem(403, "insufficient_scope", "Unauthorized");
+    const repoRead = await tokenClient(env, alice, ["repo:read", "user:read"]);
+    expect((await repoRead.post("/repository/acme/app/exportlogs", { callback_email: "a@example.com" })).body).toEqual(refused);
+    expect((await repoRead.post("/user/exportlogs", { callback_email: "a@example.com" })).body).toEqual(refused);
+    expect((await repoRead.post("/organization/acme/exportlogs", { callback_email: "a@example.com" })).body).toEqual(refused);
+    const bobApi = await sessionClient(env, bob);
+    expect((await bobApi.post("/organization/acme/exportlogs", { callback_email: "a@example.com" })).body).toEqual(refused);
+    // Anonymous writes stop at the CSRF check, as every anonymous API write does.
+    expect((await new ApiClient(env).post("/user/exportlogs", { callback_email: "a@example.com" })).status).toBe(403);
+    expect((await api.get("/user/exportlogs")).status).toBe(405);
   });
 });

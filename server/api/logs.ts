@@ -1,8 +1,23 @@
-// Usage logs (Quay's §12): `…/logs` (20 rows a page, newest first, opaque `next_page`) and
-// `…/aggregatelogs` (counts per kind and day) for a repository (repo:admin), an organization
-// (org:admin scope and an admin team) or the caller's own namespace (user:admin). Dates come as
-// Quay's `MM/DD/YYYY` (UTC) and the end day is included whole.
-import type { Hono } from "hono";
+// Usage logs (Quay's §12): `…/logs` (20 rows a page, newest first, opaque `next_page`),
+// `…/aggregatelogs` (counts per kind and day) and `…/exportlogs` (a queued export, link sent to a
+// callback URL or e-mail) for a repository (repo:admin), an organization (org:admin scope and an
+// admin team) or the caller's own namespace (user:admin). Dates come as Quay's `MM/DD/YYYY` (UTC)
+// and the end day is included whole. Also the export's download link, `/exportedlogs/{file}`.
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import type { AppDeps } from "../deps.ts";
+import { instanceSecret } from "../auth/instance-secrets.ts";
+import {
+  callbackEmailProblem,
+  callbackUrlProblem,
+  checkExportLink,
+  DEFAULT_EXPORT_DAYS,
+  type ExportRequestFacts,
+  LOG_EXPORT_LINK_KEY,
+  recordExportFailure,
+  requestLogExport,
+} from "../domain/activity/log-export.ts";
+import { baseUrl } from "../registry/deps.ts";
 import { findOrganization } from "../domain/accounts/organizations.ts";
 import { isOrgAdmin } from "../domain/access/permissions.ts";
 import { type LogFilter, logCounts, logPage, type LogPosition, type LogRow } from "../domain/activity/logs.ts";
@@ -10,7 +25,8 @@ import type { RepoRef } from "../domain/names.ts";
 import { authorizeExistingRepository, isAnonymous } from "./auth.ts";
 import { avatar } from "./avatar.ts";
 import { rfc2822 } from "./dates.ts";
-import { PlainError, unauthorized } from "./errors.ts";
+import { invalidRequest, PlainError, unauthorized } from "./errors.ts";
+import { readJson, validate } from "./input.ts";
 import type { ApiEnv, ApiRequest, ApiRoute } from "./request.ts";
 
 /** Quay's LOGS_PER_PAGE. */
@@ -40,9 +56,9 @@ export function parseQuayDay(text: string | undefined): Date | undefined {
  * Quay's range rules: no (or a bad) start means a day ago, no end means now; the end is then moved
  * a day on so its whole day counts. An end before the start is a 400.
  */
-export function logRange(r: ApiRequest): { start: Date; end: Date } {
+export function logRange(r: ApiRequest, defaultDays = 1): { start: Date; end: Date } {
   const now = r.deps.clock.now();
-  const start = parseQuayDay(r.c.req.query("starttime")) ?? new Date(now.getTime() - DAY_MS);
+  const start = parseQuayDay(r.c.req.query("starttime")) ?? new Date(now.getTime() - defaultDays * DAY_MS);
   const end = new Date((parseQuayDay(r.c.req.query("endtime")) ?? now).getTime() + DAY_MS);
   if (end < start) throw new PlainError(400, { message: BAD_REQUEST });
   return { start, end };
@@ -115,11 +131,85 @@ async function aggregateLogs(r: ApiRequest, target: LogTarget): Promise<Response
   return r.c.json({ aggregated: counts.map((c) => ({ kind: c.kind, count: c.count, datetime: rfc2822(c.day) })) });
 }
 
+const exportBody = z.object({ callback_url: z.string().optional(), callback_email: z.string().optional() });
+
+/**
+ * Checks the callbacks (http(s) only, and no internal address: Quay's SSRF rule; an e-mail needs
+ * an @) and the range (30 days by default), records a refusal as `export_logs_failure` (400),
+ * else queues the export: `{export_id}`.
+ */
+async function exportLogs(r: ApiRequest, target: LogTarget): Promise<Response> {
+  const body = validate(exportBody, await readJson(r.c));
+  const facts: ExportRequestFacts = {
+    namespaceId: target.namespaceId,
+    repositoryId: "repositoryId" in target.scope ? target.scope.repositoryId : null,
+    repositoryName: target.repositoryName,
+    callbackUrl: body.callback_url || null,
+    callbackEmail: body.callback_email || null,
+  };
+  let range: { start: Date; end: Date } | undefined;
+  try {
+    range = logRange(r, DEFAULT_EXPORT_DAYS);
+  } catch {
+    // Reported below with Quay's words for an export.
+  }
+  const problem =
+    (facts.callbackUrl && (await callbackUrlProblem(facts.callbackUrl, r.deps.config.ssrfAllowedHosts))) ||
+    (facts.callbackEmail && callbackEmailProblem(facts.callbackEmail)) ||
+    (range ? null : "Invalid time span selected");
+  if (problem || !range) {
+    await recordExportFailure(r.deps.db, facts, r.actor, problem ?? "Invalid time span selected");
+    throw invalidRequest(problem ?? "Invalid time span selected");
+  }
+  if (!r.deps.jobs) throw new Error("log export needs the job queue");
+  const exportId = await requestLogExport(
+    r.deps.db,
+    r.deps.jobs,
+    {
+      ...facts,
+      namespaceName: target.namespaceName,
+      start: range.start.toISOString(),
+      end: range.end.toISOString(),
+      linkBase: baseUrl(r.deps.config, r.c),
+    },
+    r.actor,
+  );
+  return r.c.json({ export_id: exportId });
+}
+
+/**
+ * `GET /exportedlogs/{file}`: an export's file while its signed link lasts; 403 for a link this
+ * instance did not sign, 410 once it has expired.
+ */
+export async function exportedLogsHandler(deps: AppDeps, c: Context): Promise<Response> {
+  const link = { file: c.req.param("file") ?? "", size: Number(c.req.query("size")), expires: Number(c.req.query("expires")) };
+  const key = await instanceSecret(deps.db, LOG_EXPORT_LINK_KEY);
+  const valid = /^[0-9a-f-]{36}$/.test(link.file) && Number.isSafeInteger(link.size) && Number.isSafeInteger(link.expires);
+  const verdict = valid ? checkExportLink(key, link, c.req.query("signature") ?? "", deps.clock.now()) : "forbidden";
+  if (verdict === "forbidden") return c.json({ message: "The link to these exported logs is not valid." }, 403);
+  if (verdict === "expired") return c.json({ message: "The link to these exported logs has expired." }, 410);
+  const bytes = deps.store.readUpload(link.file, link.size);
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      for await (const chunk of bytes) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(link.size),
+      "content-disposition": `attachment; filename="${link.file}.json"`,
+    },
+  });
+}
+
 type RepoLogHandler = (r: ApiRequest, ref: RepoRef) => Promise<Response>;
 
 export const LOG_ROUTES: { pattern: RegExp; methods: Record<string, RepoLogHandler> }[] = [
   { pattern: /^(.+)\/logs$/, methods: { GET: async (r, ref) => listLogs(r, await repositoryLogTarget(r, ref)) } },
   { pattern: /^(.+)\/aggregatelogs$/, methods: { GET: async (r, ref) => aggregateLogs(r, await repositoryLogTarget(r, ref)) } },
+  { pattern: /^(.+)\/exportlogs$/, methods: { POST: async (r, ref) => exportLogs(r, await repositoryLogTarget(r, ref)) } },
 ];
 
 export function mountLogRoutes(app: Hono<ApiEnv>, route: ApiRoute, notAllowed: () => never): void {
@@ -130,5 +220,7 @@ export function mountLogRoutes(app: Hono<ApiEnv>, route: ApiRoute, notAllowed: (
     app.all(`${path}/logs`, notAllowed);
     app.get(`${path}/aggregatelogs`, route(async (r) => aggregateLogs(r, await target(r))));
     app.all(`${path}/aggregatelogs`, notAllowed);
+    app.post(`${path}/exportlogs`, route(async (r) => exportLogs(r, await target(r))));
+    app.all(`${path}/exportlogs`, notAllowed);
   }
 }
