@@ -48,6 +48,19 @@ export function UsageLogResults(props: Pick<UsageLogsProps, "chart" | "table" | 
   );
 }
 
+/** A labelled field of the toolbar (`log-<name>` is its id). */
+function ToolbarField(props: { name: string; label: string; type: "date" | "search"; value: string; placeholder?: string }) {
+  const id = `log-${props.name}`;
+  return (
+    <div>
+      <label for={id}>{props.label}</label>
+      <span class="pf-v6-c-form-control">
+        <input id={id} type={props.type} name={props.name} value={props.value} placeholder={props.placeholder} required={props.type === "date"} autocomplete="off" />
+      </span>
+    </div>
+  );
+}
+
 export function UsageLogs(props: UsageLogsProps) {
   const { query } = props;
   const fields = Object.entries(props.params);
@@ -68,24 +81,9 @@ export function UsageLogs(props: UsageLogsProps) {
         {fields.map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
-        <div>
-          <label for="log-from">From</label>
-          <span class="pf-v6-c-form-control">
-            <input id="log-from" type="date" name="from" value={query.from} required />
-          </span>
-        </div>
-        <div>
-          <label for="log-to">To</label>
-          <span class="pf-v6-c-form-control">
-            <input id="log-to" type="date" name="to" value={query.to} required />
-          </span>
-        </div>
-        <div>
-          <label for="log-filter">Filter</label>
-          <span class="pf-v6-c-form-control">
-            <input id="log-filter" type="search" name="filter" value={query.filter} placeholder="Action, user, address or detail" autocomplete="off" />
-          </span>
-        </div>
+        <ToolbarField name="from" label="From" type="date" value={query.from} />
+        <ToolbarField name="to" label="To" type="date" value={query.to} />
+        <ToolbarField name="filter" label="Filter" type="search" value={query.filter} placeholder="Action, user, address or detail" />
         <button class="pf-v6-c-button pf-m-secondary" type="submit">
           <span class="pf-v6-c-button__text">Show</span>
         </button>
