@@ -37,7 +37,9 @@ export async function identifyCaller(deps: AppDeps, c: Context): Promise<Caller>
     const resolved = await resolveAccessToken(deps.db, token, deps.clock.now());
     // A bad token leaves the caller anonymous rather than failing, and skips the session (Quay).
     if (!resolved) return ANONYMOUS;
-    return { via: "token", principal: toPrincipal(resolved.user), user: resolved.user, caps: capsOf(resolved.scopes) };
+    const caps = capsOf(resolved.scopes);
+    // The token rides on the principal: the usage log names an OAuth application as performer.
+    return { via: "token", principal: { ...toPrincipal(resolved.user), viaToken: { id: resolved.id, caps } }, user: resolved.user, caps };
   }
   const session = await readSession(deps, c);
   if (!session) return ANONYMOUS;

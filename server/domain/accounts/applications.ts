@@ -5,8 +5,8 @@ import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { namespaces, oauthApps } from "../../../db/schema.ts";
 import { newSecret } from "../../auth/secrets.ts";
-import { writeAudit } from "../activity/audit.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { findOrganization, type Organization } from "./organizations.ts";
 import { orgRole } from "./teams.ts";
@@ -73,8 +73,7 @@ async function audit(tx: DbOrTx, actor: Actor, kind: string, app: OAuthApplicati
   await writeAudit(tx, {
     kind,
     namespaceId: app.namespaceId,
-    performerId: performerId(actor),
-    ip: actor.ip,
+    ...performedBy(actor),
     metadata: { ...extra, application_name: app.name, client_id: app.clientId },
   });
 }

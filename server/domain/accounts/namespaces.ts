@@ -2,8 +2,8 @@
 import { eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
 import { namespaces } from "../../../db/schema.ts";
-import { writeAudit } from "../activity/audit.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 
 export type Namespace = typeof namespaces.$inferSelect;
@@ -33,8 +33,7 @@ export async function setUserTagExpiration(db: Db, actor: Actor, user: { namespa
     await writeAudit(tx, {
       kind: "user_change_tag_expiration",
       namespaceId: user.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: { username: user.username, tag_expiration: seconds },
     });
   });

@@ -5,8 +5,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { namespaces, oauthApps, oauthAssignedAuthorizations, organizations } from "../../../db/schema.ts";
-import { writeAudit } from "../activity/audit.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./applications.ts";
 import { isResponseType, parseRequestedScopes, redirectUriAllowed } from "./oauth-requests.ts";
@@ -67,8 +67,7 @@ export async function assignAuthorization(
     await writeAudit(tx, {
       kind: "oauth_token_assigned",
       namespaceId: found.org.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: {
         application: found.application.name,
         client_id: found.application.clientId,

@@ -4,8 +4,8 @@
 import { and, asc, count, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { namespaces, organizations, repoPermissions, repositories, teamMembers, teams, users } from "../../../db/schema.ts";
-import { writeAudit } from "../activity/audit.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { isValidNamespaceName } from "../names.ts";
 import { checkTagExpirationWindow } from "./namespaces.ts";
@@ -56,8 +56,7 @@ export async function createOrganization(db: DbOrTx, input: NewOrganization, act
     await writeAudit(tx, {
       kind: "org_create",
       namespaceId: ns.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: { email: org!.email, namespace: ns.name },
     });
     return toOrganization(org!, ns);

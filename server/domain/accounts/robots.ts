@@ -10,8 +10,8 @@ import { decryptPassword, encryptPassword } from "../../auth/encrypted-passwords
 import { verifyOidcToken } from "../../auth/oidc.ts";
 import { secretHash } from "../../auth/secrets.ts";
 import { ownsNamespace, type Role } from "../access/permissions.ts";
-import { type Actor, NO_NAMESPACE, performerId, type Principal, type UserPrincipal } from "../access/principal.ts";
-import { writeAudit } from "../activity/audit.ts";
+import { type Actor, NO_NAMESPACE, type Principal, type UserPrincipal } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
 import type { Clock } from "../clock.ts";
 import { DomainError, tooManyRequests } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
@@ -117,7 +117,7 @@ async function findRow(db: DbOrTx, owner: RobotOwner, short: string): Promise<Ro
 
 /** The usage-log row of a change to one of `owner`'s robots (Quay's metadata: the short name and more). */
 function logRobot(tx: Tx, owner: RobotOwner, actor: Actor, kind: string, metadata: Record<string, unknown>) {
-  return writeAudit(tx, { kind, namespaceId: owner.id, performerId: performerId(actor), ip: actor.ip, metadata });
+  return writeAudit(tx, { kind, namespaceId: owner.id, ...performedBy(actor), metadata });
 }
 
 /** Runs `change` on an existing robot and logs it as `kind`, in one transaction. */

@@ -4,8 +4,8 @@ import { randomInt } from "node:crypto";
 import { and, asc, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { instanceSettings, users } from "../../../db/schema.ts";
-import { type Actor, performerId } from "../access/principal.ts";
-import { writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
 import { asPerson, createUser, deleteAccount, SUPER_USERS_SETTING, updateAccount, type User } from "./users.ts";
 
@@ -95,8 +95,7 @@ export async function administerAccount(db: Db, target: User, changes: AccountAd
       await writeAudit(tx, {
         kind: enabled ? "user_enable" : "user_disable",
         namespaceId: target.namespaceId,
-        performerId: performerId(actor),
-        ip: actor.ip,
+        ...performedBy(actor),
         metadata: { username: target.username },
       });
       return asPerson(row) ?? user;

@@ -4,8 +4,8 @@
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { repositories, teamMembers, teamRepoPermissions, teams, users } from "../../../db/schema.ts";
-import { writeAudit } from "../activity/audit.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
 import type { Role } from "../access/permissions.ts";
 import { DomainError } from "../errors.ts";
 import type { Services } from "../services.ts";
@@ -25,7 +25,7 @@ export interface OrgRef {
 
 /** Writes an organization's usage-log row (inside the caller's transaction). */
 export const logOrgAction = (tx: DbOrTx, actor: Actor, org: Pick<OrgRef, "namespaceId">, kind: string, metadata: Record<string, unknown>) =>
-  writeAudit(tx, { kind, namespaceId: org.namespaceId, performerId: performerId(actor), ip: actor.ip, metadata });
+  writeAudit(tx, { kind, namespaceId: org.namespaceId, ...performedBy(actor), metadata });
 
 /**
  * The highest role a user (or robot) holds in an organization through its teams, or null when

@@ -5,8 +5,8 @@
 import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifestLabels, manifests } from "../../../db/schema.ts";
-import { writeAudit } from "../activity/audit.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import type { Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
@@ -229,8 +229,7 @@ export async function addLabel(
       kind: "manifest_label_add",
       namespaceId: target.repo.namespaceId,
       repositoryId: target.repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: { ...auditMetadata(target, label!), media_type: label!.mediaType },
     });
     return label!;
@@ -251,8 +250,7 @@ export async function deleteLabel(svc: Services, actor: Actor, target: LabelTarg
       kind: "manifest_label_delete",
       namespaceId: target.repo.namespaceId,
       repositoryId: target.repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: auditMetadata(target, label),
     });
     return label;

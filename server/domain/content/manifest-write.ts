@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { tags } from "../../../db/schema.ts";
-import { auditInsertFrom } from "../activity/audit.ts";
+import { auditInsertFrom, type PerformerKind } from "../activity/audit.ts";
 import type { Descriptor, ParsedManifest } from "./manifest-formats.ts";
 import { liveTagCondition, pointTag, setTagExpiration, tagMoveCtes } from "./tags.ts";
 import { configLabelRows, configLabelsInsert, expiresAfterSeconds, indexLabelRows, type LabelRow } from "./labels.ts";
@@ -22,6 +22,7 @@ export interface ManifestWrite {
   tag?: string;
   now: Date;
   performerId: number | null;
+  performerKind: PerformerKind;
   ip: string | null;
   auditMetadata: Record<string, unknown>;
   /** Labels of the image config, stored with a new manifest. */
@@ -149,6 +150,7 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
         namespaceId: w.namespaceId,
         repositoryId: w.repositoryId,
         performerId: w.performerId,
+        performerKind: w.performerKind,
         ip: w.ip,
         metadata: w.auditMetadata,
       })}

@@ -3,14 +3,14 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifests } from "../../../db/schema.ts";
-import { writeAudit } from "../activity/audit.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
 import { forgetTagPulls } from "../activity/pull-statistics.ts";
 import { looksLikeDigest, parseDigest } from "./digests.ts";
 import { DomainError } from "../errors.ts";
 import { effectiveArtifactType, parseManifest } from "./manifest-formats.ts";
 import { storeManifest } from "./manifest-write.ts";
 import { isValidTagName } from "../names.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import type { Actor } from "../access/principal.ts";
 import type { Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
 import { endTag, endTagsOf, liveTag } from "./tags.ts";
@@ -127,8 +127,7 @@ export async function pushManifest(
     raw: bytes,
     tag,
     now,
-    performerId: performerId(actor),
-    ip: actor.ip ?? null,
+    ...performedBy(actor),
     auditMetadata: {
       repo: repo.name,
       namespace: repo.namespace,
@@ -170,8 +169,7 @@ export async function deleteManifest(svc: Services, actor: Actor, repo: Reposito
         kind: "delete_tag",
         namespaceId: repo.namespaceId,
         repositoryId: repo.id,
-        performerId: performerId(actor),
-        ip: actor.ip,
+        ...performedBy(actor),
         metadata: { repo: repo.name, namespace: repo.namespace, tag, manifest_digest: digest },
       });
     };

@@ -5,9 +5,9 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { manifests } from "../../../db/schema.ts";
 import { tagExpirationSeconds } from "../accounts/namespaces.ts";
-import { writeAudit } from "../activity/audit.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
 import { forgetTagPulls } from "../activity/pull-statistics.ts";
-import { type Actor, performerId } from "../access/principal.ts";
+import { type Actor } from "../access/principal.ts";
 import { DomainError } from "../errors.ts";
 import { isValidTagName } from "../names.ts";
 import type { Repository } from "../repositories/repositories.ts";
@@ -30,8 +30,7 @@ function logger(tx: DbOrTx, actor: Actor, repo: Repository) {
       kind,
       namespaceId: repo.namespaceId,
       repositoryId: repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: { username, repo: repo.name, namespace: repo.namespace, ...metadata },
     });
 }

@@ -4,7 +4,7 @@ import { and, asc, count, eq, exists, gt, inArray, or, type SQL, sql } from "dri
 import type { Db, DbOrTx } from "../../../db/client.ts";
 import { namespaces, repoPermissions, repositories, stars, teamMembers, teamRepoPermissions, teams } from "../../../db/schema.ts";
 import { prototypeGrantsFor } from "../accounts/default-permissions.ts";
-import { auditInsertFrom, writeAudit } from "../activity/audit.ts";
+import { auditInsertFrom, performedBy, writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
 import { nameContains } from "../name-filter.ts";
 import { pageAfter } from "../content/name-pages.ts";
@@ -92,8 +92,7 @@ export async function createRepository(db: Db, actor: Actor, input: NewRepositor
         kind: "create_repo",
         namespaceId: ns.id,
         repositoryId: sql`created.id`,
-        performerId: performerId(actor),
-        ip: actor.ip,
+        ...performedBy(actor),
         metadata: { repo: input.name, namespace: input.namespace },
       })}
     )${creatorGrant}${defaults}
@@ -292,8 +291,7 @@ async function changeSetting(
       kind,
       namespaceId: repo.namespaceId,
       repositoryId: repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: { repo: repo.name, namespace: repo.namespace, ...change },
     });
   });
@@ -316,8 +314,7 @@ export async function deleteRepository(svc: Services, actor: Actor, repo: Reposi
     await writeAudit(tx, {
       kind: "delete_repo",
       namespaceId: repo.namespaceId,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: { repo: repo.name, namespace: repo.namespace },
     });
   });

@@ -7,8 +7,8 @@ import type { DbOrTx } from "../../../db/client.ts";
 import { namespaces, repoPermissions, repositories, teamMembers, teamRepoPermissions, teams, users } from "../../../db/schema.ts";
 import { inSomeTeam, type Team } from "../accounts/teams.ts";
 import type { Role } from "../access/permissions.ts";
-import { type Actor, performerId } from "../access/principal.ts";
-import { writeAudit } from "../activity/audit.ts";
+import { type Actor } from "../access/principal.ts";
+import { performedBy, writeAudit } from "../activity/audit.ts";
 import { DomainError } from "../errors.ts";
 import type { Services } from "../services.ts";
 
@@ -82,8 +82,7 @@ export async function setRepositoryRole(
       kind: role === null ? "delete_repo_permission" : "change_repo_permission",
       namespaceId: repo.namespaceId,
       repositoryId: repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: role === null ? metadata : { ...metadata, role },
     });
   });
@@ -184,8 +183,7 @@ export async function setTeamRepositoryRole(
       kind: role === null ? "delete_repo_permission" : "change_repo_permission",
       namespaceId: repo.namespaceId,
       repositoryId: repo.id,
-      performerId: performerId(actor),
-      ip: actor.ip,
+      ...performedBy(actor),
       metadata: role === null ? metadata : { ...metadata, role },
     });
   });
