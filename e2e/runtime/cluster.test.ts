@@ -3,29 +3,21 @@
 // minute's tag-expiry job is sent once cluster-wide; a garbage-collection job whose worker is
 // SIGKILLed in the middle of its run is finished by the other worker, through pg-boss's expiry
 // and retry and the run's stale-heartbeat resumption.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import PgBoss from "pg-boss";
 import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../../server/free-port.ts";
 import { startS3, type TestS3 } from "../support/s3-server.ts";
 import { basic, RegistryClient } from "../support/registry-client.ts";
 import { connect } from "../../db/client.ts";
 import { createAccessToken } from "../../server/domain/accounts/oauth-tokens.ts";
 import { freshDatabaseUrl, type TestEnv } from "../support/test-app.ts";
-import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
+import { type ServerNode, startNode, stopNodes } from "./process.ts";
 
 const GARBAGE = 10_000;
 
-interface Node {
-  url: string;
-  proc: StartedProcess;
-}
+type Node = ServerNode;
 
 const started: Node[] = [];
-const dirs: string[] = [];
 let s3: TestS3;
 let databaseUrl: string;
 let sql: postgres.Sql;
@@ -33,25 +25,8 @@ let boss: PgBoss;
 let adminToken: string;
 let webA: Node, webB: Node, workerOne: Node, workerTwo: Node;
 
-async function startNode(role: "web" | "worker", extra: Record<string, string> = {}): Promise<Node> {
-  const dataDir = await mkdtemp(join(tmpdir(), "quayside-cluster-node-"));
-  dirs.push(dataDir);
-  const port = await freePort();
-  const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
-    QUAYSIDE_DATA_DIR: dataDir,
-    QUAYSIDE_PUBLIC_URL: "http://registry.test",
-    QUAYSIDE_ROLE: role,
-    ...s3.env("cluster"),
-    ...extra,
-  });
-  const node = { url: `http://127.0.0.1:${port}`, proc };
-  started.push(node);
-  await waitForHttp(`${node.url}/health`, proc);
-  return node;
-}
+const startRole = (role: "web" | "worker", extra: Record<string, string> = {}) =>
+  startNode({ DATABASE_URL: databaseUrl, QUAYSIDE_ROLE: role, ...s3.env("cluster"), ...extra }, started);
 
 /** A registry client whose requests go to one node over HTTP. */
 function clientOf(node: Node): RegistryClient {
@@ -85,8 +60,8 @@ beforeAll(async () => {
   s3 = await startS3();
   databaseUrl = await freshDatabaseUrl();
   // The first node runs the migrations and stores the token signing key; the rest start together.
-  webA = await startNode("web", { QUAYSIDE_ADMIN_USER: "admin", QUAYSIDE_ADMIN_PASSWORD: "admin-password" });
-  [webB, workerOne, workerTwo] = await Promise.all([startNode("web"), startNode("worker"), startNode("worker")]);
+  webA = await startRole("web", { QUAYSIDE_ADMIN_USER: "admin", QUAYSIDE_ADMIN_PASSWORD: "admin-password" });
+  [webB, workerOne, workerTwo] = await Promise.all([startRole("web"), startRole("worker"), startRole("worker")]);
   sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
   // Sends jobs only: no schedule, no maintenance of its own.
   boss = new PgBoss({ connectionString: databaseUrl, max: 2, schedule: false, supervise: false });
@@ -103,12 +78,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await boss?.stop({ graceful: false, wait: true });
   await sql?.end();
-  for (const node of started) {
-    if (node.proc.child.exitCode === null && node.proc.child.signalCode === null) signal(node, "SIGCONT");
-    await node.proc.stop("SIGTERM");
-  }
+  await stopNodes(started);
   await s3?.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 it("serves a tag moved through one web node from the other", { timeout: 30_000 }, async () => {

@@ -1,5 +1,9 @@
 // Starting the real entry point as a child process, as a user would.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../server/free-port.ts";
 
 export interface StartedProcess {
   child: ChildProcess;
@@ -55,4 +59,41 @@ export async function waitForHttp(url: string, proc: StartedProcess, ms = 90_000
 export function exitOf(proc: StartedProcess): Promise<number | string | null> {
   if (proc.child.exitCode !== null) return Promise.resolve(proc.child.exitCode);
   return new Promise((r) => proc.child.once("exit", (code, signal) => r(code ?? signal)));
+}
+
+/** `server/main.ts` as one node of a cluster: a port and data directory of its own. */
+export interface ServerNode {
+  url: string;
+  proc: StartedProcess;
+  dataDir: string;
+}
+
+/**
+ * Starts a node and waits for its /health. It joins `started` before it answers, so the
+ * caller's cleanup (stopNodes) stops it even if it never does. Tokens name one service on
+ * every node (QUAYSIDE_PUBLIC_URL), as behind a load balancer.
+ */
+export async function startNode(env: Record<string, string>, started: ServerNode[]): Promise<ServerNode> {
+  const dataDir = await mkdtemp(join(tmpdir(), "quayside-node-"));
+  const port = await freePort();
+  const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    QUAYSIDE_DATA_DIR: dataDir,
+    QUAYSIDE_PUBLIC_URL: "http://registry.test",
+    ...env,
+  });
+  const node = { url: `http://127.0.0.1:${port}`, proc, dataDir };
+  started.push(node);
+  await waitForHttp(`${node.url}/health`, proc);
+  return node;
+}
+
+/** Stops every node (SIGTERM; a stopped one is continued first) and removes its data directory. */
+export async function stopNodes(nodes: ServerNode[]): Promise<void> {
+  for (const node of nodes) {
+    if (node.proc.child.exitCode === null && node.proc.child.signalCode === null) process.kill(-node.proc.child.pid!, "SIGCONT");
+    await node.proc.stop("SIGTERM");
+    await rm(node.dataDir, { recursive: true, force: true });
+  }
 }

@@ -3,56 +3,31 @@
 // and over S3's 5 MiB smallest part, and finishes on either; the other serves the blob, and the
 // bucket keeps no upload objects afterwards.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../../server/free-port.ts";
 import { startS3, type TestS3 } from "../support/s3-server.ts";
 import { basic, sha256 } from "../support/registry-client.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
-import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
+import { type ServerNode, startNode, stopNodes } from "./process.ts";
 
 const MiB = 1024 * 1024;
 const repo = "admin/alternating";
 
-interface Node {
-  url: string;
-  proc: StartedProcess;
-}
+type Node = ServerNode;
 
 const nodes: Node[] = [];
-const dirs: string[] = [];
 let s3: TestS3;
 let databaseUrl: string;
 let auth: string;
 
-async function startNode(extra: Record<string, string>): Promise<Node> {
-  const dataDir = await mkdtemp(join(tmpdir(), "quayside-s3-node-"));
-  dirs.push(dataDir);
-  const port = await freePort();
-  const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
-    QUAYSIDE_DATA_DIR: dataDir,
-    QUAYSIDE_PUBLIC_URL: "http://registry.test",
-    ...s3.env("two-nodes"),
-    ...extra,
-  });
-  const node = { url: `http://127.0.0.1:${port}`, proc };
-  nodes.push(node);
-  await waitForHttp(`${node.url}/health`, proc);
-  return node;
-}
+const startTwinNode = (extra: Record<string, string>) => startNode({ DATABASE_URL: databaseUrl, ...s3.env("two-nodes"), ...extra }, nodes);
 
 beforeAll(async () => {
   s3 = await startS3();
   databaseUrl = await freshDatabaseUrl();
   // One after the other: the first runs the migrations and stores the token signing key.
-  await startNode({ QUAYSIDE_ADMIN_USER: "admin", QUAYSIDE_ADMIN_PASSWORD: "admin-password" });
-  await startNode({ QUAYSIDE_ROLE: "web" });
+  await startTwinNode({ QUAYSIDE_ADMIN_USER: "admin", QUAYSIDE_ADMIN_PASSWORD: "admin-password" });
+  await startTwinNode({ QUAYSIDE_ROLE: "web" });
   const res = await fetch(`${nodes[0]!.url}/v2/auth?scope=repository:${repo}:pull,push`, {
     headers: { authorization: basic("admin", "admin-password") },
   });
@@ -60,8 +35,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const node of nodes) await node.proc.stop("SIGTERM");
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  await stopNodes(nodes);
   await s3?.close();
 });
 

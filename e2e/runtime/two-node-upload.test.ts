@@ -7,19 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../../server/free-port.ts";
 import { basic, sha256 } from "../support/registry-client.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
-import { type StartedProcess, startProcess, waitForHttp } from "./process.ts";
+import { type ServerNode, startNode, stopNodes } from "./process.ts";
 
 const ITERATIONS = 20;
 const BODY_BYTES = 3 * 1024 * 1024;
 const repo = "admin/raced";
 
-interface Node {
-  url: string;
-  proc: StartedProcess;
-}
+type Node = ServerNode;
 
 const nodes: Node[] = [];
 const dirs: string[] = [];
@@ -27,33 +23,15 @@ let databaseUrl: string;
 let storage: string;
 let auth: string;
 
-async function startNode(extra: Record<string, string>): Promise<Node> {
-  const dataDir = await mkdtemp(join(tmpdir(), "quayside-node-"));
-  dirs.push(dataDir);
-  const port = await freePort();
-  const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
-    QUAYSIDE_DATA_DIR: dataDir,
-    STORAGE: storage,
-    // One registry behind a load balancer: tokens name the same service on both nodes.
-    QUAYSIDE_PUBLIC_URL: "http://registry.test",
-    ...extra,
-  });
-  const node = { url: `http://127.0.0.1:${port}`, proc };
-  nodes.push(node);
-  await waitForHttp(`${node.url}/health`, proc);
-  return node;
-}
+const startTwinNode = (extra: Record<string, string>) => startNode({ DATABASE_URL: databaseUrl, STORAGE: storage, ...extra }, nodes);
 
 beforeAll(async () => {
   databaseUrl = await freshDatabaseUrl();
   storage = await mkdtemp(join(tmpdir(), "quayside-shared-blobs-"));
   dirs.push(storage);
   // One after the other: the first runs the migrations and stores the token signing key.
-  await startNode({ QUAYSIDE_ADMIN_USER: "admin", QUAYSIDE_ADMIN_PASSWORD: "admin-password" });
-  await startNode({ QUAYSIDE_ROLE: "web" });
+  await startTwinNode({ QUAYSIDE_ADMIN_USER: "admin", QUAYSIDE_ADMIN_PASSWORD: "admin-password" });
+  await startTwinNode({ QUAYSIDE_ROLE: "web" });
   const res = await fetch(`${nodes[0]!.url}/v2/auth?scope=repository:${repo}:pull,push`, {
     headers: { authorization: basic("admin", "admin-password") },
   });
@@ -61,7 +39,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const node of nodes) await node.proc.stop("SIGTERM");
+  await stopNodes(nodes);
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
