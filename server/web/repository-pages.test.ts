@@ -2,7 +2,7 @@
 // filtering, paging and child manifests, and the usage log.
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, manifests, tags } from "../../db/schema.ts";
+import { auditLog, manifests, tagPullStats, tags } from "../../db/schema.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { createRepository, findRepository, setVisibility } from "../domain/repositories/repositories.ts";
@@ -249,13 +249,24 @@ describe("repository page: Tags tab", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toMatch(/aria-current="page"><span class="pf-v6-c-tabs__item-text">Tags</);
-    for (const column of ["Tag", "Last modified", "Security scan", "Size", "Expires", "Manifest"]) expect(html).toContain(`scope="col">${column}</th>`);
+    for (const column of ["Tag", "Last modified", "Last pulled", "Security scan", "Size", "Expires", "Manifest"]) expect(html).toContain(`scope="col">${column}</th>`);
     expect(tagNames(html)).toEqual(["latest", "v1"]);
     const v1 = rowOf(html, "v1");
     expect(v1).toContain(`<a class="qs-digest" href="/repository/alice/webapp/manifest/${pushed.digest}" title="${pushed.digest}">${pushed.digest.slice(0, 19)}</a>`);
     expect(v1).toContain("2.9 KiB"); // the 3000-byte layer
     expect(v1).toContain("Not scanned");
     expect(v1).toMatch(/data-testid="tag-expires">Never</);
+  });
+
+  it("shows when each tag was last pulled, and Never for a tag nobody pulled", async () => {
+    const repo = (await findRepository(env.deps.db, { namespace: "alice", name: "webapp" }))!;
+    await env.deps.db
+      .insert(tagPullStats)
+      .values({ repositoryId: repo.id, tag: "v1", pullCount: 3, lastPulledAt: new Date(Date.now() - 2 * 3_600_000), manifestDigest: pushed.digest });
+    const html = await (await alice.get("/repository/alice/webapp?tab=tags")).text();
+    expect(rowOf(html, "v1")).toMatch(/data-testid="tag-last-pulled"><time datetime="[^"]+" title="[^"]+">2 hours ago<\/time>/);
+    expect(rowOf(html, "latest")).toContain('data-testid="tag-last-pulled">Never<');
+    await env.deps.db.delete(tagPullStats).where(eq(tagPullStats.repositoryId, repo.id));
   });
 
   it("shows when a tag expires", async () => {

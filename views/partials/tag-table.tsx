@@ -32,6 +32,8 @@ export interface TagRow {
   size: number;
   isIndex: boolean;
   lastModified: Date;
+  /** When it was last pulled by this name; null if never (since it was last created). */
+  lastPulled: Date | null;
   expiresAt: Date | null;
   /** The manifest's labels, present in the expanded view. */
   labels?: { key: string; value: string }[];
@@ -250,7 +252,7 @@ function FetchTag({ tag, props }: { tag: TagRow; props: TagTableProps }) {
   );
 }
 
-const COLUMNS = ["Tag", "Last modified", "Security scan", "Size", "Expires", "Manifest"];
+const COLUMNS = ["Tag", "Last modified", "Last pulled", "Security scan", "Size", "Expires", "Manifest"];
 
 /** One tag's row group (also alone, for htmx opening or closing it). */
 export function TagGroup({ tag, props }: { tag: TagRow; props: TagTableProps }) {
@@ -264,6 +266,9 @@ export function TagGroup({ tag, props }: { tag: TagRow; props: TagTableProps }) 
         </Cell>
         <Cell label="Last modified">
           <TimeAgo date={tag.lastModified} now={props.now} />
+        </Cell>
+        <Cell label="Last pulled" muted={tag.lastPulled === null}>
+          <span data-testid="tag-last-pulled">{tag.lastPulled ? <TimeAgo date={tag.lastPulled} now={props.now} /> : "Never"}</span>
         </Cell>
         <Cell label="Security scan" muted>
           {tag.isIndex ? "See child manifests" : "Not scanned"}
