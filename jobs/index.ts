@@ -11,6 +11,7 @@ import { uploadCleanup } from "./upload-cleanup.ts";
 import { tagExpiry } from "./tag-expiry.ts";
 import { garbageCollection } from "./garbage-collection.ts";
 import { logExport } from "./log-export.ts";
+import { logRetention } from "./log-retention.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -26,7 +27,7 @@ export interface JobDefinition {
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
-const definitions: JobDefinition[] = [uploadCleanup, tagExpiry, garbageCollection, logExport];
+const definitions: JobDefinition[] = [uploadCleanup, tagExpiry, garbageCollection, logExport, logRetention];
 
 export interface Jobs {
   boss: PgBoss;

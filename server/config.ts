@@ -60,6 +60,12 @@ export interface Config {
    * are cut off and shutdown goes on.
    */
   shutdownGraceSeconds: number;
+  /**
+   * The usage log: whether each manifest pull is logged (`pull_repo`, and counted in the pull
+   * statistics), and how long rows are kept (whole months go once past it; Quay's
+   * ACTION_LOG_ARCHIVE / rotation, 90 days).
+   */
+  usageLog: { logPulls: boolean; retentionSeconds: number };
 }
 
 export interface FsStorage {
@@ -127,6 +133,8 @@ const settings = {
   trustedProxies: { flag: "trusted-proxies", env: "QUAYSIDE_TRUSTED_PROXIES", help: "Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-* headers are believed" },
   logRequests: { flag: "log-requests", env: "QUAYSIDE_LOG_REQUESTS", help: "Log every request" },
   gcGrace: { flag: "gc-grace", env: "QUAYSIDE_GC_GRACE", help: "Grace before garbage collection removes untagged pushes (1h, 30m, seconds)" },
+  logPulls: { flag: "log-pulls", env: "QUAYSIDE_LOG_PULLS", help: "Write a usage-log row and pull statistics for every manifest pull" },
+  logRetention: { flag: "log-retention", env: "QUAYSIDE_LOG_RETENTION", help: "Age at which usage logs are dropped, a month at a time (90d, 26w, seconds)" },
   shutdownGrace: { flag: "shutdown-grace", env: "QUAYSIDE_SHUTDOWN_GRACE", help: "On SIGTERM, time requests in flight (uploads) get to finish before they are cut off (30s, 2m, seconds)" },
 } satisfies Record<string, Setting>;
 
@@ -200,6 +208,10 @@ const schema = z.object({
   shutdownGrace: duration("30s, 2m or 30 (seconds)")
     .pipe(z.number().int().max(3600, "must be at most an hour"))
     .default(30),
+  logPulls: booleanText.default(true),
+  logRetention: duration("90d, 26w or seconds")
+    .pipe(z.number().int().min(86_400, "must be at least a day"))
+    .default(90 * 86_400),
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -363,6 +375,7 @@ export function loadConfig(
     logRequests: v.logRequests,
     gc: { graceSeconds: v.gcGrace },
     shutdownGraceSeconds: v.shutdownGrace,
+    usageLog: { logPulls: v.logPulls, retentionSeconds: v.logRetention },
   };
 }
 

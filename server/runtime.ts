@@ -59,7 +59,7 @@ export async function buildDeps(config: Config, database: Database, clock: Clock
     clock,
     cache,
     logins: new LoginThrottle(clock),
-    pulls: new PullLog(database.db, clock),
+    pulls: new PullLog(database.db, clock, { enabled: config.usageLog.logPulls, intervalMs: 1000 }),
     tokens: new RegistryTokens(key, config.registryTokenTtl),
     principals,
   };

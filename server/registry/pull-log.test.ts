@@ -96,3 +96,18 @@ it("writes pulls still in memory when the server stops cleanly", async () => {
     await db.close();
   }
 });
+
+it("logs and counts no pulls with QUAYSIDE_LOG_PULLS=false", async () => {
+  const quiet = await testEnv({ QUAYSIDE_LOG_PULLS: "false" });
+  try {
+    await quiet.user("dave");
+    const dave = new RegistryClient(quiet, { username: "dave", password: "password-dave" });
+    await dave.pushImage("dave/app", "v1");
+    expect((await dave.request("/v2/dave/app/manifests/v1")).status).toBe(200);
+    await quiet.deps.pulls.flush();
+    expect(await quiet.deps.db.select().from(auditLog).where(eq(auditLog.kind, "pull_repo"))).toEqual([]);
+    expect(await quiet.deps.db.select().from(tagPullStats)).toEqual([]);
+  } finally {
+    await quiet.close();
+  }
+});

@@ -39,11 +39,11 @@ it("drops months past the retention age, a month at a time, and old rows of the 
   await logAt("current", now);
   expect(await where()).toMatchObject({ ancient: "audit_log_default", current: name(now) });
 
-  expect(await dropExpiredLogs(env.deps.db, now, 90)).toEqual([]);
+  expect(await dropExpiredLogs(env.deps.db, now, 90 * 86_400)).toEqual([]);
   expect(Object.keys(await where()).sort()).toEqual(["current", "far_future"]);
 
   // 200 days on (the injected clock): this month is wholly older than 90 days, the far month is not.
-  const dropped = await dropExpiredLogs(env.deps.db, at(200), 90);
+  const dropped = await dropExpiredLogs(env.deps.db, at(200), 90 * 86_400);
   expect(dropped).toContain(name(now));
   expect(Object.keys(await where())).toEqual(["far_future"]);
   const left = (await logPartitions(env.deps.db)).map((p) => p.name);

@@ -5,7 +5,6 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 
 const PARTITION = /^audit_log_(\d{4})_(\d{2})$/;
-const DAY_MS = 86_400_000;
 
 /** First instant (UTC) of the month `offset` months after the one holding `at`. */
 const monthStart = (at: Date, offset = 0) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + offset, 1));
@@ -55,12 +54,12 @@ export async function ensureLogPartitions(db: Db, now: Date, ahead = 2): Promise
 }
 
 /**
- * Drops the months wholly older than `retentionDays` before `now` (a month goes once its last
+ * Drops the months wholly older than `retentionSeconds` before `now` (a month goes once its last
  * instant is past the cutoff) and deletes such rows from the default partition. Returns the
  * dropped partitions' names.
  */
-export async function dropExpiredLogs(db: Db, now: Date, retentionDays: number): Promise<string[]> {
-  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+export async function dropExpiredLogs(db: Db, now: Date, retentionSeconds: number): Promise<string[]> {
+  const cutoff = new Date(now.getTime() - retentionSeconds * 1000);
   const dropped: string[] = [];
   for (const partition of await logPartitions(db)) {
     if (monthStart(partition.from, 1) > cutoff) break;

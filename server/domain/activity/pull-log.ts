@@ -34,7 +34,8 @@ export class PullLog {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly intervalMs = 1000,
+    /** Off (QUAYSIDE_LOG_PULLS=false): pulls are neither logged nor counted. */
+    private readonly options: { enabled: boolean; intervalMs: number } = { enabled: true, intervalMs: 1000 },
   ) {}
 
   /** Pulls recorded and not yet handed to the database. */
@@ -44,10 +45,11 @@ export class PullLog {
 
   /** Notes a pull; it reaches the database with the next flush. */
   record(actor: Actor, pull: Pull): void {
+    if (!this.options.enabled) return;
     this.rows.push({ ...pull, ...performedBy(actor), at: this.clock.now() });
     if (this.rows.length >= BATCH_LIMIT) void this.flush();
     else if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+      this.timer = setTimeout(() => void this.flush(), this.options.intervalMs);
       // Node lets a process exit with this timer pending (clean shutdowns flush through stop()).
       (this.timer as { unref?: () => void }).unref?.();
     }
@@ -116,7 +118,7 @@ export class PullLog {
       log.error({ err, pulls: batch.length }, "writing the pull log failed; the pulls are kept for the next flush");
       this.rows = [...batch, ...this.rows].slice(-KEEP_LIMIT);
       if (this.timer === undefined && this.rows.length > 0) {
-        this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+        this.timer = setTimeout(() => void this.flush(), this.options.intervalMs);
         (this.timer as { unref?: () => void }).unref?.();
       }
     }
