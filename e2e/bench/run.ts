@@ -36,6 +36,7 @@ import { robotTokenIssuance } from "./robot-token.ts";
 import { tagsTabRows } from "./tags-tab.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { s3Rows } from "./s3.ts";
+import { twoNodeRows } from "./two-nodes.ts";
 import { gcThroughput, pushesDuringGc, setUpGc } from "./gc.ts";
 import { connectQuaysideDb } from "./quayside-db.ts";
 import { machine, ratio, type Report, toolVersions, writeReport } from "./report.ts";
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     await step("skopeo copy", async () => record(ops, await skopeoCopyImage(bench)));
     await step("login flood", async () => record(ops, await blobGetDuringLoginFlood(bench)));
     await step("s3", () => s3Rows(bench, (row) => record(ops, row)));
+    await step("two-node", () => twoNodeRows(bench, server, (row) => record(ops, row)));
     await step("binary", async () => {
       for (const row of await binaryRows(workDir, bench.reps)) record(ops, row);
     });
