@@ -14,6 +14,11 @@ export interface QuaysideDb {
   addRepositories(namespace: string, names: string[]): Promise<void>;
   /** Adds robot `namespace+short` with `token`, holding `role` on each of `namespace/<name>`. */
   addRobotWithGrants(namespace: string, short: string, token: string, names: string[], role: "read" | "write"): Promise<void>;
+  /**
+   * Adds `total` usage-log rows to namespace `namespace` (half of them in repository `repo`), spread
+   * evenly over the last `days` days, performed by the namespace's own user; then vacuums and analyzes.
+   */
+  addLogRows(namespace: string, repo: string, total: number, days: number): Promise<void>;
   /** Vacuums and analyzes the tags table, as autovacuum soon does after a bulk insert. */
   settleTags(): Promise<void>;
   /** A live tag's place in the Tags tab's order, as its `after=` parameter spells it. */
@@ -72,6 +77,25 @@ export function connectQuaysideDb(server: BenchServer): QuaysideDb {
           from repositories r join namespaces n on n.id = r.namespace_id
           where n.name = ${namespace} and r.name = any(${names.slice(i, i + 50_000)}::text[])`;
       }
+    },
+    async addLogRows(namespace, repo, total, days) {
+      const [ids] = await sql<{ namespaceId: number; repoId: number; userId: number }[]>`
+        select n.id as "namespaceId", r.id as "repoId", u.id as "userId"
+        from namespaces n join repositories r on r.namespace_id = n.id join users u on u.namespace_id = n.id
+        where n.name = ${namespace} and r.name = ${repo}`;
+      if (!ids) throw new Error(`quayside: no repository ${namespace}/${repo}`);
+      const step = (days * 86_400) / total;
+      for (let from = 0; from < total; from += 1_000_000) {
+        const to = Math.min(total, from + 1_000_000) - 1;
+        await sql`
+          insert into audit_log (kind, namespace_id, repository_id, performer_id, ip, metadata, created_at)
+          select (array['pull_repo', 'push_repo', 'create_tag', 'delete_tag', 'change_repo_permission'])[1 + i % 5],
+                 ${ids.namespaceId}, case when i % 2 = 0 then ${ids.repoId}::int end, ${ids.userId}, '10.0.0.1',
+                 jsonb_build_object('repo', ${repo}::text, 'tag', 't' || (i % 1000)),
+                 now() - make_interval(secs => i * ${step}::float8)
+          from generate_series(${from}::int, ${to}::int) as i`;
+      }
+      await sql`vacuum (analyze) audit_log`;
     },
     async settleTags() {
       await sql`vacuum (analyze) tags`;
