@@ -67,4 +67,16 @@ describe("usage-log queries", () => {
       { kind: "delete_tag", day: day("2026-03-03", 0), count: 1 },
     ]);
   });
+
+  it("reads a range larger than one export batch whole, each row once", async () => {
+    const base = day("2026-02-10").getTime();
+    await env.deps.db.insert(auditLog).values(
+      Array.from({ length: 4100 }, (_, i) => ({ kind: "pull_repo", namespaceId: bob.namespaceId, createdAt: new Date(base + (i % 7) * 1000), metadata: {} })),
+    );
+    const ids = new Set<number>();
+    for await (const rows of allLogRows(env.deps.db, { scope: { namespaceId: bob.namespaceId }, start: day("2026-02-10", 0), end: day("2026-02-11", 0) })) {
+      for (const r of rows) ids.add(r.id);
+    }
+    expect(ids.size).toBe(4100);
+  });
 });

@@ -89,10 +89,13 @@ export async function logPage(
   filter: LogFilter,
   page: { after?: LogPosition; limit: number },
 ): Promise<LogPage> {
-  const limit = Math.max(1, Math.min(page.limit, MAX_LOG_PAGE));
+  return rowsFrom(db, filter, page.after, Math.max(1, Math.min(page.limit, MAX_LOG_PAGE)));
+}
+
+async function rowsFrom(db: DbOrTx, filter: LogFilter, after: LogPosition | undefined, limit: number): Promise<LogPage> {
   const where = conditions(filter);
-  if (page.after && isLogPosition(page.after)) {
-    where.push(sql`(${auditLog.createdAt}, ${auditLog.id}) < (${page.after.at}::timestamptz, ${page.after.id}::bigint)`);
+  if (after && isLogPosition(after)) {
+    where.push(sql`(${auditLog.createdAt}, ${auditLog.id}) < (${after.at}::timestamptz, ${after.id}::bigint)`);
   }
   const rows = await db
     .select({
@@ -129,11 +132,14 @@ export async function logPage(
   };
 }
 
-/** Every row of the range, newest first, a page at a time (for the export, which may be large). */
+/** Rows the export reads per statement: few round trips, little memory. */
+const EXPORT_BATCH = 2000;
+
+/** Every row of the range, newest first, a batch at a time (for the export, which may be large). */
 export async function* allLogRows(db: DbOrTx, filter: LogFilter): AsyncGenerator<LogRow[]> {
   let after: LogPosition | undefined;
   for (;;) {
-    const page = await logPage(db, filter, { after, limit: MAX_LOG_PAGE });
+    const page = await rowsFrom(db, filter, after, EXPORT_BATCH);
     if (page.rows.length > 0) yield page.rows;
     if (!page.next) return;
     after = page.next;
