@@ -1,5 +1,5 @@
 // Usage logs in Chromium: the repository tab filtered by dates and by text (htmx swaps, the
-// address bar kept in step), a row opened onto its full description, the chart; the
+// address bar kept in step), a row opened onto its full description, the chart, the export dialog; the
 // organization's and the user's logs; every page accessible and within a phone's width.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +82,11 @@ describe("usage logs", () => {
     await expect.poll(() => entry.locator("dl").isVisible()).toBe(true);
     expect(await entry.locator("dl").textContent()).toContain("nightly");
     await expectAccessible(page);
+
+    // The export dialog opens onto its form.
+    await page.click('[data-testid="export-logs"] summary');
+    await expect.poll(() => page.locator("#field-callback_email").isVisible()).toBe(true);
+    await expectAccessible(page);
     await page.context().close();
   });
 
@@ -103,6 +108,7 @@ describe("usage logs", () => {
     for (const path of ["/repository/harbour/crane?tab=logs", "/organization/harbour/logs", "/settings/logs"]) {
       await page.goto(`${server.url}${path}`);
       await page.locator('[data-testid="log-entry"] summary').first().click();
+      await page.click('[data-testid="export-logs"] summary');
       expect(await fitsViewport(page), path).toBe(true);
       await expectAccessible(page);
     }

@@ -8,14 +8,11 @@ import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import { instanceSecret } from "../auth/instance-secrets.ts";
 import {
-  callbackEmailProblem,
-  callbackUrlProblem,
   checkExportLink,
   DEFAULT_EXPORT_DAYS,
+  exportLogs,
   type ExportRequestFacts,
   LOG_EXPORT_LINK_KEY,
-  recordExportFailure,
-  requestLogExport,
 } from "../domain/activity/log-export.ts";
 import { baseUrl } from "../registry/deps.ts";
 import { findOrganization } from "../domain/accounts/organizations.ts";
@@ -134,11 +131,10 @@ async function aggregateLogs(r: ApiRequest, target: LogTarget): Promise<Response
 const exportBody = z.object({ callback_url: z.string().optional(), callback_email: z.string().optional() });
 
 /**
- * Checks the callbacks (http(s) only, and no internal address: Quay's SSRF rule; an e-mail needs
- * an @) and the range (30 days by default), records a refusal as `export_logs_failure` (400),
- * else queues the export: `{export_id}`.
+ * The body's callbacks and the range (30 days by default), checked and queued by the domain's
+ * exportLogs: `{export_id}`, or 400 with the problem (recorded as `export_logs_failure`).
  */
-async function exportLogs(r: ApiRequest, target: LogTarget): Promise<Response> {
+async function exportLogsRequest(r: ApiRequest, target: LogTarget): Promise<Response> {
   const body = validate(exportBody, await readJson(r.c));
   const facts: ExportRequestFacts = {
     namespaceId: target.namespaceId,
@@ -147,34 +143,16 @@ async function exportLogs(r: ApiRequest, target: LogTarget): Promise<Response> {
     callbackUrl: body.callback_url || null,
     callbackEmail: body.callback_email || null,
   };
-  let range: { start: Date; end: Date } | undefined;
+  let range: { start: Date; end: Date } | null = null;
   try {
     range = logRange(r, DEFAULT_EXPORT_DAYS);
   } catch {
-    // Reported below with Quay's words for an export.
+    // Reported by exportLogs with Quay's words for an export.
   }
-  const problem =
-    (facts.callbackUrl && (await callbackUrlProblem(facts.callbackUrl, r.deps.config.ssrfAllowedHosts))) ||
-    (facts.callbackEmail && callbackEmailProblem(facts.callbackEmail)) ||
-    (range ? null : "Invalid time span selected");
-  if (problem || !range) {
-    await recordExportFailure(r.deps.db, facts, r.actor, problem ?? "Invalid time span selected");
-    throw invalidRequest(problem ?? "Invalid time span selected");
-  }
-  if (!r.deps.jobs) throw new Error("log export needs the job queue");
-  const exportId = await requestLogExport(
-    r.deps.db,
-    r.deps.jobs,
-    {
-      ...facts,
-      namespaceName: target.namespaceName,
-      start: range.start.toISOString(),
-      end: range.end.toISOString(),
-      linkBase: baseUrl(r.deps.config, r.c),
-    },
-    r.actor,
-  );
-  return r.c.json({ export_id: exportId });
+  const request = { ...facts, namespaceName: target.namespaceName, range, linkBase: baseUrl(r.deps.config, r.c) };
+  const result = await exportLogs({ ...r.deps, ssrfAllowedHosts: r.deps.config.ssrfAllowedHosts }, request, r.actor);
+  if ("problem" in result) throw invalidRequest(result.problem);
+  return r.c.json({ export_id: result.exportId });
 }
 
 /**
@@ -209,7 +187,7 @@ type RepoLogHandler = (r: ApiRequest, ref: RepoRef) => Promise<Response>;
 export const LOG_ROUTES: { pattern: RegExp; methods: Record<string, RepoLogHandler> }[] = [
   { pattern: /^(.+)\/logs$/, methods: { GET: async (r, ref) => listLogs(r, await repositoryLogTarget(r, ref)) } },
   { pattern: /^(.+)\/aggregatelogs$/, methods: { GET: async (r, ref) => aggregateLogs(r, await repositoryLogTarget(r, ref)) } },
-  { pattern: /^(.+)\/exportlogs$/, methods: { POST: async (r, ref) => exportLogs(r, await repositoryLogTarget(r, ref)) } },
+  { pattern: /^(.+)\/exportlogs$/, methods: { POST: async (r, ref) => exportLogsRequest(r, await repositoryLogTarget(r, ref)) } },
 ];
 
 export function mountLogRoutes(app: Hono<ApiEnv>, route: ApiRoute, notAllowed: () => never): void {
@@ -220,7 +198,7 @@ export function mountLogRoutes(app: Hono<ApiEnv>, route: ApiRoute, notAllowed: (
     app.all(`${path}/logs`, notAllowed);
     app.get(`${path}/aggregatelogs`, route(async (r) => aggregateLogs(r, await target(r))));
     app.all(`${path}/aggregatelogs`, notAllowed);
-    app.post(`${path}/exportlogs`, route(async (r) => exportLogs(r, await target(r))));
+    app.post(`${path}/exportlogs`, route(async (r) => exportLogsRequest(r, await target(r))));
     app.all(`${path}/exportlogs`, notAllowed);
   }
 }

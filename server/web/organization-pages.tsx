@@ -41,8 +41,8 @@ import { withFreshLogin } from "./fresh-login.tsx";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import { listing, registryHost } from "./repository-pages.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
-import { usageLogView } from "./usage-logs.tsx";
-import { UsageLogs } from "../../views/partials/usage-logs.tsx";
+import { type UsageLogPlace, usageLogExport, usageLogView } from "./usage-logs.tsx";
+import { UsageLogs, type UsageLogsProps } from "../../views/partials/usage-logs.tsx";
 
 /** The organization in the path and what the viewer is in it. */
 interface Place {
@@ -309,19 +309,35 @@ export function organizationPages(deps: AppDeps): Hono<WebEnv> {
       status,
     );
 
-  // The organization's usage logs, for its admins (as Quay shows them).
-  app.get("/organization/:name/logs", async (c) => {
-    const at = await adminPlace(c);
-    if (!at) return notFoundPage(deps, c);
-    const action = `/organization/${at.org.name}/logs`;
-    const view = await usageLogView(deps, c, { scope: { namespaceId: at.org.namespaceId }, action, params: {}, subject: "this organization" });
-    if (view instanceof Response) return view;
-    return page(
+  // The organization's usage logs and their export, for its admins (as Quay shows them).
+  const logPlace = (org: Organization): UsageLogPlace => ({
+    scope: { namespaceId: org.namespaceId },
+    action: `/organization/${org.name}/logs`,
+    params: {},
+    subject: "this organization",
+    namespace: { id: org.namespaceId, name: org.name },
+    repositoryName: null,
+  });
+  const logsPage = async (c: WebContext, at: Place, view: UsageLogsProps, status: 200 | 400 = 200) =>
+    page(
       c,
       <OrganizationFrame chrome={await chrome(deps, c)} org={at.org} viewer={viewerOf(at)} tab="logs">
         <UsageLogs {...view} />
       </OrganizationFrame>,
+      status,
     );
+
+  app.get("/organization/:name/logs", async (c) => {
+    const at = await adminPlace(c);
+    if (!at) return notFoundPage(deps, c);
+    const view = await usageLogView(deps, c, logPlace(at.org));
+    return view instanceof Response ? view : logsPage(c, at, view);
+  });
+
+  app.post("/organization/:name/logs", async (c) => {
+    const at = await adminPlace(c);
+    if (!at) return notFoundPage(deps, c);
+    return usageLogExport(deps, c, logPlace(at.org), (view, status) => logsPage(c, at, view, status));
   });
 
   app.get("/organization/:name/settings", async (c) => {

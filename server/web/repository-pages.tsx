@@ -27,7 +27,7 @@ import { TAG_HISTORY_ID, TagHistory } from "../../views/partials/tag-history.tsx
 import { UsageLogs } from "../../views/partials/usage-logs.tsx";
 import type { AppDeps } from "../deps.ts";
 import { isValidNamespaceName, repositoryNameProblem } from "../domain/names.ts";
-import { roleAtLeast, roleOn } from "../domain/access/permissions.ts";
+import { type Role, roleAtLeast, roleOn } from "../domain/access/permissions.ts";
 import { userOrganizations } from "../domain/accounts/organizations.ts";
 import { countRepositories, findRepository, isStarred, listRepositories, type Repository } from "../domain/repositories/repositories.ts";
 import { labelsOf } from "../domain/content/labels.ts";
@@ -49,7 +49,7 @@ import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 import { assetUrl } from "./static.ts";
-import { usageLogView } from "./usage-logs.tsx";
+import { type UsageLogPlace, usageLogExport, usageLogView } from "./usage-logs.tsx";
 import { loadTagHistory } from "./tag-pages.tsx";
 
 const PAGE_SIZE = 25;
@@ -147,32 +147,56 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
   app.get("/", list);
   app.get("/repositories", list);
 
-  app.get("/repository/:namespace/:name{[^:]+}", async (c) => {
-    const namespace = c.req.param("namespace");
-    const name = c.req.param("name");
-    if (!isValidNamespaceName(namespace) || repositoryNameProblem(name)) return notFoundPage(deps, c);
+  // Quay shows a repository's usage logs to its admins; its settings to those who may change any.
+  const tabsFor = (role: Role): RepositoryTab[] => [
+    "info",
+    "tags",
+    "history",
+    ...(roleAtLeast(role, "admin") ? (["logs"] as const) : []),
+    ...(roleAtLeast(role, "write") ? (["settings"] as const) : []),
+  ];
+
+  /** A page of the repository: its frame (heading, star, tabs) around one tab's content. */
+  async function framed(c: WebContext, repo: Repository, role: Role, tab: RepositoryTab, children: Child, status: 200 | 400 = 200) {
+    const principal = c.get("principal");
+    const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
+    const copyScript = await assetUrl("copy-text.js");
+    const frame = (
+      <RepositoryFrame chrome={await chrome(deps, c)} repo={repo} starred={starred} tab={tab} tabs={tabsFor(role)} copyScript={copyScript}>
+        {children}
+      </RepositoryFrame>
+    );
+    return page(c, frame, status);
+  }
+
+  /** The repository in the path and the viewer's role on it, or null when the viewer may not see it. */
+  async function viewed(c: WebContext): Promise<{ repo: Repository; role: Role } | null> {
+    const namespace = c.req.param("namespace")!;
+    const name = c.req.param("name")!;
+    if (!isValidNamespaceName(namespace) || repositoryNameProblem(name)) return null;
     const repo = await findRepository(deps.db, { namespace, name });
-    if (!repo || repo.state === "MARKED_FOR_DELETION") return notFoundPage(deps, c);
+    if (!repo || repo.state === "MARKED_FOR_DELETION") return null;
     const role = await roleOn(deps.db, c.get("principal"), repo);
-    if (role === null) return notFoundPage(deps, c);
+    return role === null ? null : { repo, role };
+  }
+
+  app.get("/repository/:namespace/:name{[^:]+}", async (c) => {
+    const found = await viewed(c);
+    if (!found) return notFoundPage(deps, c);
+    const { repo, role } = found;
 
     const admin = roleAtLeast(role, "admin");
     const writer = roleAtLeast(role, "write");
-    // Quay shows a repository's usage logs to its admins; its settings to those who may change any.
-    const tabs: RepositoryTab[] = ["info", "tags", "history", ...(admin ? (["logs"] as const) : []), ...(writer ? (["settings"] as const) : [])];
     const tab = (c.req.query("tab") ?? "info") as RepositoryTab;
-    if (!tabs.includes(tab)) return notFoundPage(deps, c);
+    if (!tabsFor(role).includes(tab)) return notFoundPage(deps, c);
     c.header("Vary", "HX-Request, HX-Target");
-
-    const inFrame = async (children: Child) => {
-      const principal = c.get("principal");
-      const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
-      const copyScript = await assetUrl("copy-text.js");
-      return page(c, <RepositoryFrame chrome={await chrome(deps, c)} repo={repo} starred={starred} tab={tab} tabs={tabs} copyScript={copyScript}>{children}</RepositoryFrame>);
-    };
+    const inFrame = (children: Child) => framed(c, repo, role, tab, children);
 
     if (tab === "tags") return tagsTab(c, repo, writer, inFrame);
-    if (tab === "logs") return logsTab(c, repo, inFrame);
+    if (tab === "logs") {
+      const view = await usageLogView(deps, c, logPlace(repo));
+      return view instanceof Response ? view : inFrame(<UsageLogs {...view} />);
+    }
     if (tab === "history") {
       // loadTagHistory keeps the page number within the history's pages.
       const history = await loadTagHistory(deps, repo, pageParam(c.req.query("page")) ?? 1);
@@ -274,12 +298,23 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     }));
   }
 
-  /** The Usage logs tab: the repository's actions in a range of days, charted and listed. */
-  async function logsTab(c: WebContext, repo: Repository, inFrame: (children: Child) => Promise<Response>) {
-    const action = `/repository/${repo.namespace}/${repo.name}`;
-    const view = await usageLogView(deps, c, { scope: { repositoryId: repo.id }, action, params: { tab: "logs" }, subject: "this repository" });
-    return view instanceof Response ? view : inFrame(<UsageLogs {...view} />);
-  }
+  /** The Usage logs tab's log: the repository's, under its page's address. */
+  const logPlace = (repo: Repository): UsageLogPlace => ({
+    scope: { repositoryId: repo.id },
+    action: `/repository/${repo.namespace}/${repo.name}`,
+    params: { tab: "logs" },
+    subject: "this repository",
+    namespace: { id: repo.namespaceId, name: repo.namespace },
+    repositoryName: repo.name,
+  });
+
+  // The Usage logs tab's "Export logs" form (the tab's admins only, as the tab).
+  app.post("/repository/:namespace/:name{[^:]+}", async (c) => {
+    const found = await viewed(c);
+    if (!found || !roleAtLeast(found.role, "admin") || c.req.query("tab") !== "logs") return notFoundPage(deps, c);
+    const { repo, role } = found;
+    return usageLogExport(deps, c, logPlace(repo), (view, status) => framed(c, repo, role, "logs", <UsageLogs {...view} />, status));
+  });
 
   return app;
 }

@@ -21,7 +21,8 @@ import { serviceName } from "../registry/deps.ts";
 import { withFreshLogin } from "./fresh-login.tsx";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
-import { usageLogView } from "./usage-logs.tsx";
+import { type UsageLogPlace, usageLogExport, usageLogView } from "./usage-logs.tsx";
+import type { UsageLogsProps } from "../../views/partials/usage-logs.tsx";
 
 /** A refusal the person can fix in the form: which field, what to say. */
 function formProblem(err: unknown, fallbackField: string): Record<string, string> {
@@ -94,10 +95,22 @@ export function settingsPages(deps: AppDeps): Hono<WebEnv> {
     return c.redirect("/settings?saved=password", 303);
   });
 
-  app.get("/settings/logs", async (c) => {
-    const view = await usageLogView(deps, c, { scope: { namespaceId: me(c).namespaceId }, action: "/settings/logs", params: {}, subject: "your account" });
-    return view instanceof Response ? view : page(c, <UserLogsPage chrome={await chrome(deps, c)} logs={view} />);
+  // The usage logs of the user's own namespace (Quay's user logs), and their export.
+  const logPlace = (user: User): UsageLogPlace => ({
+    scope: { namespaceId: user.namespaceId },
+    action: "/settings/logs",
+    params: {},
+    subject: "your account",
+    namespace: { id: user.namespaceId, name: user.username },
+    repositoryName: null,
   });
+  const logsPage = async (c: WebContext, view: UsageLogsProps, status: 200 | 400 = 200) =>
+    page(c, <UserLogsPage chrome={await chrome(deps, c)} logs={view} />, status);
+  app.get("/settings/logs", async (c) => {
+    const view = await usageLogView(deps, c, logPlace(me(c)));
+    return view instanceof Response ? view : logsPage(c, view);
+  });
+  app.post("/settings/logs", (c) => usageLogExport(deps, c, logPlace(me(c)), (view, status) => logsPage(c, view, status)));
 
   app.get("/settings/delete", async (c) => page(c, <DeleteAccountPage chrome={await chrome(deps, c)} username={me(c).username} />));
 

@@ -2,7 +2,9 @@
 // the user's own; days (last 7 by default), the text filter, the chart, rows that open onto their
 // full description, the htmx fragments, and admins only (others get the site's 404).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
 import { auditLog } from "../../db/schema.ts";
+import type { LogExportJob } from "../domain/activity/log-export.ts";
 import { PageClient } from "../../e2e/support/page-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { createOrganization, type Organization } from "../domain/accounts/organizations.ts";
@@ -15,6 +17,8 @@ let alice: PageClient;
 let bob: PageClient;
 let org: Organization;
 let repo: Repository;
+/** Exports queued through the pages (in-process tests run no job queue of their own). */
+const queued: LogExportJob[] = [];
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -43,6 +47,7 @@ beforeAll(async () => {
     { kind: "delete_tag", namespaceId: org.namespaceId, repositoryId: repo.id, performerId: owner.id, metadata: { tag: "nightly", repo: "app", namespace: "acme" }, createdAt: new Date(now - 120_000) },
     { kind: "create_tag", namespaceId: org.namespaceId, repositoryId: repo.id, performerId: owner.id, metadata: { tag: "ancient", repo: "app", namespace: "acme" }, createdAt: new Date(now - 10 * DAY) },
   ]);
+  env.deps.jobs = { send: async (_queue: string, job: object) => queued.push(job as LogExportJob) };
   alice = await signIn("alice");
   bob = await signIn("bob");
 });
@@ -120,5 +125,59 @@ describe("user Usage logs tab", () => {
     expect(rowKinds(html)).toContain("create_repo");
     expect(rowKinds(html)).not.toContain("push_repo");
     expect((await new PageClient(env.app).get("/settings/logs")).status).toBe(303);
+  });
+});
+
+describe("Export logs dialog", () => {
+  const auditKinds = async (kind: string) =>
+    (await env.deps.db.select().from(auditLog).where(and(eq(auditLog.kind, kind), eq(auditLog.namespaceId, org.namespaceId)))).map((r) => r.metadata);
+
+  it("queues an export of the days shown, its link mailed, and the page says it has started", async () => {
+    const from = isoDay(Date.now() - 3 * DAY);
+    const to = isoDay(Date.now());
+    const href = `/organization/acme/logs?from=${from}&to=${to}`;
+    const res = await alice.submit(href, href, { callback_email: "ops@example.com", callback_url: "" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/organization/acme/logs?exported=1&from=${from}&to=${to}`);
+    expect(queued.at(-1)).toMatchObject({
+      namespaceId: org.namespaceId,
+      namespaceName: "acme",
+      repositoryId: null,
+      callbackEmail: "ops@example.com",
+      callbackUrl: null,
+      start: `${from}T00:00:00.000Z`,
+      end: new Date(Date.parse(`${to}T00:00:00Z`) + DAY).toISOString(),
+    });
+    expect(await (await alice.get(res.headers.get("location")!)).text()).toContain('data-testid="export-started"');
+    expect((await auditKinds("export_logs_success")).at(-1)).toMatchObject({ email: "ops@example.com" });
+  });
+
+  it("exports a repository's rows from its tab", async () => {
+    const href = "/repository/acme/app?tab=logs";
+    const res = await alice.submit(href, href, { callback_email: "ops@example.com" });
+    expect(res.status).toBe(303);
+    expect(queued.at(-1)).toMatchObject({ repositoryId: repo.id, repositoryName: "app", namespaceName: "acme" });
+  });
+
+  it("shows the problem in the open dialog, keeping what was typed, and records the refusal", async () => {
+    const before = queued.length;
+    const internal = await alice.submit("/organization/acme/logs", "/organization/acme/logs", { callback_url: "http://127.0.0.1:9/hook", callback_email: "" });
+    expect(internal.status).toBe(400);
+    const html = await internal.text();
+    expect(html).toContain('<details class="qs-log-export qs-gap-below" open="" data-testid="export-logs">');
+    expect(html).toContain("Invalid callback URL");
+    expect(html).toContain('value="http://127.0.0.1:9/hook"');
+    expect((await auditKinds("export_logs_failure")).at(-1)).toMatchObject({ error: "Invalid callback URL", url: "http://127.0.0.1:9/hook" });
+
+    const none = await alice.submit("/settings/logs", "/settings/logs", { callback_url: "", callback_email: "" });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain("Enter a callback URL or an e-mail address");
+    expect(queued.length).toBe(before);
+  });
+
+  it("is for admins only: others get the site's 404", async () => {
+    const token = (await (await bob.get("/organization/acme")).text()).match(/name="_csrf" value="([^"]+)"/)?.[1] ?? "";
+    expect((await bob.post("/organization/acme/logs", { _csrf: token, callback_email: "x@example.com" })).status).toBe(404);
+    expect((await bob.post("/repository/acme/app?tab=logs", { _csrf: token, callback_email: "x@example.com" })).status).toBe(404);
   });
 });

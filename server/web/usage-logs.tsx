@@ -3,10 +3,20 @@
 // chart's counts, all read through the one query module (domain/activity/logs.ts).
 import { utcDays } from "../../views/partials/log-chart.tsx";
 import { USAGE_LOG_TABLE_ID, UsageLogTable } from "../../views/partials/usage-log-table.tsx";
-import { USAGE_LOG_RESULTS_ID, UsageLogResults, type UsageLogQuery, type UsageLogsProps, usageLogsHref } from "../../views/partials/usage-logs.tsx";
+import {
+  type LogExportForm,
+  USAGE_LOG_RESULTS_ID,
+  UsageLogResults,
+  type UsageLogQuery,
+  type UsageLogsProps,
+  usageLogsHref,
+} from "../../views/partials/usage-logs.tsx";
+import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
 import { describeLog } from "../domain/activity/log-descriptions.ts";
+import { exportLogs } from "../domain/activity/log-export.ts";
 import { isLogPosition, type LogPosition, type LogScope, logCounts, logPage } from "../domain/activity/logs.ts";
+import { baseUrl } from "../registry/deps.ts";
 import { fragment, wantsFragment } from "./render.tsx";
 import type { WebContext } from "./session.ts";
 
@@ -24,6 +34,9 @@ export interface UsageLogPlace {
   params: Record<string, string>;
   /** What the log covers, for the empty state ("this repository"). */
   subject: string;
+  /** Whose log it is, as an export names it. */
+  namespace: { id: number; name: string };
+  repositoryName: string | null;
 }
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
@@ -61,7 +74,12 @@ function parsePosition(text: string | undefined): LogPosition | null | undefined
  * The view's props for this request, or the response itself: an htmx request for the results or
  * the table alone gets that fragment; an edited position goes back to the newest page.
  */
-export async function usageLogView(deps: AppDeps, c: WebContext, place: UsageLogPlace): Promise<UsageLogsProps | Response> {
+export async function usageLogView(
+  deps: AppDeps,
+  c: WebContext,
+  place: UsageLogPlace,
+  exportState: Omit<LogExportForm, "csrfToken"> = { started: c.req.query("exported") !== undefined },
+): Promise<UsageLogsProps | Response> {
   const now = deps.clock.now();
   const { from, to, problem } = range(c, now);
   const query: UsageLogQuery = { from: isoDay(from), to: isoDay(to), filter: (c.req.query("filter") ?? "").trim() };
@@ -81,7 +99,50 @@ export async function usageLogView(deps: AppDeps, c: WebContext, place: UsageLog
   };
   if (tableOnly) return fragment(c, <UsageLogTable {...table} />);
   const chart = { days: utcDays(from, to), counts: counts.map((n) => ({ ...n, day: isoDay(n.day) })) };
-  const props = { action: place.action, params: place.params, query, problem, chart, table };
+  const csrfToken = c.get("session")?.csrfToken;
+  const exporter = csrfToken ? { csrfToken, ...exportState } : null;
+  const props = { action: place.action, params: place.params, query, problem, chart, table, exporter };
   if (wantsFragment(c, USAGE_LOG_RESULTS_ID)) return fragment(c, <UsageLogResults {...props} />);
   return props;
+}
+
+/**
+ * The "Export logs" form posted to the page: the days shown are queued for export (the domain's
+ * exportLogs checks the callbacks) and the page comes back saying so, or again with the problem.
+ */
+export async function usageLogExport(
+  deps: AppDeps,
+  c: WebContext,
+  place: UsageLogPlace,
+  render: (view: UsageLogsProps, status: 400) => Promise<Response>,
+): Promise<Response> {
+  const body = await c.req.parseBody();
+  const callbackUrl = String(body.callback_url ?? "").trim();
+  const callbackEmail = String(body.callback_email ?? "").trim();
+  const { from, to, problem: rangeProblem } = range(c, deps.clock.now());
+  const typed = { callbackUrl, callbackEmail };
+  let problem: string | undefined = callbackUrl || callbackEmail ? undefined : "Enter a callback URL or an e-mail address";
+  if (!problem) {
+    const result = await exportLogs(
+      { db: deps.db, jobs: deps.jobs, ssrfAllowedHosts: deps.config.ssrfAllowedHosts },
+      {
+        namespaceId: place.namespace.id,
+        namespaceName: place.namespace.name,
+        repositoryId: "repositoryId" in place.scope ? place.scope.repositoryId : null,
+        repositoryName: place.repositoryName,
+        callbackUrl: callbackUrl || null,
+        callbackEmail: callbackEmail || null,
+        range: rangeProblem ? null : { start: from, end: new Date(to.getTime() + DAY_MS) },
+        linkBase: baseUrl(deps.config, c),
+      },
+      { principal: c.get("principal"), ip: clientIp(c, deps.config) },
+    );
+    if ("exportId" in result) {
+      const query = { from: isoDay(from), to: isoDay(to), filter: (c.req.query("filter") ?? "").trim() };
+      return c.redirect(`${usageLogsHref(place.action, { ...place.params, exported: "1" }, query)}`, 303);
+    }
+    problem = result.problem;
+  }
+  const view = await usageLogView(deps, c, place, { ...typed, problem });
+  return view instanceof Response ? view : render(view, 400);
 }

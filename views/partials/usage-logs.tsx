@@ -2,6 +2,7 @@
 // filter, then the chart of actions per day by kind and the entries. Without JavaScript the toolbar
 // is a GET form; with htmx it swaps the chart and entries as the fields change, keeping the
 // address bar in step.
+import { CsrfField, FormActions, FormError, TextField } from "./form-field.tsx";
 import { LogChart, type LogChartProps } from "./log-chart.tsx";
 import { UsageLogTable, type UsageLogTableProps } from "./usage-log-table.tsx";
 
@@ -24,6 +25,17 @@ export interface UsageLogsProps {
   problem?: string;
   chart: LogChartProps;
   table: UsageLogTableProps;
+  /** The "Export logs" dialog: null for a viewer without a form token. */
+  exporter: LogExportForm | null;
+}
+
+/** The export dialog's state: what was typed, what was wrong, or that an export has started. */
+export interface LogExportForm {
+  csrfToken: string;
+  callbackUrl?: string;
+  callbackEmail?: string;
+  problem?: string;
+  started?: boolean;
 }
 
 /** The page's address for `query`, starting at `after` (a position of an earlier page). */
@@ -88,7 +100,37 @@ export function UsageLogs(props: UsageLogsProps) {
           <span class="pf-v6-c-button__text">Show</span>
         </button>
       </form>
+      {props.exporter && <ExportLogs form={props.exporter} href={usageLogsHref(props.action, props.params, query)} />}
       <UsageLogResults {...props} />
     </div>
+  );
+}
+
+/**
+ * "Export logs": a disclosure holding the form that queues an export of the days shown, its link
+ * sent to a callback URL or an e-mail address. It posts to the page's own address.
+ */
+function ExportLogs({ form, href }: { form: LogExportForm; href: string }) {
+  return (
+    <>
+      {form.started && (
+        <div class="pf-v6-c-alert pf-m-success pf-m-inline qs-gap-below" role="status" data-testid="export-started">
+          <p class="pf-v6-c-alert__title">Export started: a link to the file (valid for an hour) is sent once it is written.</p>
+        </div>
+      )}
+      <details class="qs-log-export qs-gap-below" open={form.problem !== undefined} data-testid="export-logs">
+        <summary class="pf-v6-c-button pf-m-secondary">
+          <span class="pf-v6-c-button__text">Export logs</span>
+        </summary>
+        <form class="pf-v6-c-form qs-log-export-panel" method="post" action={href} novalidate>
+          <CsrfField token={form.csrfToken} />
+          <p>The days shown are written to a JSON file. Give an address for the link to it: a URL it is posted to, or an e-mail address.</p>
+          <TextField name="callback_url" label="Callback URL" value={form.callbackUrl} hint="http:// or https://" autocomplete="url" />
+          <TextField name="callback_email" label="E-mail address" type="email" value={form.callbackEmail} autocomplete="email" />
+          {form.problem && <FormError message={form.problem} />}
+          <FormActions submit="Start export" />
+        </form>
+      </details>
+    </>
   );
 }

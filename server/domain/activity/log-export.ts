@@ -124,6 +124,39 @@ export async function requestLogExport(
   return exportId;
 }
 
+/** An export as a door receives it: whose rows, which range (null when it could not be read), where the link goes. */
+export interface LogExportRequest extends ExportRequestFacts {
+  namespaceName: string;
+  range: { start: Date; end: Date } | null;
+  /** scheme://host the download link starts with. */
+  linkBase: string;
+}
+
+/**
+ * Checks an export request (a callback URL must pass Quay's SSRF rule, an e-mail hold an @, the
+ * range be readable) and queues it: its id, or the problem, recorded as `export_logs_failure`.
+ * The API and the logs pages both ask through here.
+ */
+export async function exportLogs(
+  svc: { db: Db; jobs?: JobQueue; ssrfAllowedHosts: readonly string[] },
+  request: LogExportRequest,
+  actor: Actor,
+): Promise<{ exportId: string } | { problem: string }> {
+  const { range, namespaceName, linkBase, ...facts } = request;
+  const problem =
+    (facts.callbackUrl && (await callbackUrlProblem(facts.callbackUrl, svc.ssrfAllowedHosts))) ||
+    (facts.callbackEmail && callbackEmailProblem(facts.callbackEmail)) ||
+    (range ? null : "Invalid time span selected");
+  if (problem || !range) {
+    const reason = problem || "Invalid time span selected";
+    await recordExportFailure(svc.db, facts, actor, reason);
+    return { problem: reason };
+  }
+  if (!svc.jobs) throw new Error("log export needs the job queue");
+  const job = { ...facts, namespaceName, start: range.start.toISOString(), end: range.end.toISOString(), linkBase };
+  return { exportId: await requestLogExport(svc.db, svc.jobs, job, actor) };
+}
+
 /** Records a refused request as `export_logs_failure`. */
 export async function recordExportFailure(db: DbOrTx, facts: ExportRequestFacts, actor: Actor, error: string): Promise<void> {
   await writeAudit(db, {
