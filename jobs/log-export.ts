@@ -1,8 +1,15 @@
 // Runs queued log exports (server/domain/activity/log-export.ts): the file, then the link to the
-// callback URL or the e-mail address. One namespace's exports run one after the other.
+// callback URL or the e-mail address. One namespace's exports run one after the other. The same
+// queue removes each file once its link has expired (a job held back until then).
 import { instanceSecret } from "../server/auth/instance-secrets.ts";
 import { logView } from "../server/api/logs.ts";
-import { LOG_EXPORT_LINK_KEY, LOG_EXPORT_QUEUE, type LogExportJob, runLogExport } from "../server/domain/activity/log-export.ts";
+import {
+  expiredFileJob,
+  LOG_EXPORT_LINK_KEY,
+  LOG_EXPORT_QUEUE,
+  type LogExportJob,
+  runLogExport,
+} from "../server/domain/activity/log-export.ts";
 import { mailer } from "../server/mail.ts";
 import type { JobDefinition } from "./index.ts";
 
@@ -12,7 +19,9 @@ export const logExport: JobDefinition = {
   expireInSeconds: 2 * 3600,
   retryLimit: 3,
   async handle(deps, data) {
-    await runLogExport(
+    const expired = (data as { expiredFile?: string }).expiredFile;
+    if (expired) return deps.store.deleteUpload(expired);
+    const file = await runLogExport(
       {
         db: deps.db,
         store: deps.store,
@@ -24,5 +33,7 @@ export const logExport: JobDefinition = {
       },
       data as LogExportJob,
     );
+    const cleanup = expiredFileJob(file);
+    await deps.jobs?.send(LOG_EXPORT_QUEUE, cleanup.data, cleanup.options);
   },
 };

@@ -112,6 +112,13 @@ describe("log export", () => {
     const tags = file.logs.flatMap((l) => ("kind" in l && /^(push|pull)_repo$/.test(l.kind) ? [l.metadata.tag] : []));
     expect(tags.sort()).toEqual(Array.from({ length: 150 }, (_, i) => `t${i}`).sort());
 
+    // The file's removal is queued for when the link will have expired.
+    const fileId = new URL(link).pathname.split("/").at(-1)!;
+    const [cleanup] = await server.deps.db.execute<{ later: boolean }>(
+      sql`select start_after > now() + interval '59 minutes' as later from pgboss.job where name = 'log-export' and data->>'expiredFile' = ${fileId}`,
+    );
+    expect(cleanup?.later).toBe(true);
+
     const tampered = link.replace(/signature=[^&]+/, "signature=AAAA");
     expect((await fetch(tampered)).status).toBe(403);
     clock.advance(3600 * 1000);

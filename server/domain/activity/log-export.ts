@@ -43,8 +43,12 @@ export interface LogExportJob {
 }
 
 export interface JobQueue {
-  send(queue: string, data: object): Promise<unknown>;
+  /** Queues a job; `startAfter` (seconds) holds it back that long. */
+  send(queue: string, data: object, options?: { startAfter?: number }): Promise<unknown>;
 }
+
+/** The job that removes an export's file once its link has expired (a minute's margin). */
+export const expiredFileJob = (file: string) => ({ data: { expiredFile: file }, options: { startAfter: EXPORT_LINK_SECONDS + 60 } });
 
 /** Addresses a callback may not reach unless its host is explicitly allowed (Quay's SSRF rules). */
 const INTERNAL = new BlockList();
@@ -222,10 +226,11 @@ const quayDay = (iso: string) => {
 
 /**
  * Runs one export: waits for the namespace's previous export to finish, writes the file, then
- * reports the link. A callback that does not answer 2xx fails the job (the queue retries it).
+ * reports the link; the file's id. A callback that does not answer 2xx fails the job (the queue
+ * retries it).
  */
-export async function runLogExport(svc: ExportServices, job: LogExportJob): Promise<void> {
-  await svc.db.transaction(async (tx) => {
+export async function runLogExport(svc: ExportServices, job: LogExportJob): Promise<string> {
+  return svc.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${EXPORT_LOCK}::int, ${job.namespaceId}::int)`);
     const file = randomUUID();
     const encoder = new TextEncoder();
@@ -246,6 +251,7 @@ export async function runLogExport(svc: ExportServices, job: LogExportJob): Prom
     const expires = Math.floor(svc.clock.now().getTime() / 1000) + EXPORT_LINK_SECONDS;
     const url = exportLinkUrl(job.linkBase, svc.linkKey, { file, size, expires });
     await report(svc, job, url);
+    return file;
   });
 }
 
