@@ -494,7 +494,7 @@ describe("repository page: Usage logs tab", () => {
     expect(tagsIn(second)).toEqual(Array.from({ length: 10 }, (_, i) => `t${9 - i}`));
     expect(second).not.toContain('<a id="usage-log-table-next"');
     // And back: the newer page is the first one again, with nothing newer.
-    const prev = /<a id="usage-log-table-prev"[^>]* href="([^"]+)"/.exec(second)![1]!.replaceAll("&amp;", "&");
+    const prev = /<a id="usage-log-table-prev"[^>]* href="([^"]+)" aria-label="Go to the newest entries"/.exec(second)![1]!.replaceAll("&amp;", "&");
     const back = await (await alice.get(prev, { "HX-Request": "true", "HX-Target": "usage-log-table" })).text();
     expect(tagsIn(back)).toEqual(tagsIn(first));
     expect(back).not.toContain('<a id="usage-log-table-prev"');

@@ -79,6 +79,8 @@ export interface CursorPagerProps {
   prevHref: string | null;
   nextHref: string | null;
   target: string;
+  /** What the first link does, when it is not "previous page" (a list that pages forward only goes back to its start). */
+  prevLabel?: string;
 }
 
 export function CursorPager(props: CursorPagerProps) {
@@ -87,7 +89,7 @@ export function CursorPager(props: CursorPagerProps) {
       {/* Not PatternFly's __total-items, which it hides from 768 px up in favour of a per-page menu. */}
       <div data-testid="pager-range">{props.summary}</div>
       <nav class="pf-v6-c-pagination__nav" aria-label="Pagination">
-        <PageLink href={props.prevHref} label="Go to previous page" target={props.target} direction="prev" />
+        <PageLink href={props.prevHref} label={props.prevLabel ?? "Go to previous page"} target={props.target} direction="prev" />
         <PageLink href={props.nextHref} label="Go to next page" target={props.target} direction="next" />
       </nav>
     </div>

@@ -39,6 +39,7 @@ export function UsageLogTable(props: UsageLogTableProps) {
           </>
         }
         prevHref={props.newestHref}
+        prevLabel="Go to the newest entries"
         nextHref={props.olderHref}
         target={USAGE_LOG_TABLE_ID}
       />
