@@ -5,6 +5,7 @@ describe("describeLog", () => {
   it.each([
     ["push_repo", { namespace: "org", repo: "app", tag: "latest" }, "pushed image to tag latest of org/app"],
     ["pull_repo", { namespace: "org", repo: "app", tag: "v1" }, "pulled tag v1 of org/app"],
+    ["pull_repo", { namespace: "org", repo: "app", tag: "v1", count: 12 }, "pulled tag v1 of org/app 12 times"],
     ["pull_repo", { namespace: "org", repo: "app", manifest_digest: `sha256:${"ab".repeat(32)}` }, "pulled digest sha256:abababababab of org/app"],
     ["change_repo_permission", { namespace: "org", repo: "app", robot: "org+ci", role: "write" }, "robot org+ci granted Write on org/app"],
     ["org_add_team_member", { member: "alice", team: "owners" }, "added alice to team owners"],

@@ -26,7 +26,8 @@ const DESCRIPTIONS: Record<string, (m: Metadata) => string> = {
   delete_repo: (m) => `deleted repository ${repo(m)}`,
   push_repo: (m) => (m.tag ? `pushed image to tag ${v(m, "tag")} of ${repo(m)}` : `pushed ${short(m.manifest_digest)} to ${repo(m)}`),
   push_repo_failed: (m) => `failed to push to ${repo(m)}`,
-  pull_repo: (m) => `pulled ${pulled(m)} of ${repo(m)}`,
+  // Identical pulls within a second are one row with their count (pull-log.ts).
+  pull_repo: (m) => `pulled ${pulled(m)} of ${repo(m)}${typeof m.count === "number" && m.count > 1 ? ` ${m.count} times` : ""}`,
   pull_repo_failed: (m) => `failed to pull ${pulled(m)} of ${repo(m)}`,
   change_repo_visibility: (m) => `changed visibility of ${repo(m)} to ${v(m, "visibility")}`,
   set_repo_description: (m) => `changed the description of ${repo(m)}`,

@@ -1,7 +1,7 @@
 // The pull log holds pulls for at most a second, then writes them all in one go.
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
-import { auditLog } from "../../../db/schema.ts";
+import { auditLog, tagPullStats } from "../../../db/schema.ts";
 import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
 import { toPrincipal } from "../accounts/users.ts";
 import { createRepository } from "../repositories/repositories.ts";
@@ -45,4 +45,23 @@ it("writes quoting-unfriendly tags and names as they are", async () => {
   const [row] = await env.deps.db.select().from(auditLog).where(eq(auditLog.repositoryId, 999_999));
   expect(row!.metadata).toEqual({ namespace: 'we"ird\\ns', repo: "x,y", tag: "t", manifest_digest: "sha256:3" });
   expect(row!.performerKind).toBe("anonymous");
+});
+
+it("writes identical pulls of a batch as one row with their count, and counts them all in the statistics", async () => {
+  const bob = await env.user("bob");
+  const actor = { principal: toPrincipal(bob), ip: "10.9.9.9" };
+  const repo = await createRepository(env.deps.db, actor, { namespace: "bob", name: "busy", visibility: "private" });
+  const target = { id: repo.id, namespaceId: repo.namespaceId, namespace: "bob", name: "busy" };
+  const pulls = new PullLog(env.deps.db, env.deps.clock);
+  for (let i = 0; i < 3; i++) pulls.record(actor, { repo: target, tag: "latest", digest: "sha256:9" });
+  pulls.record({ principal: { kind: "anonymous" }, ip: "10.9.9.9" }, { repo: target, tag: "latest", digest: "sha256:9" });
+  expect(pulls.pending).toBe(2);
+  await pulls.flush();
+  const rows = await env.deps.db.select().from(auditLog).where(eq(auditLog.repositoryId, repo.id));
+  expect(rows.filter((r) => r.kind === "pull_repo").map((r) => [r.performerKind, r.metadata.count ?? 1]).sort()).toEqual([
+    ["anonymous", 1],
+    ["user", 3],
+  ]);
+  const [stats] = await env.deps.db.select().from(tagPullStats).where(eq(tagPullStats.repositoryId, repo.id));
+  expect(stats!.pullCount).toBe(4);
 });
