@@ -35,6 +35,7 @@ import { blobGetDuringLoginFlood } from "./login-flood.ts";
 import { robotTokenIssuance } from "./robot-token.ts";
 import { tagsTabRows } from "./tags-tab.ts";
 import { fsyncCost } from "./push-fsync.ts";
+import { pullLoggingCost, pushLoggingCost } from "./usage-log-cost.ts";
 import { s3Rows } from "./s3.ts";
 import { twoNodeRows } from "./two-nodes.ts";
 import { gcThroughput, pushesDuringGc, setUpGc } from "./gc.ts";
@@ -173,10 +174,18 @@ async function main(): Promise<void> {
       record(ops, await blobPull(bench));
       record(ops, await rangeReads(bench));
     });
-    if (["manifest get", "manifest head", "manifest put"].some((key) => !only || only.test(key))) await setUpManifest(bench);
+    if (["manifest get", "manifest head", "manifest put", "usage log cost"].some((key) => !only || only.test(key))) await setUpManifest(bench);
     await step("manifest get", async () => record(ops, await manifestGet(bench)));
     await step("manifest head", async () => record(ops, await manifestHead(bench)));
     await step("manifest put", async () => record(ops, await manifestPut(bench)));
+    await step("usage log cost", async () => {
+      // The bench server's settings but for pull logging, so the rows differ by that alone.
+      const unlogged = await startQuayside({ QUAYSIDE_TRUSTED_PROXIES: "127.0.0.1", QUAYSIDE_LOG_PULLS: "false" });
+      const stopUnlogged = onCleanup("quayside without pull logging", () => unlogged.stop());
+      for (const row of await pullLoggingCost(bench, quaysideTarget(unlogged))) record(ops, row);
+      record(ops, await pushLoggingCost(bench, server));
+      await stopUnlogged();
+    });
     if (tagsLoad) record(ops, tagsLoad);
     await step("token", async () => record(ops, await tokenIssuance(bench)));
     await step("robot token", async () => record(ops, await robotTokenIssuance(bench, quaysideDb)));

@@ -12,6 +12,8 @@ export interface WrkOptions {
   headers?: Record<string, string>;
   /** A Range header with a random aligned window of `size` bytes in [0, total) on every request. */
   randomRange?: { size: number; total: number };
+  /** An X-Forwarded-For address of its own on every request (for a server trusting 127.0.0.1). */
+  distinctClients?: boolean;
 }
 
 export interface WrkResult {
@@ -83,6 +85,16 @@ export function runWrk(url: string, options: WrkOptions, scriptDir: string): Pro
       `  local start = math.random(0, windows - 1) * ${size}`,
       `  headers["Range"] = "bytes=" .. start .. "-" .. (start + ${size - 1})`,
       "  return wrk.format(nil, nil, headers)",
+      "end",
+    );
+  }
+  if (options.distinctClients) {
+    lua.push(
+      "local n = 0",
+      "request = function()",
+      "  n = n + 1",
+      '  wrk.headers["X-Forwarded-For"] = "10." .. (math.floor(n / 65536) % 256) .. "." .. (math.floor(n / 256) % 256) .. "." .. (n % 256)',
+      "  return wrk.format()",
       "end",
     );
   }
