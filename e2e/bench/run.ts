@@ -34,6 +34,7 @@ import {
 import { blobGetDuringLoginFlood } from "./login-flood.ts";
 import { robotTokenIssuance } from "./robot-token.ts";
 import { tagsTabRows } from "./tags-tab.ts";
+import { usageLogApiRows } from "./usage-logs.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { pullLoggingCost, pushLoggingCost } from "./usage-log-cost.ts";
 import { s3Rows } from "./s3.ts";
@@ -215,6 +216,11 @@ async function main(): Promise<void> {
     await step("tags-tab", async () => {
       console.log(`bench ${elapsed()} filling 100 000 tags for the Tags tab and tag API rows`);
       for (const row of await tagsTabRows(st)) record(scale, row);
+    });
+
+    await step("usage logs api", async () => {
+      console.log(`bench ${elapsed()} filling 10 000 000 usage-log rows`);
+      for (const row of await usageLogApiRows(st)) record(scale, row);
     });
 
     const report: Report = {
