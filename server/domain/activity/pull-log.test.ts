@@ -14,11 +14,16 @@ beforeAll(async () => {
 afterAll(() => env.close());
 afterEach(() => vi.useRealTimers());
 
+/** A user acting from `ip` and a repository of theirs, as a pull names it. */
+async function pullerAndRepo(username: string, name: string, ip: string) {
+  const user = await env.user(username);
+  const actor = { principal: toPrincipal(user), ip };
+  const repo = await createRepository(env.deps.db, actor, { namespace: username, name, visibility: "private" });
+  return { actor, target: { id: repo.id, namespaceId: repo.namespaceId, namespace: username, name } };
+}
+
 it("writes a batch one second after its first pull, in one go, and nothing before", async () => {
-  const alice = await env.user("alice");
-  const actor = { principal: toPrincipal(alice), ip: "10.1.2.3" };
-  const repo = await createRepository(env.deps.db, actor, { namespace: "alice", name: "batched", visibility: "private" });
-  const target = { id: repo.id, namespaceId: repo.namespaceId, namespace: "alice", name: "batched" };
+  const { actor, target } = await pullerAndRepo("alice", "batched", "10.1.2.3");
   const pulls = new PullLog(env.deps.db, env.deps.clock);
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
   pulls.record(actor, { repo: target, tag: "a", digest: "sha256:1" });
@@ -48,20 +53,17 @@ it("writes quoting-unfriendly tags and names as they are", async () => {
 });
 
 it("writes identical pulls of a batch as one row with their count, and counts them all in the statistics", async () => {
-  const bob = await env.user("bob");
-  const actor = { principal: toPrincipal(bob), ip: "10.9.9.9" };
-  const repo = await createRepository(env.deps.db, actor, { namespace: "bob", name: "busy", visibility: "private" });
-  const target = { id: repo.id, namespaceId: repo.namespaceId, namespace: "bob", name: "busy" };
+  const { actor, target } = await pullerAndRepo("bob", "busy", "10.9.9.9");
   const pulls = new PullLog(env.deps.db, env.deps.clock);
   for (let i = 0; i < 3; i++) pulls.record(actor, { repo: target, tag: "latest", digest: "sha256:9" });
   pulls.record({ principal: { kind: "anonymous" }, ip: "10.9.9.9" }, { repo: target, tag: "latest", digest: "sha256:9" });
   expect(pulls.pending).toBe(2);
   await pulls.flush();
-  const rows = await env.deps.db.select().from(auditLog).where(eq(auditLog.repositoryId, repo.id));
+  const rows = await env.deps.db.select().from(auditLog).where(eq(auditLog.repositoryId, target.id));
   expect(rows.filter((r) => r.kind === "pull_repo").map((r) => [r.performerKind, r.metadata.count ?? 1]).sort()).toEqual([
     ["anonymous", 1],
     ["user", 3],
   ]);
-  const [stats] = await env.deps.db.select().from(tagPullStats).where(eq(tagPullStats.repositoryId, repo.id));
+  const [stats] = await env.deps.db.select().from(tagPullStats).where(eq(tagPullStats.repositoryId, target.id));
   expect(stats!.pullCount).toBe(4);
 });
