@@ -35,6 +35,7 @@ import { blobGetDuringLoginFlood } from "./login-flood.ts";
 import { robotTokenIssuance } from "./robot-token.ts";
 import { tagsTabRows } from "./tags-tab.ts";
 import { usageLogApiRows } from "./usage-logs.ts";
+import { usageLogPageRows } from "./usage-logs-page.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { pullLoggingCost, pushLoggingCost } from "./usage-log-cost.ts";
 import { s3Rows } from "./s3.ts";
@@ -221,6 +222,11 @@ async function main(): Promise<void> {
     await step("usage logs api", async () => {
       console.log(`bench ${elapsed()} filling 10 000 000 usage-log rows`);
       for (const row of await usageLogApiRows(st)) record(scale, row);
+    });
+
+    await step("usage logs page", async () => {
+      console.log(`bench ${elapsed()} usage-log pages over the same 10 000 000 rows`);
+      for (const row of await usageLogPageRows(st)) record(scale, row);
     });
 
     const report: Report = {
