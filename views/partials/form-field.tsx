@@ -42,6 +42,22 @@ export interface TextFieldProps {
   list?: string;
 }
 
+/** The hint or error under a field, which its control names in `aria-describedby` (`<id>-helper`). */
+function FieldMessage({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+  const message = error ?? hint;
+  if (!message) return null;
+  return (
+    <div class="pf-v6-c-form__helper-text" aria-live="polite">
+      <div class="pf-v6-c-helper-text">
+        <div class={`pf-v6-c-helper-text__item${error ? " pf-m-error" : ""}`} id={`${id}-helper`}>
+          {error && <HelperErrorIcon />}
+          <span class="pf-v6-c-helper-text__item-text">{message}</span>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 export function TextField(props: TextFieldProps) {
   const id = `field-${props.name}`;
   const message = props.error ?? props.hint;
@@ -79,16 +95,7 @@ export function TextField(props: TextFieldProps) {
             </span>
           )}
         </span>
-        {message && (
-          <div class="pf-v6-c-form__helper-text" aria-live="polite">
-            <div class="pf-v6-c-helper-text">
-              <div class={`pf-v6-c-helper-text__item${props.error ? " pf-m-error" : ""}`} id={`${id}-helper`}>
-                {props.error && <HelperErrorIcon />}
-                <span class="pf-v6-c-helper-text__item-text">{message}</span>
-              </div>
-            </div>
-          </div>
-        )}
+        <FieldMessage id={id} hint={props.hint} error={props.error} />
       </div>
     </div>
   );
@@ -171,16 +178,7 @@ function LabelledControl({ name, label, hint, error, control }: {
         <span class={`pf-v6-c-form-control${error ? " pf-m-error" : ""}`}>
           {control({ id, name, "aria-invalid": error ? "true" : undefined, "aria-describedby": message ? `${id}-helper` : undefined })}
         </span>
-        {message && (
-          <div class="pf-v6-c-form__helper-text" aria-live="polite">
-            <div class="pf-v6-c-helper-text">
-              <div class={`pf-v6-c-helper-text__item${error ? " pf-m-error" : ""}`} id={`${id}-helper`}>
-                {error && <HelperErrorIcon />}
-                <span class="pf-v6-c-helper-text__item-text">{message}</span>
-              </div>
-            </div>
-          </div>
-        )}
+        <FieldMessage id={id} hint={hint} error={error} />
       </div>
     </div>
   );
