@@ -78,13 +78,7 @@ export async function setRepositoryRole(
         .values({ repositoryId: repo.id, userId: grantee.id, role })
         .onConflictDoUpdate({ target: [repoPermissions.repositoryId, repoPermissions.userId], set: { role } });
     }
-    await writeAudit(tx, {
-      kind: role === null ? "delete_repo_permission" : "change_repo_permission",
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      ...performedBy(actor),
-      metadata: role === null ? metadata : { ...metadata, role },
-    });
+    await logRoleChange(tx, repo, role, actor, metadata);
   });
   svc.cache.forget(repositoryId); // this node at once; others hear the change notification
 }
@@ -155,6 +149,23 @@ export async function transitiveRoles(db: DbOrTx, repositoryId: number, userId: 
   return [...direct, ...viaTeams].map((r) => r.role);
 }
 
+/** The usage-log row for a granted, changed or removed role (Quay's two kinds), whoever holds it. */
+function logRoleChange(
+  tx: DbOrTx,
+  repo: { id: number; namespaceId: number },
+  role: Role | null,
+  actor: Actor,
+  metadata: Record<string, unknown>,
+): Promise<void> {
+  return writeAudit(tx, {
+    kind: role === null ? "delete_repo_permission" : "change_repo_permission",
+    namespaceId: repo.namespaceId,
+    repositoryId: repo.id,
+    ...performedBy(actor),
+    metadata: role === null ? metadata : { ...metadata, role },
+  });
+}
+
 /**
  * Gives a team of the repository's organization `role` on it, or with null takes the team's role
  * away (refused, in Quay's words, when it has none).
@@ -179,13 +190,7 @@ export async function setTeamRepositoryRole(
         .onConflictDoUpdate({ target: [teamRepoPermissions.repositoryId, teamRepoPermissions.teamId], set: { role } });
     }
     const metadata = { team: team.name, repo: repo.name };
-    await writeAudit(tx, {
-      kind: role === null ? "delete_repo_permission" : "change_repo_permission",
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      ...performedBy(actor),
-      metadata: role === null ? metadata : { ...metadata, role },
-    });
+    await logRoleChange(tx, repo, role, actor, metadata);
   });
   svc.cache.forget(repo.id); // this node at once; others hear the change notification
 }
