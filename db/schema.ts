@@ -479,3 +479,67 @@ export const manifestPullStats = pgTable(
   },
   (t) => [primaryKey({ columns: [t.repositoryId, t.manifestDigest] })],
 );
+
+/**
+ * Quay's repository notifications: when `event` happens in the repository, deliver it by `method`
+ * with `config` (webhook URL, e-mail address, in-app target…), if `eventConfig` (a minimum
+ * severity, a ref regex, days before expiry) lets it through. `numberOfFailures` counts events
+ * whose delivery failed in a row; at the limit the notification is disabled until reset.
+ */
+export const repositoryNotifications = pgTable(
+  "repository_notifications",
+  {
+    id: serial("id").primaryKey(),
+    uuid: uuid("uuid").notNull().unique().defaultRandom(),
+    repositoryId: integer("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    title: text("title"),
+    event: text("event").notNull(),
+    method: text("method").notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    eventConfig: jsonb("event_config").$type<Record<string, unknown>>().notNull().default({}),
+    numberOfFailures: integer("number_of_failures").notNull().default(0),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("repository_notifications_repository_event").on(t.repositoryId, t.event)],
+);
+
+/**
+ * E-mail addresses allowed to receive a repository's notifications: an address is confirmed by
+ * the link mailed to it (`code`) before an e-mail notification may use it.
+ */
+export const repositoryAuthorizedEmails = pgTable(
+  "repository_authorized_emails",
+  {
+    id: serial("id").primaryKey(),
+    repositoryId: integer("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    code: text("code").notNull().unique(),
+    confirmed: boolean("confirmed").notNull().default(false),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("repository_authorized_emails_repository_email").on(t.repositoryId, t.email)],
+);
+
+/**
+ * In-app notifications (Quay's bell): one row per target namespace — a user, or an organization
+ * whose admins all see it. `kind` is the event name; `metadata` the event's data.
+ */
+export const userNotifications = pgTable(
+  "user_notifications",
+  {
+    id: serial("id").primaryKey(),
+    uuid: uuid("uuid").notNull().unique().defaultRandom(),
+    targetNamespaceId: integer("target_namespace_id")
+      .notNull()
+      .references(() => namespaces.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    dismissed: boolean("dismissed").notNull().default(false),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("user_notifications_target_time").on(t.targetNamespaceId, t.createdAt)],
+);
