@@ -1,0 +1,36 @@
+// What the scanner finds in an image: installed packages, each with the ecosystem whose version
+// ordering and advisories apply, and the detectors that read them from a layer's files.
+
+/** The version orderings a package may follow (each has its own comparison in versions/). */
+export type Ecosystem = "dpkg" | "apk" | "rpm" | "pypi" | "npm" | "go" | "maven" | "gem";
+
+export interface FoundPackage {
+  name: string;
+  version: string;
+  ecosystem: Ecosystem;
+  /** The source package it was built from, when the database says (dpkg Source:, rpm SOURCERPM, apk origin). */
+  sourceName?: string;
+  sourceVersion?: string;
+  /** The file it was read from, inside the image. */
+  path: string;
+}
+
+/** The distribution an image is built on, from os-release (`ID`, `VERSION_ID`, `VERSION_CODENAME`). */
+export interface Distribution {
+  id: string;
+  versionId: string;
+  versionCodename?: string;
+  prettyName?: string;
+}
+
+/**
+ * Reads packages out of the files it asks for. The layer reader offers each regular file's path
+ * (without a leading slash, e.g. `var/lib/dpkg/status`) to `wants`; a wanted file is read whole
+ * (at most `maxBytes`, larger ones are skipped) and handed to `detect`.
+ */
+export interface PackageDetector {
+  name: string;
+  wants(path: string): boolean;
+  maxBytes: number;
+  detect(path: string, content: Uint8Array): FoundPackage[] | Promise<FoundPackage[]>;
+}
