@@ -11,6 +11,8 @@ export interface FoundPackage {
   /** The source package it was built from, when the database says (dpkg Source:, rpm SOURCERPM, apk origin). */
   sourceName?: string;
   sourceVersion?: string;
+  /** The architecture the database records (dpkg Architecture:, apk A:, rpm ARCH), for SBOM purls. */
+  arch?: string;
   /** The file it was read from, inside the image. */
   path: string;
 }
@@ -25,12 +27,13 @@ export interface Distribution {
 
 /**
  * Reads packages out of the files it asks for. The layer reader offers each regular file's path
- * (without a leading slash, e.g. `var/lib/dpkg/status`) to `wants`; a wanted file is read whole
- * (at most `maxBytes`, larger ones are skipped) and handed to `detect`.
+ * (without a leading slash, e.g. `var/lib/dpkg/status`) to `wants`, with the tar entry's
+ * permission bits when it has them (detectors of executables need them); a wanted file is read
+ * whole (at most `maxBytes`, larger ones are skipped) and handed to `detect`.
  */
 export interface PackageDetector {
   name: string;
-  wants(path: string): boolean;
+  wants(path: string, mode?: number): boolean;
   maxBytes: number;
   detect(path: string, content: Uint8Array): FoundPackage[] | Promise<FoundPackage[]>;
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { gzip, streamOf, tar, zstdStored } from "../fixtures/build-layer.ts";
+import { chunksOf } from "./byte-source.ts";
+import { decompressed } from "./decompress.ts";
+import { normalizeTarPath, tarEntries, TarError } from "./tar.ts";
+
+async function list(layer: Uint8Array, chunkSize?: number) {
+  const seen: { path: string; type: string; linkTarget: string; content?: string }[] = [];
+  for await (const entry of tarEntries(decompressed(chunksOf(streamOf(layer, chunkSize))))) {
+    const item = { path: entry.path, type: entry.type, linkTarget: entry.linkTarget };
+    // Read every other file so both reading and skipping are exercised.
+    seen.push(entry.path.endsWith(".txt") ? { ...item, content: new TextDecoder().decode(await entry.read()) } : item);
+  }
+  return seen;
+}
+
+const longDir = `usr/lib/python3/dist-packages/${"very-long-directory-name/".repeat(6)}`;
+const entries = [
+  { path: "./etc/" },
+  { path: "./etc/hello.txt", content: "hello\n" },
+  { path: "./etc/big.bin", content: new Uint8Array(70_000).fill(7) },
+  { path: "./etc/link", type: "symlink" as const, linkTarget: "../usr/lib/os-release" },
+  { path: "./etc/hard", type: "hardlink" as const, linkTarget: "./etc/hello.txt" },
+  { path: `${longDir}METADATA.txt`, content: "long name\n" },
+];
+const expected = [
+  { path: "etc", type: "directory", linkTarget: "" },
+  { path: "etc/hello.txt", type: "file", linkTarget: "", content: "hello\n" },
+  { path: "etc/big.bin", type: "file", linkTarget: "" },
+  { path: "etc/link", type: "symlink", linkTarget: "../usr/lib/os-release" },
+  { path: "etc/hard", type: "hardlink", linkTarget: "etc/hello.txt" },
+  { path: `${longDir}METADATA.txt`, type: "file", linkTarget: "", content: "long name\n" },
+];
+
+describe("tar layers", () => {
+  it("reads a plain tar in small chunks, with PAX long names", async () => {
+    expect(await list(tar(entries), 13)).toEqual(expected);
+  });
+
+  it("reads GNU long names", async () => {
+    expect(await list(tar(entries, { longNames: "gnu" }))).toEqual(expected);
+  });
+
+  it("reads gzip and zstd layers alike", async () => {
+    expect(await list(gzip(tar(entries)), 50)).toEqual(expected);
+    expect(await list(zstdStored(tar(entries)), 1000)).toEqual(expected);
+  });
+
+  it("accepts an archive without its end blocks", async () => {
+    expect(await list(tar(entries, { omitEnd: true }))).toEqual(expected);
+  });
+
+  it("refuses bytes that are not a tar", async () => {
+    await expect(list(new TextEncoder().encode("x".repeat(600)))).rejects.toThrow(TarError);
+  });
+
+  it("refuses an archive cut inside an entry", async () => {
+    const whole = tar([{ path: "a.txt", content: "x".repeat(2000) }]);
+    await expect(list(whole.subarray(0, 1024))).rejects.toThrow(TarError);
+  });
+
+  it("normalizes paths", () => {
+    expect(normalizeTarPath("./a//b/./c/")).toBe("a/b/c");
+    expect(normalizeTarPath("/a/../../b")).toBe("b");
+  });
+});
