@@ -62,6 +62,9 @@ describe("repository Usage logs tab", () => {
     expect(html).toContain(`name="from" value="${isoDay(Date.now() - 6 * DAY)}"`);
     expect(html).toContain(`name="to" value="${isoDay(Date.now())}"`);
     expect(chartCounts(html)).toContain("push_repo:1");
+    // The filter says what it searches (pulls only by action and user).
+    expect(html).toMatch(/id="log-filter"[^>]*aria-describedby="log-filter-helper"/);
+    expect(html).toMatch(/id="log-filter-helper"><span[^>]*>Matches the action or user; for everything but pulls/);
     const start = html.indexOf("<dd><code>push_repo</code>");
     const push = html.slice(html.lastIndexOf('data-testid="log-row"', start), html.indexOf("</tr>", start));
     expect(push).toMatch(/<details class="qs-log-entry" data-testid="log-entry"><summary>[^<]*stable[^<]*<\/summary>/);

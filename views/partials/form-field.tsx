@@ -43,7 +43,7 @@ export interface TextFieldProps {
 }
 
 /** The hint or error under a field, which its control names in `aria-describedby` (`<id>-helper`). */
-function FieldMessage({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+export function FieldMessage({ id, hint, error }: { id: string; hint?: string; error?: string }) {
   const message = error ?? hint;
   if (!message) return null;
   return (

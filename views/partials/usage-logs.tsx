@@ -2,7 +2,7 @@
 // filter, then the chart of actions per day by kind and the entries. Without JavaScript the toolbar
 // is a GET form; with htmx it swaps the chart and entries as the fields change, keeping the
 // address bar in step.
-import { CsrfField, FormActions, FormError, TextField } from "./form-field.tsx";
+import { CsrfField, FieldMessage, FormActions, FormError, TextField } from "./form-field.tsx";
 import { LogChart, type LogChartProps } from "./log-chart.tsx";
 import { UsageLogTable, type UsageLogTableProps } from "./usage-log-table.tsx";
 
@@ -61,17 +61,30 @@ export function UsageLogResults(props: Pick<UsageLogsProps, "chart" | "table" | 
 }
 
 /** A labelled field of the toolbar (`log-<name>` is its id). */
-function ToolbarField(props: { name: string; label: string; type: "date" | "search"; value: string; placeholder?: string }) {
+function ToolbarField(props: { name: string; label: string; type: "date" | "search"; value: string; placeholder?: string; hint?: string }) {
   const id = `log-${props.name}`;
   return (
     <div>
       <label for={id}>{props.label}</label>
       <span class="pf-v6-c-form-control">
-        <input id={id} type={props.type} name={props.name} value={props.value} placeholder={props.placeholder} required={props.type === "date"} autocomplete="off" />
+        <input
+          id={id}
+          type={props.type}
+          name={props.name}
+          value={props.value}
+          placeholder={props.placeholder}
+          required={props.type === "date"}
+          autocomplete="off"
+          aria-describedby={props.hint ? `${id}-helper` : undefined}
+        />
       </span>
+      <FieldMessage id={id} hint={props.hint} />
     </div>
   );
 }
+
+/** What the filter searches (domain/activity/logs.ts): pulls, most of the log, only by action and user. */
+const FILTER_HINT = "Matches the action or user; for everything but pulls, also the address and details such as tag or repository names.";
 
 export function UsageLogs(props: UsageLogsProps) {
   const { query } = props;
@@ -95,7 +108,7 @@ export function UsageLogs(props: UsageLogsProps) {
         ))}
         <ToolbarField name="from" label="From" type="date" value={query.from} />
         <ToolbarField name="to" label="To" type="date" value={query.to} />
-        <ToolbarField name="filter" label="Filter" type="search" value={query.filter} placeholder="Action, user, address or detail" />
+        <ToolbarField name="filter" label="Filter" type="search" value={query.filter} placeholder="Action, user, address or detail" hint={FILTER_HINT} />
         <button class="pf-v6-c-button pf-m-secondary" type="submit">
           <span class="pf-v6-c-button__text">Show</span>
         </button>

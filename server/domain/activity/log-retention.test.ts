@@ -17,7 +17,12 @@ const at = (days: number) => new Date(now.getTime() + days * DAY);
 const name = (d: Date) => `audit_log_${d.toISOString().slice(0, 7).replace("-", "_")}`;
 
 async function logAt(kind: string, when: Date) {
-  await env.deps.db.execute(sql`insert into audit_log (kind, created_at) values (${kind}, ${when.toISOString()}::timestamptz)`);
+  await env.deps.db.execute(sql`insert into audit_log (kind, namespace_id, created_at) values (${kind}, 1, ${when.toISOString()}::timestamptz)`);
+}
+/** kind → its kept day count (audit_log_day_counts), which must follow what retention moves and drops */
+async function counted(): Promise<Record<string, number>> {
+  const rows = await env.deps.db.execute<{ kind: string; n: number }>(sql`select kind, sum(count)::int as n from audit_log_day_counts group by kind`);
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
 }
 /** kind → the partition holding its row */
 async function where(): Promise<Record<string, string>> {
@@ -31,6 +36,7 @@ it("makes the coming months and moves rows the default partition took for them",
   const made = await ensureLogPartitions(env.deps.db, at(400), 1);
   expect(made).toEqual([name(at(400)), name(new Date(Date.UTC(at(400).getUTCFullYear(), at(400).getUTCMonth() + 1, 1)))]);
   expect((await where()).far_future).toBe(name(at(400)));
+  expect(await counted()).toEqual({ far_future: 1 }); // moved, not counted again
   expect(await ensureLogPartitions(env.deps.db, at(400), 1)).toEqual([]); // once
 });
 
@@ -41,11 +47,13 @@ it("drops months past the retention age, a month at a time, and old rows of the 
 
   expect(await dropExpiredLogs(env.deps.db, now, 90 * 86_400)).toEqual([]);
   expect(Object.keys(await where()).sort()).toEqual(["current", "far_future"]);
+  expect(await counted()).toEqual({ current: 1, far_future: 1 });
 
   // 200 days on (the injected clock): this month is wholly older than 90 days, the far month is not.
   const dropped = await dropExpiredLogs(env.deps.db, at(200), 90 * 86_400);
   expect(dropped).toContain(name(now));
   expect(Object.keys(await where())).toEqual(["far_future"]);
+  expect(await counted()).toEqual({ far_future: 1 });
   const left = (await logPartitions(env.deps.db)).map((p) => p.name);
   expect(left).not.toContain(name(now));
   expect(left).toContain(name(at(400)));

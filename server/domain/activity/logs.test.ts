@@ -1,9 +1,14 @@
-// The usage-log queries: scope, time range, performer and text filters, keyset pages, day counts.
+// The usage-log queries: scope, time range, performer and text filters, keyset pages, day counts
+// (kept by the database as rows are written, whoever writes them).
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog } from "../../../db/schema.ts";
+import { auditLog, auditLogDayCounts } from "../../../db/schema.ts";
 import { type TestEnv, testEnv } from "../../../e2e/support/test-app.ts";
 import type { User } from "../accounts/users.ts";
+import { toPrincipal } from "../accounts/users.ts";
+import { writeAudit } from "./audit.ts";
 import { allLogRows, logCounts, logPage, type LogFilter, type LogPosition } from "./logs.ts";
+import { PullLog } from "./pull-log.ts";
 
 let env: TestEnv;
 let alice: User;
@@ -78,5 +83,61 @@ describe("usage-log queries", () => {
       for (const r of rows) ids.add(r.id);
     }
     expect(ids.size).toBe(4100);
+  });
+
+  it("keeps the day counts as rows are written: one audit row, a pull batch (folded pulls counted each), a bulk insert", async () => {
+    const carol = await env.user("carol");
+    const ns = carol.namespaceId;
+    await writeAudit(env.deps.db, { kind: "create_repo", namespaceId: ns, repositoryId: 50, performerId: carol.id, metadata: { repo: "x" } });
+    const pulls = new PullLog(env.deps.db, env.deps.clock);
+    const repo = { id: 50, namespaceId: ns, namespace: "carol", name: "x" };
+    for (let i = 0; i < 3; i++) pulls.record({ principal: toPrincipal(carol), ip: "10.0.0.1" }, { repo, tag: "latest", digest: "sha256:1" });
+    pulls.record({ principal: { kind: "anonymous" }, ip: "10.0.0.2" }, { repo, tag: "latest", digest: "sha256:1" });
+    await pulls.stop();
+    await env.deps.db.insert(auditLog).values([0, 1].map(() => ({ kind: "delete_tag", namespaceId: ns, repositoryId: 51, createdAt: day("2026-03-05") })));
+    const kept = await env.deps.db
+      .select({ day: auditLogDayCounts.day, kind: auditLogDayCounts.kind, repo: auditLogDayCounts.repositoryId, performer: auditLogDayCounts.performerId, count: auditLogDayCounts.count })
+      .from(auditLogDayCounts)
+      .where(eq(auditLogDayCounts.namespaceId, ns))
+      .orderBy(auditLogDayCounts.day, auditLogDayCounts.kind, auditLogDayCounts.performerId);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(kept.filter((k) => k.kind !== "user_create")).toEqual([
+      { day: "2026-03-05", kind: "delete_tag", repo: 51, performer: null, count: 2 },
+      { day: today, kind: "create_repo", repo: 50, performer: carol.id, count: 1 },
+      { day: today, kind: "pull_repo", repo: 50, performer: carol.id, count: 3 },
+      { day: today, kind: "pull_repo", repo: 50, performer: null, count: 1 },
+    ]);
+    const week = { scope: { repositoryId: 50 }, start: new Date(Date.now() - 86_400_000), end: new Date(Date.now() + 86_400_000) };
+    expect((await logCounts(env.deps.db, week)).map((c) => `${c.kind}:${c.count}`)).toEqual(["create_repo:1", "pull_repo:4"]);
+    expect((await logCounts(env.deps.db, { ...week, performer: "carol" })).map((c) => `${c.kind}:${c.count}`)).toEqual([
+      "create_repo:1",
+      "pull_repo:3",
+    ]);
+  });
+
+  it("matches text in the kind and performer of every row, and in the address and details of all but pulls", async () => {
+    const d = (h: number) => day("2026-03-20", h);
+    await env.deps.db.insert(auditLog).values([
+      { kind: "pull_repo", namespaceId: alice.namespaceId, repositoryId: 7, ip: "10.7.7.7", createdAt: d(1), metadata: { tag: "nightly" } },
+      { kind: "create_tag", namespaceId: alice.namespaceId, repositoryId: 7, performerId: bob.id, createdAt: d(2), metadata: { tag: "nightly" } },
+      { kind: "delete_tag", namespaceId: alice.namespaceId, repositoryId: 7, createdAt: d(3), metadata: { tag: "nightly", manifest_digest: "sha256:feed" } },
+    ]);
+    const filter = { scope: { namespaceId: alice.namespaceId }, start: day("2026-03-20", 0), end: day("2026-03-21", 0) };
+    const kinds = async (text: string) => (await logPage(env.deps.db, { ...filter, text }, { limit: 100 })).rows.map((r) => r.kind);
+    const counts = async (text: string) => (await logCounts(env.deps.db, { ...filter, text })).map((c) => `${c.kind}:${c.count}`);
+    expect(await kinds("NIGHT")).toEqual(["delete_tag", "create_tag"]);
+    expect(await counts("NIGHT")).toEqual(["create_tag:1", "delete_tag:1"]);
+    expect(await kinds("pull")).toEqual(["pull_repo"]);
+    expect(await counts("pull")).toEqual(["pull_repo:1"]);
+    expect(await kinds("10.7.7")).toEqual([]); // a pull's address is not searched
+    expect(await kinds("feed")).toEqual([]); // nor a digest
+    expect(await kinds("_tag")).toEqual(["delete_tag", "create_tag"]);
+    expect(await kinds("BO")).toEqual(["create_tag"]); // bob
+    expect(await counts("BO")).toEqual(["create_tag:1"]);
+    // A page boundary falls between the two matches and each is read once.
+    const first = await logPage(env.deps.db, { ...filter, text: "tag" }, { limit: 1 });
+    const second = await logPage(env.deps.db, { ...filter, text: "tag" }, { limit: 1, after: first.next! });
+    expect([...first.rows, ...second.rows].map((r) => r.kind)).toEqual(["delete_tag", "create_tag"]);
+    expect(second.next).toBeNull();
   });
 });
