@@ -3,6 +3,7 @@
 // requests are announced (static/request-alerts.js).
 import type { Child } from "hono/jsx";
 import { CsrfField } from "./partials/form-field.tsx";
+import { NotificationBell } from "./partials/notification-bell.tsx";
 import { SearchBox } from "./partials/search-box.tsx";
 
 export interface PageAssets {
@@ -20,6 +21,8 @@ export interface Chrome {
   user: { username: string; superuser?: boolean } | null;
   /** The session's CSRF token (null when signed out). */
   csrfToken: string | null;
+  /** The signed-in user's notifications not yet dismissed (the bell); absent when signed out. */
+  unreadNotifications?: number;
   openSignup: boolean;
   /** The sign-in link, carrying the current page so signing in returns to it. */
   signInHref: string;
@@ -32,6 +35,7 @@ function UserMenu({ chrome }: { chrome: Chrome }) {
   if (chrome.user && chrome.csrfToken) {
     return (
       <div class="qs-masthead-user">
+        {chrome.unreadNotifications !== undefined && <NotificationBell unread={chrome.unreadNotifications} />}
         <a class="qs-masthead-username" href="/settings" data-testid="signed-in-user" title={chrome.user.username}>
           {chrome.user.username}
         </a>

@@ -4,6 +4,7 @@ import type { Child } from "hono/jsx";
 import type { Chrome } from "../../views/layout.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
 import type { AppDeps } from "../deps.ts";
+import { countUnread } from "../domain/notifications/in-app.ts";
 import type { WebContext } from "./session.ts";
 import { pageAssets } from "./static.ts";
 
@@ -18,12 +19,28 @@ function signInHref(c: WebContext): string {
   return `/signin?${new URLSearchParams({ next: url.pathname + url.search })}`;
 }
 
+/** The bell's count, asked once per request however many times the frame is drawn. */
+const unreadByRequest = new WeakMap<Request, Promise<number>>();
+
+/** The signed-in user's undismissed notifications (one bounded, indexed count), for the bell. */
+export function unreadNotifications(deps: AppDeps, c: WebContext): Promise<number> | undefined {
+  const user = c.get("session")?.user;
+  if (!user) return undefined;
+  let count = unreadByRequest.get(c.req.raw);
+  if (!count) {
+    count = countUnread(deps.db, { userId: user.id, namespaceId: user.namespaceId });
+    unreadByRequest.set(c.req.raw, count);
+  }
+  return count;
+}
+
 export async function chrome(deps: AppDeps, c: WebContext): Promise<Chrome> {
   const session = c.get("session");
   return {
     assets: await pageAssets(),
     user: session ? { username: session.user.username, superuser: session.user.superuser } : null,
     csrfToken: session?.csrfToken ?? null,
+    unreadNotifications: await unreadNotifications(deps, c),
     openSignup: deps.config.features.openSignup,
     signInHref: signInHref(c),
   };

@@ -16,6 +16,7 @@ import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
+import { repositoryNotificationPages } from "./repository-notification-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { manifestPages } from "./manifest-pages.tsx";
@@ -28,6 +29,7 @@ import { sessionMiddleware, type WebEnv } from "./session.ts";
 import { serveStatic } from "./static.ts";
 import { settingsPages } from "./settings-pages.tsx";
 import { garbageCollectionPages } from "./garbage-collection-pages.tsx";
+import { notificationPages } from "./notification-pages.tsx";
 import { logRequestError } from "../observability/request-observer.ts";
 
 const OTHER_DOORS = /^\/(v2|api|static|health|metrics)(\/|$)/;
@@ -80,6 +82,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
+  app.route("/", repositoryNotificationPages(deps));
   app.route("/", defaultPermissionPages(deps));
   // Before the repository list: signed-out visitors get the landing page at `/`.
   app.route("/", searchPages(deps, setup));
@@ -96,6 +99,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", robotFederation(deps));
   app.route("/", organizationPages(deps));
   app.route("/", garbageCollectionPages(deps));
+  app.route("/", notificationPages(deps));
 
   app.all("*", pagesOnly((c) => notFoundPage(deps, c)));
   return app;
