@@ -21,6 +21,7 @@ import type { ApiEnv, ApiHandler, ApiRequest } from "./request.ts";
 import { mountApplicationRoutes } from "./applications.ts";
 import { mountGarbageCollectionRoutes } from "./garbage-collection.ts";
 import { mountAssignedAuthorizationRoutes } from "./assigned-authorizations.ts";
+import { mountUserNotificationRoutes } from "./user-notifications.ts";
 import { capabilitiesHandler } from "./capabilities.ts";
 import { entitiesHandler } from "./entities.ts";
 import { findAllHandler, findRepositoriesHandler } from "./search.ts";
@@ -114,6 +115,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   mountApplicationRoutes(app, route, notAllowed);
   mountGarbageCollectionRoutes(app, route, notAllowed);
   mountAssignedAuthorizationRoutes(app, route, notAllowed);
+  mountUserNotificationRoutes(app, route, notAllowed);
 
   for (const path of ["/user/", "/user"]) {
     app.get(path, route(getUser));
