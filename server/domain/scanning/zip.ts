@@ -78,6 +78,16 @@ function applyZip64Extra(dv: DataView, extraStart: number, extraEnd: number, ent
 
 /** The archive's entries as its central directory lists them (directories included). */
 export function zipEntries(zip: Uint8Array): ZipEntry[] {
+  try {
+    return readCentralDirectory(zip);
+  } catch (error) {
+    // A field pointing past the end of a damaged archive.
+    if (error instanceof RangeError) throw new ZipError(`broken zip archive: ${error.message}`);
+    throw error;
+  }
+}
+
+function readCentralDirectory(zip: Uint8Array): ZipEntry[] {
   const dv = view(zip);
   if (dv.byteLength < 22) throw new ZipError("not a zip archive (too short)");
   const { offset, count } = centralDirectory(dv);
@@ -107,7 +117,8 @@ export function zipEntries(zip: Uint8Array): ZipEntry[] {
 
 /**
  * One entry's bytes (a view into `zip` when stored), or undefined when it is larger than
- * `maxBytes` uncompressed or uses a method other than stored or deflate.
+ * `maxBytes` uncompressed or uses a method other than stored or deflate. A damaged entry, or one
+ * inflating past `maxBytes` whatever its declared size, throws ZipError.
  */
 export function readZipEntry(zip: Uint8Array, entry: ZipEntry, maxBytes: number): Uint8Array | undefined {
   if (entry.size > maxBytes || (entry.method !== 0 && entry.method !== 8)) return undefined;
@@ -121,7 +132,11 @@ export function readZipEntry(zip: Uint8Array, entry: ZipEntry, maxBytes: number)
   if (end > dv.byteLength) throw new ZipError(`${entry.name} runs past the end of the archive`);
   const data = zip.subarray(start, end);
   if (entry.method === 0) return data;
-  // The declared size was checked above; maxOutputLength also stops an entry that lies about it.
-  const inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) });
-  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+  try {
+    // The declared size was checked above; maxOutputLength also stops an entry that lies about it.
+    const inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) });
+    return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+  } catch (error) {
+    throw new ZipError(`cannot inflate ${entry.name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
