@@ -12,6 +12,8 @@ import { tagExpiry } from "./tag-expiry.ts";
 import { garbageCollection } from "./garbage-collection.ts";
 import { logExport } from "./log-export.ts";
 import { logRetention } from "./log-retention.ts";
+import { notificationDelivery } from "./notification-delivery.ts";
+import { imageExpiryNotifications } from "./image-expiry-notifications.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -27,7 +29,15 @@ export interface JobDefinition {
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
-const definitions: JobDefinition[] = [uploadCleanup, tagExpiry, garbageCollection, logExport, logRetention];
+const definitions: JobDefinition[] = [
+  uploadCleanup,
+  tagExpiry,
+  garbageCollection,
+  logExport,
+  logRetention,
+  notificationDelivery,
+  imageExpiryNotifications,
+];
 
 export interface Jobs {
   boss: PgBoss;

@@ -66,6 +66,14 @@ export interface Config {
    * ACTION_LOG_ARCHIVE / rotation, 90 days).
    */
   usageLog: { logPulls: boolean; retentionSeconds: number };
+  /** Events in a row a repository notification may fail to deliver before it is disabled (Quay's 3). */
+  notificationFailureLimit: number;
+  /**
+   * Delivering notifications: seconds before a failed delivery's first retry (each later one
+   * waits twice as long), and the client certificate (PEM files) webhooks present over https
+   * (Quay presents its own TLS certificate).
+   */
+  notificationDelivery: { retryDelaySeconds: number; clientCertificate?: { certFile: string; keyFile: string } };
 }
 
 export interface FsStorage {
@@ -135,6 +143,10 @@ const settings = {
   gcGrace: { flag: "gc-grace", env: "QUAYSIDE_GC_GRACE", help: "Grace before garbage collection removes untagged pushes (1h, 30m, seconds)" },
   logPulls: { flag: "log-pulls", env: "QUAYSIDE_LOG_PULLS", help: "Write a usage-log row and pull statistics for every manifest pull" },
   logRetention: { flag: "log-retention", env: "QUAYSIDE_LOG_RETENTION", help: "Age at which usage logs are dropped, a month at a time (90d, 26w, seconds)" },
+  notificationRetryDelay: { flag: "notification-retry-delay", env: "QUAYSIDE_NOTIFICATION_RETRY_DELAY", help: "Wait before a failed notification delivery is tried again, doubled for each later try (30s, 2m, seconds)" },
+  webhookClientCert: { flag: "webhook-client-cert", env: "QUAYSIDE_WEBHOOK_CLIENT_CERT", help: "PEM certificate file webhooks present to https endpoints (with --webhook-client-key)" },
+  webhookClientKey: { flag: "webhook-client-key", env: "QUAYSIDE_WEBHOOK_CLIENT_KEY", help: "PEM private key file of --webhook-client-cert" },
+  notificationFailureLimit: { flag: "notification-failure-limit", env: "QUAYSIDE_NOTIFICATION_FAILURE_LIMIT", help: "Failed events in a row after which a repository notification is disabled until reset" },
   shutdownGrace: { flag: "shutdown-grace", env: "QUAYSIDE_SHUTDOWN_GRACE", help: "On SIGTERM, time requests in flight (uploads) get to finish before they are cut off (30s, 2m, seconds)" },
 } satisfies Record<string, Setting>;
 
@@ -212,6 +224,12 @@ const schema = z.object({
   logRetention: duration("90d, 26w or seconds")
     .pipe(z.number().int().min(86_400, "must be at least a day"))
     .default(90 * 86_400),
+  notificationFailureLimit: z.coerce.number().int().min(1).max(1000).default(3),
+  notificationRetryDelay: duration("30s, 2m or 30 (seconds)")
+    .pipe(z.number().int().min(1, "must be at least a second").max(86_400, "must be at most a day"))
+    .default(30),
+  webhookClientCert: z.string().min(1).optional(),
+  webhookClientKey: z.string().min(1).optional(),
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -349,6 +367,11 @@ export function loadConfig(
       "invalid configuration:\n  QUAYSIDE_S3_ACCESS_KEY_ID and QUAYSIDE_S3_SECRET_ACCESS_KEY must be set together",
     );
   }
+  if ((v.webhookClientCert === undefined) !== (v.webhookClientKey === undefined)) {
+    throw new ConfigError(
+      "invalid configuration:\n  QUAYSIDE_WEBHOOK_CLIENT_CERT and QUAYSIDE_WEBHOOK_CLIENT_KEY must be set together",
+    );
+  }
   const publicUrl = v.publicUrl?.replace(/\/+$/, "");
   return {
     port: v.port,
@@ -376,6 +399,13 @@ export function loadConfig(
     gc: { graceSeconds: v.gcGrace },
     shutdownGraceSeconds: v.shutdownGrace,
     usageLog: { logPulls: v.logPulls, retentionSeconds: v.logRetention },
+    notificationFailureLimit: v.notificationFailureLimit,
+    notificationDelivery: {
+      retryDelaySeconds: v.notificationRetryDelay,
+      clientCertificate: v.webhookClientCert && v.webhookClientKey
+        ? { certFile: resolve(v.webhookClientCert), keyFile: resolve(v.webhookClientKey) }
+        : undefined,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // What every door's handlers and every job receive, built once in runtime.ts. A leaf module:
 // doors and jobs import their dependencies from here, never from app.ts, which mounts them.
 // The registry door needs the most today; a door that needs more grows AppDeps here.
-import type { JobQueue } from "./domain/activity/log-export.ts";
+import type { JobQueue } from "./domain/job-queue.ts";
 import type { RegistryDeps } from "./registry/deps.ts";
 
 export interface AppDeps extends RegistryDeps {

@@ -2,7 +2,10 @@
 import { MAX_MANIFEST_BYTES } from "../domain/content/manifest-formats.ts";
 import { DomainError } from "../domain/errors.ts";
 import { deleteManifest, getManifestCached, parseReference, pushManifest, type Reference } from "../domain/content/manifests.ts";
+import { emitRepositoryEvent } from "../domain/notifications/delivery.ts";
+import { repoPushData } from "../domain/notifications/events.ts";
 import { requireAction } from "./auth.ts";
+import { baseUrl } from "./deps.ts";
 import { readLimited } from "./body.ts";
 import { existingRepository, pushTarget } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
@@ -49,6 +52,16 @@ export async function putManifestHandler(r: RegistryRequest): Promise<Response> 
     "Content-Length": "0",
   };
   if (pushed.subjectDigest) headers["OCI-Subject"] = pushed.subjectDigest;
+  if (pushed.tag !== undefined) {
+    // After the push has committed, and not awaited: the answer never waits for notifications.
+    const subject = { siteUrl: baseUrl(r.deps.config, r.c), namespace: repo.namespace, name: repo.name };
+    void emitRepositoryEvent(r.deps, {
+      repositoryId: repo.id,
+      event: "repo_push",
+      data: repoPushData(subject, { tags: [pushed.tag], digests: [pushed.digest] }),
+      performer: r.actor.principal.kind === "user" ? r.actor.principal.username : undefined,
+    });
+  }
   return respond(201, headers);
 }
 

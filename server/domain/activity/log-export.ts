@@ -11,6 +11,7 @@ import type { Db, DbOrTx } from "../../../db/client.ts";
 import type { Actor } from "../access/principal.ts";
 import { performerId } from "../access/principal.ts";
 import type { Clock } from "../clock.ts";
+import type { JobQueue } from "../job-queue.ts";
 import type { BlobStore } from "../../storage/blob-store.ts";
 import { writeAudit } from "./audit.ts";
 import { allLogRows, type LogRow } from "./logs.ts";
@@ -40,11 +41,6 @@ export interface LogExportJob {
   callbackEmail: string | null;
   /** scheme://host the download link starts with (the one the request came to). */
   linkBase: string;
-}
-
-export interface JobQueue {
-  /** Queues a job; `startAfter` (seconds) holds it back that long. */
-  send(queue: string, data: object, options?: { startAfter?: number }): Promise<unknown>;
 }
 
 /** The job that removes an export's file once its link has expired (a minute's margin). */
