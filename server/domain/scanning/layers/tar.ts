@@ -10,6 +10,8 @@ export interface TarEntry {
   path: string;
   type: TarEntryType;
   size: number;
+  /** Permission bits (and set-id bits), as written in the header. */
+  mode: number;
   /** Hard link target (normalized like `path`) or symlink target (as written). */
   linkTarget: string;
   /** The entry's content; must be called before moving to the next entry. */
@@ -157,6 +159,7 @@ export async function* tarEntries(chunks: AsyncIterable<Uint8Array>): AsyncGener
           path: normalizeTarPath(rawPath),
           type,
           size: contentSize,
+          mode: numeric(header, 100, 8) & 0o7777,
           linkTarget: type === "hardlink" ? normalizeTarPath(rawLink) : rawLink,
           read: async () => {
             if (consumed) throw new TarError("tar entry content already read");
