@@ -114,9 +114,17 @@ describe("the notifications page", () => {
     const last = await (await browser.get("/notifications?page=5")).text();
     expect(sentences(last)).toHaveLength(20);
     expect(last).not.toContain('href="/notifications?page=6"');
-    expect(await (await browser.get("/notifications?page=6")).text()).toContain("No more notifications");
+    const past = await browser.get("/notifications?page=6");
+    expect([past.status, past.headers.get("location")]).toEqual([303, "/notifications"]);
 
+    // Dismissing the last row of a later page with htmx shows the first page instead.
     const token = csrfFieldOf(first);
+    const onLast = await listInApp(env.deps.db, { userId: alice.id, namespaceId: alice.namespaceId }, { offset: 80, limit: 20 });
+    for (const note of onLast.slice(1)) await browser.post(`/notifications/${note.uuid}/dismiss`, { _csrf: token, page: "5" });
+    const swapped = await browser.post(`/notifications/${onLast[0]!.uuid}/dismiss`, { _csrf: token, page: "5" }, { "hx-request": "true" });
+    expect(swapped.headers.get("hx-replace-url")).toBe("/notifications");
+    expect(sentences(await swapped.text())).toHaveLength(20);
+
     const res = await browser.post("/notifications/dismiss-all", { _csrf: token, page: "1" });
     expect(res.headers.get("location")).toBe("/notifications");
     const html = await (await browser.get("/notifications")).text();

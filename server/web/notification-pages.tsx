@@ -45,6 +45,8 @@ export function notificationPages(deps: AppDeps): Hono<WebEnv> {
   app.get(LIST, async (c) => {
     if (!c.get("session")) return c.redirect(`/signin?${new URLSearchParams({ next: LIST })}`, 303);
     const list = await listProps(deps, c, pageNumber(c.req.query("page")));
+    // Past the end (its rows dismissed meanwhile): back to the newest, as the other lists do.
+    if (list.page > 1 && list.rows.length === 0) return c.redirect(LIST, 303);
     if (wantsFragment(c, NOTIFICATION_LIST_ID)) return fragment(c, <NotificationList {...list} />);
     return page(c, <NotificationsPage chrome={await chrome(deps, c)} list={list} />);
   });
@@ -56,7 +58,12 @@ export function notificationPages(deps: AppDeps): Hono<WebEnv> {
     const pageNo = pageNumber((await c.req.parseBody()).page);
     if (c.req.header("hx-request") !== "true") return c.redirect(pageNo > 1 ? `${LIST}?page=${pageNo}` : LIST, 303);
     c.header("HX-Trigger", NOTIFICATIONS_CHANGED);
-    return fragment(c, <NotificationList {...await listProps(deps, c, pageNo)} />);
+    let list = await listProps(deps, c, pageNo);
+    if (list.page > 1 && list.rows.length === 0) {
+      list = await listProps(deps, c, 1);
+      c.header("HX-Replace-Url", LIST);
+    }
+    return fragment(c, <NotificationList {...list} />);
   };
 
   app.post(`${LIST}/dismiss-all`, async (c) => {

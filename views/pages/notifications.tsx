@@ -87,16 +87,10 @@ export function NotificationList({ rows, page, hasNext, now, csrfToken }: Notifi
           ) : undefined
         }
         empty={
-          page > 1 ? (
-            <EmptyState title="No more notifications">
-              <a href="/notifications">Back to the newest notifications</a>
-            </EmptyState>
-          ) : (
-            <EmptyState title="No new notifications">
-              When a repository's notification is set to reach you in-app (a Quay notification to you, your team or your
-              organization), what happens appears here.
-            </EmptyState>
-          )
+          <EmptyState title="No new notifications">
+            When a repository's notification is set to reach you in-app (a Quay notification to you, your team or your
+            organization), what happens appears here.
+          </EmptyState>
         }
         row={(note) => (
           <tr class="pf-v6-c-table__tr" data-testid="notification-row">
