@@ -7,6 +7,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of the text. */
+  html?: string;
 }
 
 export type SendMail = (mail: Mail) => Promise<void>;
@@ -41,5 +43,15 @@ export async function mailInvitation(send: SendMail, baseUrl: string, invitation
     to,
     subject: `Invitation to join team ${team} of ${org}`,
     text: `${inviter} has invited you to join team ${team} of the organization ${org}.\n\nTo join, sign in and open:\n${link}\n`,
+  });
+}
+
+/** Mails the link that confirms an address may receive a repository's notifications (`/authrepoemail`). */
+export async function mailEmailAuthorization(send: SendMail, baseUrl: string, to: string, repository: string, code: string): Promise<void> {
+  const link = `${baseUrl}/authrepoemail?code=${encodeURIComponent(code)}`;
+  await send({
+    to,
+    subject: `Confirm notifications of ${repository}`,
+    text: `Someone asked to send notifications of the repository ${repository} to this address.\n\nTo confirm, open:\n${link}\n\nIf that was not you, ignore this message.\n`,
   });
 }

@@ -29,6 +29,7 @@ import { signin, signout, verifySignin } from "./session.ts";
 import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
 import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
+import { NOTIFICATION_ROUTES } from "./notifications.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
@@ -54,6 +55,7 @@ type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>, name
 
 const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] = [
   ...REPOSITORY_PERMISSION_ROUTES,
+  ...NOTIFICATION_ROUTES,
   ...MANIFEST_ROUTES,
   ...TAG_ROUTES,
   ...LOG_ROUTES,

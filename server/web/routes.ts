@@ -16,6 +16,7 @@ import { starPages } from "./star-pages.tsx";
 import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } from "./render.tsx";
 import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
+import { repositoryNotificationPages } from "./repository-notification-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { manifestPages } from "./manifest-pages.tsx";
@@ -81,6 +82,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", authPages(deps, setup));
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
+  app.route("/", repositoryNotificationPages(deps));
   app.route("/", defaultPermissionPages(deps));
   // Before the repository list: signed-out visitors get the landing page at `/`.
   app.route("/", searchPages(deps, setup));

@@ -1,5 +1,5 @@
 // What a repository's writers and admins change from its page: writers the description, admins
-// also the visibility, its permissions and deleting it (asked first on a page of its own, where
+// also the visibility, its permissions, its notifications and deleting it (asked first on a page of its own, where
 // the full name must be typed).
 import { ConfirmCard } from "./confirm-card.tsx";
 import { CsrfField, FormActions, SelectField, TextAreaField, TextField } from "./form-field.tsx";
@@ -59,6 +59,9 @@ export function RepositoryAdmin({
           </form>
           <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-permissions/${path}`} data-testid="repository-permissions">
             <span class="pf-v6-c-button__text">Permissions</span>
+          </a>{" "}
+          <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-notifications/${path}`} data-testid="repository-notifications">
+            <span class="pf-v6-c-button__text">Notifications</span>
           </a>{" "}
           <a class="pf-v6-c-button pf-m-danger" href={`/repository-delete/${path}`} data-testid="delete-repository">
             <span class="pf-v6-c-button__text">Delete repository</span>

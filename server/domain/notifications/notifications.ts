@@ -19,6 +19,7 @@ import {
   type RepositoryNotification,
   SEVERITY_INDEX,
 } from "./catalog.ts";
+import { templateProblem } from "./json-template.ts";
 
 /**
  * A notification is disabled once `failureLimit` events in a row could not be delivered
@@ -128,7 +129,10 @@ async function checkedMethodConfig(
       const url = text(config, "url");
       if (!url) refuse("config.url", "Missing webhook URL");
       if (!isPostableUrl(url, allowedHosts)) refuse("config.url", "Invalid webhook URL");
-      return { ...config, url };
+      const template = text(config, "template");
+      const problem = template ? templateProblem(template) : undefined;
+      if (problem) refuse("config.template", problem);
+      return { ...config, url, ...(template ? { template } : {}) };
     }
     case "slack": {
       const url = text(config, "url");
