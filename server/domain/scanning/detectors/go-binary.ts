@@ -14,6 +14,7 @@ const MAX_STRING = 4 * 1024 * 1024;
 const FLAG_BIG_ENDIAN = 1;
 const FLAG_INLINE_STRINGS = 2;
 const PT_LOAD = 1;
+const PF_X = 1;
 const PF_W = 2;
 /** Files in a bin or sbin directory when the reader gives no permission bits. */
 const BIN_DIRECTORY = /(?:^|\/)s?bin\/[^/]+$/;
@@ -22,13 +23,14 @@ interface Segment {
   vaddr: number;
   offset: number;
   filesz: number;
-  writable: boolean;
+  /** Writable and not executable: where the linker puts data. */
+  data: boolean;
 }
 
 /** An ELF file's loaded segments and the .go.buildinfo section's address, read from its headers. */
 class Elf {
   readonly segments: Segment[] = [];
-  buildInfoAddress: number | undefined;
+  readonly buildInfoAddress: number | undefined;
   private readonly dv: DataView;
   private readonly wide: boolean;
   private readonly little: boolean;
@@ -37,7 +39,7 @@ class Elf {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.wide = bytes[4] === 2;
     this.little = bytes[5] === 1;
-    const at = (wide: number, narrow: number) => (this.wide ? wide : narrow);
+    const at = this.pick;
     const phoff = this.word(at(0x20, 0x1c));
     const phentsize = this.half(at(0x36, 0x2a));
     const phnum = this.half(at(0x38, 0x2c));
@@ -49,15 +51,15 @@ class Elf {
         offset: this.word(ph + at(8, 4)),
         vaddr: this.word(ph + at(0x10, 8)),
         filesz: this.word(ph + at(0x20, 0x10)),
-        writable: (flags & PF_W) !== 0,
+        data: (flags & (PF_W | PF_X)) === PF_W,
       });
     }
     this.buildInfoAddress = this.sectionAddress(".go.buildinfo");
   }
 
-  /** The data Go's reader starts from: the .go.buildinfo section, else the first writable segment. */
+  /** The data Go's reader starts from: the .go.buildinfo section, else the first data segment. */
   dataStart(): number | undefined {
-    return this.buildInfoAddress ?? this.segments.find((segment) => segment.writable)?.vaddr;
+    return this.buildInfoAddress ?? this.segments.find((segment) => segment.data)?.vaddr;
   }
 
   /** Up to `length` bytes of the file image at a virtual address (fewer at a segment's end). */
@@ -69,6 +71,9 @@ class Elf {
     return start < end ? this.bytes.subarray(start, end) : undefined;
   }
 
+  /** A header field's offset in the 64-bit or the 32-bit layout. */
+  private readonly pick = (wide: number, narrow: number) => (this.wide ? wide : narrow);
+
   private half(at: number): number {
     return this.dv.getUint16(at, this.little);
   }
@@ -78,7 +83,7 @@ class Elf {
   }
 
   private sectionAddress(wanted: string): number | undefined {
-    const at = (wide: number, narrow: number) => (this.wide ? wide : narrow);
+    const at = this.pick;
     const shoff = this.word(at(0x28, 0x20));
     const shentsize = this.half(at(0x3a, 0x2e));
     const shnum = this.half(at(0x3c, 0x30));
