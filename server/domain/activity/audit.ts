@@ -1,7 +1,7 @@
 // The usage log: every state change writes one row, inside the transaction that made it.
 import { type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
-import { auditLog, users } from "../../../db/schema.ts";
+import { auditLog, oauthApps, oauthTokens, users } from "../../../db/schema.ts";
 import type { Actor } from "../access/principal.ts";
 
 /** Who did it: a person, a robot, a person through an OAuth application, or nobody signed in. */
@@ -11,6 +11,8 @@ export interface Performer {
   performerId: number | null;
   performerKind: PerformerKind;
   ip: string | null;
+  /** The OAuth token a person acted through: its row gets Quay's `oauth_token_*` metadata keys. */
+  oauthTokenId?: number;
 }
 
 /** The performer columns of a row an actor's request writes. */
@@ -18,10 +20,11 @@ export function performedBy(actor: Actor): Performer {
   const p = actor.principal;
   const ip = actor.ip ?? null;
   if (p.kind === "anonymous") return { performerId: null, performerKind: "anonymous", ip };
-  return { performerId: p.userId, performerKind: p.robot ? "robot" : p.viaToken ? "oauth_app" : "user", ip };
+  if (p.viaToken && !p.robot) return { performerId: p.userId, performerKind: "oauth_app", ip, oauthTokenId: p.viaToken.id };
+  return { performerId: p.userId, performerKind: p.robot ? "robot" : "user", ip };
 }
 
-export interface AuditEntry {
+export interface AuditEntry extends Pick<Performer, "oauthTokenId"> {
   kind: string;
   namespaceId?: number | null;
   repositoryId?: number | null;
@@ -40,8 +43,20 @@ export async function writeAudit(tx: DbOrTx, entry: AuditEntry): Promise<void> {
     performerId: entry.performerId ?? null,
     performerKind: performerKindOf(entry),
     ip: entry.ip ?? null,
-    metadata: entry.metadata ?? {},
+    metadata: metadataOf(entry),
   });
+}
+
+/**
+ * The row's metadata as SQL: the entry's, plus Quay's keys naming the OAuth token and application
+ * an action went through (read in the same statement: no extra round trip).
+ */
+function metadataOf(entry: Pick<AuditEntry, "metadata" | "oauthTokenId">): SQL<Record<string, unknown>> {
+  const metadata = sql<Record<string, unknown>>`${JSON.stringify(entry.metadata ?? {})}::jsonb`;
+  if (entry.oauthTokenId === undefined) return metadata;
+  return sql<Record<string, unknown>>`${metadata} || coalesce((
+    select jsonb_strip_nulls(jsonb_build_object('oauth_token_id', t.id, 'oauth_token_application_id', a.client_id, 'oauth_token_application', a.name))
+    from ${oauthTokens} t left join ${oauthApps} a on a.id = t.app_id where t.id = ${entry.oauthTokenId}::int), '{}'::jsonb)`;
 }
 
 /** The row's performer kind as SQL: given, or read from the performer's account row. */
@@ -60,6 +75,6 @@ export function auditInsertFrom(source: SQL, entry: Omit<AuditEntry, "repository
   const repositoryId = typeof entry.repositoryId === "number" ? sql`${entry.repositoryId}::int` : entry.repositoryId;
   return sql`insert into ${auditLog} (kind, namespace_id, repository_id, performer_id, performer_kind, ip, metadata)
     select ${entry.kind}::text, ${entry.namespaceId ?? null}::int, ${repositoryId}, ${entry.performerId ?? null}::int,
-           ${performerKindOf(entry)}, ${entry.ip ?? null}::text, ${JSON.stringify(entry.metadata ?? {})}::jsonb
+           ${performerKindOf(entry)}, ${entry.ip ?? null}::text, ${metadataOf(entry)}
     from ${source}`;
 }

@@ -24,6 +24,8 @@ export interface ManifestWrite {
   performerId: number | null;
   performerKind: PerformerKind;
   ip: string | null;
+  /** The OAuth token the pusher signed in with (the push_repo row names it, as Quay's does). */
+  oauthTokenId?: number;
   auditMetadata: Record<string, unknown>;
   /** Labels of the image config, stored with a new manifest. */
   labels?: LabelRow[];
@@ -152,6 +154,7 @@ export async function writeManifest(db: DbOrTx, w: ManifestWrite): Promise<Manif
         performerId: w.performerId,
         performerKind: w.performerKind,
         ip: w.ip,
+        oauthTokenId: w.oauthTokenId,
         metadata: w.auditMetadata,
       })}
     )
