@@ -1,0 +1,51 @@
+// Alpine's security database (secdb: https://secdb.alpinelinux.org/v3.18/main.json): per
+// release and repository, each package's `secfixes` map a fixed version to the vulnerabilities it
+// fixes. A version of "0" means Alpine's package was never affected, so it gives no advisory.
+// Alpine publishes no severities (all Unknown, as Quay normalizes them).
+import { z } from "zod";
+import { normalizeSeverity } from "../severity.ts";
+import { AdvisoryFormatError, fixedInRange, parseJsonText, type ParsedAdvisories } from "./advisory.ts";
+
+const secdbSchema = z.object({
+  distroversion: z.string().min(1),
+  packages: z.array(
+    z.object({
+      pkg: z.object({
+        name: z.string().min(1),
+        secfixes: z.record(z.string(), z.array(z.string()).nullable()).nullish(),
+      }),
+    }),
+  ),
+});
+
+const NEVER_AFFECTED = "0";
+
+export function parseAlpineSecdb(text: string): ParsedAdvisories {
+  const parsed = secdbSchema.safeParse(parseJsonText(text, "Alpine secdb JSON"));
+  if (!parsed.success) {
+    throw new AdvisoryFormatError(`not Alpine secdb JSON: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  }
+  const release = parsed.data.distroversion.replace(/^v/, "");
+  const result: ParsedAdvisories = { advisories: [], skipped: [] };
+  for (const { pkg } of parsed.data.packages) {
+    for (const [fixed, entries] of Object.entries(pkg.secfixes ?? {})) {
+      if (fixed === NEVER_AFFECTED) continue;
+      for (const entry of entries ?? []) {
+        // An entry may name the same vulnerability several ways ("CVE-2023-1234 GHSA-…").
+        const [id, ...aliases] = entry.trim().split(/\s+/);
+        if (!id) continue;
+        result.advisories.push({
+          source: "alpine-secdb",
+          id,
+          aliases,
+          link: `https://security.alpinelinux.org/vuln/${encodeURIComponent(id)}`,
+          severity: normalizeSeverity("alpine", undefined),
+          package: { name: pkg.name, ecosystem: "apk", distribution: { id: "alpine", release } },
+          ranges: [fixedInRange(fixed)],
+          versions: [],
+        });
+      }
+    }
+  }
+  return result;
+}
