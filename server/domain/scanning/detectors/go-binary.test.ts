@@ -39,6 +39,12 @@ describe("Go binary detector", () => {
     expect(await detect(buildElf(data, { sections: false }))).toEqual(EXPECTED);
   });
 
+  it("does not take an executable segment for data when there is no .go.buildinfo section", async () => {
+    const data = inlineBuildInfo("go1.21.5", MODINFO);
+    expect(await detect(buildElf(data, { sections: false, segmentFlags: 7 }))).toEqual([]);
+    expect(await detect(buildElf(data, { sections: true, segmentFlags: 7 }))).toEqual(EXPECTED);
+  });
+
   for (const [label, pointerSize, wide, bigEndian] of [
     ["64-bit little-endian", 8, true, false],
     ["32-bit big-endian", 4, false, true],
