@@ -49,7 +49,7 @@ export async function startHttpReceiver(tls?: ServerOptions): Promise<HttpReceiv
         headers: req.headers,
         body,
         at: Date.now(),
-        clientCertificate: peer?.subject?.CN,
+        clientCertificate: [peer?.subject?.CN].flat()[0],
       });
       res.writeHead(status).end();
       for (const wake of waiters.splice(0)) wake();
