@@ -1,4 +1,5 @@
 // Quay's pull statistics endpoints, fed by pulls through /v2.
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, sessionClient } from "../../e2e/support/api-client.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
@@ -59,6 +60,21 @@ describe("GET …/tag/{tag}/pull_statistics", () => {
     await registry.pushImage("alice/app", "latest");
     const res = await api.get<Record<string, unknown>>("/repository/alice/app/tag/latest/pull_statistics");
     expect(res.body).toMatchObject({ tag_pull_count: 0, last_tag_pull_date: null });
+  });
+
+  it("starts afresh for a tag that expired and was pushed again, as for a deleted one", async () => {
+    await registry.pushImage("alice/app", "short-lived");
+    expect((await registry.request("/v2/alice/app/manifests/short-lived")).status).toBe(200);
+    await env.deps.pulls.flush();
+    const before = await api.get<Record<string, unknown>>("/repository/alice/app/tag/short-lived/pull_statistics");
+    expect(before.body).toMatchObject({ tag_pull_count: 1 });
+    // Its expiry passed (as if set earlier and the time had come).
+    await env.deps.db.execute(sql`update tags set expires_at = now() - interval '1 minute' where name = 'short-lived' and lifetime_end is null`);
+    env.deps.cache.forgetContent((await findRepository(env.deps.db, { namespace: "alice", name: "app" }))!.id);
+    expect((await api.get("/repository/alice/app/tag/short-lived/pull_statistics")).status).toBe(404);
+    await registry.pushImage("alice/app", "short-lived");
+    const after = await api.get<Record<string, unknown>>("/repository/alice/app/tag/short-lived/pull_statistics");
+    expect(after.body).toMatchObject({ tag_pull_count: 0, last_tag_pull_date: null });
   });
 });
 

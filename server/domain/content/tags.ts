@@ -4,7 +4,7 @@
 // job has not ended yet is already history to every reader.
 import { and, count, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
-import { manifests, tags } from "../../../db/schema.ts";
+import { manifests, tagPullStats, tags } from "../../../db/schema.ts";
 import { DomainError } from "../errors.ts";
 import { nameContains } from "../name-filter.ts";
 import { pageAfter } from "./name-pages.ts";
@@ -71,6 +71,11 @@ export function tagMoveCtes(repositoryId: number, name: string, now: Date, rever
       where (select count(*) from ended) >= 0
       on conflict (repository_id, name) where lifetime_end is null do nothing
       returning id
+    ), pulls_reset as (
+      -- A tag starting with no live row before it (new, or back after expiring) counts its pulls
+      -- afresh, as after a delete (which resets them itself).
+      delete from ${tagPullStats} where ${tagPullStats.repositoryId} = ${repositoryId}::int and ${tagPullStats.tag} = ${name}::text
+        and exists (select 1 from started) and not exists (select 1 from ended where was_live)
     )`;
 }
 
