@@ -17,7 +17,7 @@ const MAX_LIMIT = 100;
 
 const viewerOf = (user: User): Viewer => ({ userId: user.id, namespaceId: user.namespaceId });
 
-export function notificationView(note: InAppNotification) {
+function notificationView(note: InAppNotification) {
   return {
     id: note.uuid,
     organization: note.organization,
