@@ -2,6 +2,7 @@
 // ecosystem, and for distribution packages which release) a vulnerability affects, in OSV's range
 // shape, with its normalized severity. A source's record that names several packages becomes
 // one advisory per package.
+import type { z } from "zod";
 import type { Severity } from "../../notifications/catalog.ts";
 import type { Distribution, Ecosystem } from "../package-types.ts";
 import type { VersionRange } from "../versions/index.ts";
@@ -56,12 +57,17 @@ export interface ParsedAdvisories {
 /** The input is not the format it was read as (not JSON, or the wrong shape at the top). */
 export class AdvisoryFormatError extends Error {}
 
-export function parseJsonText(text: string, format: string): unknown {
+/** `text` as JSON of the given shape, or an AdvisoryFormatError naming the format and the first problem. */
+export function readJson<T>(text: string, schema: z.ZodType<T>, format: string): T {
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
     throw new AdvisoryFormatError(`not ${format}: ${(error as Error).message}`);
   }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new AdvisoryFormatError(`not ${format}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  return parsed.data;
 }
 
 /** The range a tracker's fixed version means: affected from the first version until `fixed` (always, without one). */

@@ -4,7 +4,7 @@
 // Alpine publishes no severities (all Unknown, as Quay normalizes them).
 import { z } from "zod";
 import { normalizeSeverity } from "../severity.ts";
-import { AdvisoryFormatError, fixedInRange, parseJsonText, type ParsedAdvisories } from "./advisory.ts";
+import { fixedInRange, readJson, type ParsedAdvisories } from "./advisory.ts";
 
 const secdbSchema = z.object({
   distroversion: z.string().min(1),
@@ -21,13 +21,10 @@ const secdbSchema = z.object({
 const NEVER_AFFECTED = "0";
 
 export function parseAlpineSecdb(text: string): ParsedAdvisories {
-  const parsed = secdbSchema.safeParse(parseJsonText(text, "Alpine secdb JSON"));
-  if (!parsed.success) {
-    throw new AdvisoryFormatError(`not Alpine secdb JSON: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  }
-  const release = parsed.data.distroversion.replace(/^v/, "");
+  const secdb = readJson(text, secdbSchema, "Alpine secdb JSON");
+  const release = secdb.distroversion.replace(/^v/, "");
   const result: ParsedAdvisories = { advisories: [], skipped: [] };
-  for (const { pkg } of parsed.data.packages) {
+  for (const { pkg } of secdb.packages) {
     for (const [fixed, entries] of Object.entries(pkg.secfixes ?? {})) {
       if (fixed === NEVER_AFFECTED) continue;
       for (const entry of entries ?? []) {

@@ -4,7 +4,7 @@
 // never affected (no advisory); "open" and "undetermined" are affected with no fix yet.
 import { z } from "zod";
 import { normalizeSeverity } from "../severity.ts";
-import { AdvisoryFormatError, fixedInRange, parseJsonText, type ParsedAdvisories } from "./advisory.ts";
+import { fixedInRange, readJson, type ParsedAdvisories } from "./advisory.ts";
 
 const releaseSchema = z.object({
   status: z.string(),
@@ -24,12 +24,9 @@ const NEVER_AFFECTED = "0";
 const AFFECTED_UNFIXED = new Set(["open", "undetermined"]);
 
 export function parseDebianTracker(text: string): ParsedAdvisories {
-  const parsed = trackerSchema.safeParse(parseJsonText(text, "Debian security tracker JSON"));
-  if (!parsed.success) {
-    throw new AdvisoryFormatError(`not Debian security tracker JSON: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  }
+  const tracker = readJson(text, trackerSchema, "Debian security tracker JSON");
   const result: ParsedAdvisories = { advisories: [], skipped: [] };
-  for (const [sourcePackage, vulnerabilities] of Object.entries(parsed.data)) {
+  for (const [sourcePackage, vulnerabilities] of Object.entries(tracker)) {
     for (const [id, raw] of Object.entries(vulnerabilities)) {
       // One malformed entry costs only itself, not the whole tracker.
       const entry = vulnerabilitySchema.safeParse(raw);

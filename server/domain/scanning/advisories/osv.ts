@@ -9,7 +9,7 @@ import type { Ecosystem } from "../package-types.ts";
 import type { VersionRange } from "../versions/index.ts";
 import {
   AdvisoryFormatError,
-  parseJsonText,
+  readJson,
   type Advisory,
   type AdvisoryDistribution,
   type ParsedAdvisories,
@@ -133,8 +133,8 @@ function merge(into: ParsedAdvisories, from: ParsedAdvisories): void {
 
 /** An OSV JSON file: one record, or an array of records. */
 export function parseOsvJson(text: string): ParsedAdvisories {
-  const json = parseJsonText(text, "OSV JSON");
-  if (typeof json !== "object" || json === null) throw new AdvisoryFormatError("not OSV JSON: expected a record or an array of records");
+  // Records are checked one by one, so one bad record costs only itself.
+  const json = readJson(text, z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]), "OSV JSON");
   const result: ParsedAdvisories = { advisories: [], skipped: [] };
   for (const record of Array.isArray(json) ? json : [json]) merge(result, parseOsvRecord(record));
   return result;
