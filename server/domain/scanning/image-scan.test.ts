@@ -96,6 +96,18 @@ describe("scanning an image's layers", () => {
     expect(rhel.packages.find((pkg) => pkg.name === "openssl-libs")).toMatchObject({ version: "1:3.0.7-25.el9_3", layerIndex: 0, layerDigest: "sha256:ubi" });
   });
 
+  it("runs the language detectors over the same pass", async () => {
+    const scan = await scanImage(
+      [
+        layer("sha256:os", [{ path: "etc/alpine-release", content: "3.19.1\n" }]),
+        layer("sha256:pip", [{ path: "usr/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA", content: "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n" }]),
+        layer("sha256:npm", [{ path: "app/node_modules/lodash/package.json", content: '{"name":"lodash","version":"4.17.21"}' }]),
+      ],
+      packageDetectors,
+    );
+    expect(scan.packages.map((pkg) => `${pkg.ecosystem} ${pkg.name} ${pkg.version} @${pkg.layerIndex}`)).toEqual(["pypi requests 2.31.0 @1", "npm lodash 4.17.21 @2"]);
+  });
+
   it("reports files it could not read and goes on with the rest", async () => {
     const tiny: PackageDetector = { name: "tiny", wants: (path) => path.endsWith(".pkg"), maxBytes: 4, detect: () => [] };
     const scan = await scanImage(

@@ -1,8 +1,10 @@
 // Layers are gzip, zstd or plain tars whatever their media type says (Docker's own layers are
-// all "tar.gzip"), so the compression is read from the first bytes. gzip goes through the web
-// DecompressionStream (Node 20 and Deno alike); neither runtime ships zstd on Node 20, so it goes
-// through fzstd, a small pure-JavaScript streaming decoder.
+// all "tar.gzip"), so the compression is read from the first bytes. gzip goes through node:zlib;
+// zstd too where the runtime has it, else (Node 20) through fzstd, a pure-JavaScript streaming
+// decoder (about 40 MB/s of output here, against ~200 MB/s for gzip).
 import { Decompress } from "fzstd";
+import { Readable, type Transform } from "node:stream";
+import * as zlib from "node:zlib";
 
 export type Compression = "gzip" | "zstd" | "none";
 
@@ -40,7 +42,7 @@ export async function* decompressed(chunks: AsyncIterable<Uint8Array>): AsyncGen
     }
   }
   const compression = compressionOf(concat(head, Math.min(headLength, ZSTD_MAGIC.length)));
-  if (compression === "gzip") yield* gunzipped(replayed());
+  if (compression === "gzip") yield* throughTransform(replayed(), zlib.createGunzip());
   else if (compression === "zstd") yield* unzstded(replayed());
   else yield* replayed();
 }
@@ -57,32 +59,31 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-async function* gunzipped(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const input = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
-  // The DOM typings accept only ArrayBuffer-backed views on the writable side; any Uint8Array works.
-  const gunzip = new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
-  const reader = input.pipeThrough(gunzip).getReader();
+/**
+ * Runs chunks through a node:zlib transform (Deno and Bun provide node:zlib too). Not the web
+ * DecompressionStream: Node's buffers the whole compressed input ahead of a slow reader (a 400 MB
+ * layer took 500 MB of memory), where a piped zlib stream keeps to its backpressure.
+ */
+async function* throughTransform(chunks: AsyncIterable<Uint8Array>, transform: Transform): AsyncGenerator<Uint8Array> {
+  const source = Readable.from(chunks, { objectMode: false });
+  source.on("error", (error) => transform.destroy(error));
+  source.pipe(transform);
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
+    for await (const chunk of transform) yield chunk as Uint8Array;
   } finally {
-    await reader.cancel().catch(() => undefined);
+    source.destroy();
+    transform.destroy();
   }
 }
 
-async function* unzstded(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** node:zlib's zstd (Node ≥ 22.15, Deno 2) when the runtime has it. */
+const nativeZstd = (zlib as Partial<{ createZstdDecompress: () => Transform }>).createZstdDecompress;
+
+async function* unzstded(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (nativeZstd) {
+    yield* throughTransform(chunks, nativeZstd());
+    return;
+  }
   // fzstd hands out whole blocks (at most 128 KiB each) synchronously per pushed chunk.
   let out: Uint8Array[] = [];
   const decoder = new Decompress((data) => {
