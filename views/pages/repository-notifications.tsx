@@ -185,7 +185,10 @@ function CreateNotification({ path, methods, isOrg, form, chrome }: RepositoryNo
           >
             <SelectField name="event" label="When this happens" value={form.event} options={eventChoices} />
             <SelectField name="method" label="Notify by" value={form.method} options={methodChoices} />
-            <FormActions submit="Show settings" style="secondary" />
+            {/* htmx swaps the settings as soon as a choice changes; without it, this button does. */}
+            <noscript>
+              <FormActions submit="Show settings" style="secondary" />
+            </noscript>
           </form>
           <NotificationConfigForm path={path} form={form} isOrg={isOrg} csrfToken={chrome.csrfToken} />
         </div>

@@ -261,45 +261,40 @@ export async function createNotification(
 const unknownNotification = (repo: NotificationRepo, uuid: string) =>
   new DomainError("INVALID_REQUEST", `No repository notification found for: ${repo.namespace}, ${repo.name}, ${uuid}`);
 
-/** Deletes a notification with its `delete_repo_notification` row; the deleted one. */
-export async function deleteNotification(
-  svc: Pick<Services, "db">,
-  repo: NotificationRepo,
-  uuid: string,
-  actor: Actor,
-): Promise<RepositoryNotification> {
-  return svc.db.transaction(async (tx) => {
-    const found = await findNotification(tx, repo.id, uuid);
-    if (!found) throw unknownNotification(repo, uuid);
-    await tx.delete(repositoryNotifications).where(eq(repositoryNotifications.id, found.id));
-    await writeAudit(tx, logRow(repo, found, "delete_repo_notification", actor));
-    return found;
-  });
-}
-
-/** Re-enables a notification (its failure counter back to 0), with its `reset_repo_notification` row. */
-export async function resetNotificationFailures(
-  svc: Pick<Services, "db">,
-  repo: NotificationRepo,
-  uuid: string,
-  actor: Actor,
-): Promise<RepositoryNotification> {
-  return svc.db.transaction(async (tx) => {
-    const found = await findNotification(tx, repo.id, uuid);
-    if (!found) throw unknownNotification(repo, uuid);
-    const [reset] = await tx
-      .update(repositoryNotifications)
-      .set({ numberOfFailures: 0 })
-      .where(eq(repositoryNotifications.id, found.id))
-      .returning();
-    await writeAudit(tx, logRow(repo, found, "reset_repo_notification", actor));
-    return reset!;
-  });
-}
-
-/** A notification of the repository, or Quay's refusal naming the uuid (test and reset answer it as 400). */
+/** A notification of the repository, or Quay's refusal naming the uuid (delete, reset and test answer it as 400). */
 export async function notificationOrRefusal(db: DbOrTx, repo: NotificationRepo, uuid: string): Promise<RepositoryNotification> {
   const found = await findNotification(db, repo.id, uuid);
   if (!found) throw unknownNotification(repo, uuid);
   return found;
 }
+
+/** Changes one notification of the repository and writes its log row of `kind`, in one transaction; the changed row. */
+function changeNotification(
+  svc: Pick<Services, "db">,
+  repo: NotificationRepo,
+  uuid: string,
+  actor: Actor,
+  kind: string,
+  change: (tx: DbOrTx, found: RepositoryNotification) => Promise<RepositoryNotification>,
+): Promise<RepositoryNotification> {
+  return svc.db.transaction(async (tx) => {
+    const found = await notificationOrRefusal(tx, repo, uuid);
+    const changed = await change(tx, found);
+    await writeAudit(tx, logRow(repo, found, kind, actor));
+    return changed;
+  });
+}
+
+/** Deletes a notification with its `delete_repo_notification` row; the deleted one. */
+export const deleteNotification = (svc: Pick<Services, "db">, repo: NotificationRepo, uuid: string, actor: Actor) =>
+  changeNotification(svc, repo, uuid, actor, "delete_repo_notification", async (tx, found) => {
+    await tx.delete(repositoryNotifications).where(eq(repositoryNotifications.id, found.id));
+    return found;
+  });
+
+/** Re-enables a notification (its failure counter back to 0), with its `reset_repo_notification` row. */
+export const resetNotificationFailures = (svc: Pick<Services, "db">, repo: NotificationRepo, uuid: string, actor: Actor) =>
+  changeNotification(svc, repo, uuid, actor, "reset_repo_notification", async (tx, found) => {
+    const [reset] = await tx.update(repositoryNotifications).set({ numberOfFailures: 0 }).where(eq(repositoryNotifications.id, found.id)).returning();
+    return reset!;
+  });
