@@ -574,3 +574,165 @@ export const userNotifications = pgTable(
   },
   (t) => [index("user_notifications_target_time").on(t.targetNamespaceId, t.createdAt)],
 );
+
+/**
+ * `repo_image_expiry` told once per notification and tag (Quay's TagNotificationSuccess): a tag
+ * row whose expiry enters a notification's window is noted here when its event is queued.
+ */
+export const tagExpiryNotices = pgTable(
+  "tag_expiry_notices",
+  {
+    notificationId: integer("notification_id")
+      .notNull()
+      .references(() => repositoryNotifications.id, { onDelete: "cascade" }),
+    tagId: bigint("tag_id", { mode: "number" })
+      .notNull()
+      .references(() => tags.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.tagId] })],
+);
+
+/**
+ * The scanner's per-layer cache: what one layer holds (its wanted files' packages, release files,
+ * whiteouts: `LayerContents`), read once per layer digest whatever image or repository it is in.
+ * A newer `indexerVersion` (detectors changed) reads the layer again.
+ */
+export const layerIndexes = pgTable("layer_indexes", {
+  digest: text("digest").primaryKey(),
+  indexerVersion: integer("indexer_version").notNull(),
+  contents: jsonb("contents").notNull(),
+  indexedAt: ts("indexed_at").notNull().defaultNow(),
+});
+
+/**
+ * A manifest's scan, by digest (the same content in two repositories is scanned once): queued,
+ * scanning, scanned, unsupported (not an image the scanner reads: an index, an artifact, Docker
+ * schema 1) or failed, with the distribution its os-release names.
+ */
+export const manifestScans = pgTable("manifest_scans", {
+  digest: text("digest").primaryKey(),
+  status: text("status", { enum: ["queued", "scanning", "scanned", "unsupported", "failed"] }).notNull(),
+  indexerVersion: integer("indexer_version").notNull().default(0),
+  distribution: jsonb("distribution").$type<{
+    id: string;
+    versionId: string;
+    versionCodename?: string;
+    prettyName?: string;
+  } | null>(),
+  error: text("error"),
+  queuedAt: ts("queued_at").notNull().defaultNow(),
+  scannedAt: ts("scanned_at"),
+});
+
+/**
+ * Each distinct installed package the scanner has seen. Distribution packages carry the
+ * distribution they were found on (the advisories that apply depend on it); language packages
+ * have "" there. Matching is per package, so 10 000 images on one base share its rows.
+ */
+export const scannedPackages = pgTable(
+  "scanned_packages",
+  {
+    id: serial("id").primaryKey(),
+    ecosystem: text("ecosystem").notNull(),
+    name: text("name").notNull(),
+    version: text("version").notNull(),
+    sourceName: text("source_name").notNull().default(""),
+    sourceVersion: text("source_version").notNull().default(""),
+    arch: text("arch").notNull().default(""),
+    distroId: text("distro_id").notNull().default(""),
+    distroVersionId: text("distro_version_id").notNull().default(""),
+    distroCodename: text("distro_codename").notNull().default(""),
+  },
+  (t) => [
+    uniqueIndex("scanned_packages_identity").on(
+      t.ecosystem,
+      t.distroId,
+      t.distroVersionId,
+      t.name,
+      t.version,
+      t.sourceName,
+      t.sourceVersion,
+      t.arch,
+    ),
+    index("scanned_packages_name").on(t.ecosystem, t.name),
+    index("scanned_packages_source").on(t.ecosystem, t.sourceName),
+  ],
+);
+
+/** Which packages a scanned manifest holds, where, and the layer that introduced each. */
+export const manifestPackages = pgTable(
+  "manifest_packages",
+  {
+    manifestDigest: text("manifest_digest")
+      .notNull()
+      .references(() => manifestScans.digest, { onDelete: "cascade" }),
+    packageId: integer("package_id")
+      .notNull()
+      .references(() => scannedPackages.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    layerIndex: integer("layer_index").notNull(),
+    layerDigest: text("layer_digest").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.manifestDigest, t.packageId, t.path] }),
+    index("manifest_packages_package").on(t.packageId),
+  ],
+);
+
+/**
+ * Imported vulnerability advisories, one row per affected package (the `Advisory` record):
+ * OSV-shaped ranges, normalized severity, the distribution release for distribution packages
+ * ("" for language packages).
+ */
+export const advisories = pgTable(
+  "advisories",
+  {
+    id: serial("id").primaryKey(),
+    source: text("source").notNull(),
+    advisoryId: text("advisory_id").notNull(),
+    aliases: jsonb("aliases").$type<string[]>().notNull().default([]),
+    summary: text("summary").notNull().default(""),
+    description: text("description").notNull().default(""),
+    link: text("link").notNull().default(""),
+    severity: text("severity").notNull(),
+    ecosystem: text("ecosystem").notNull(),
+    packageName: text("package_name").notNull(),
+    distroId: text("distro_id").notNull().default(""),
+    distroRelease: text("distro_release").notNull().default(""),
+    ranges: jsonb("ranges").notNull().default([]),
+    versions: jsonb("versions").$type<string[]>().notNull().default([]),
+    modified: text("modified"),
+    importedAt: ts("imported_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("advisories_identity").on(t.source, t.advisoryId, t.ecosystem, t.distroId, t.distroRelease, t.packageName),
+    index("advisories_package").on(t.ecosystem, t.packageName),
+  ],
+);
+
+/** The match of a package against an advisory: it is affected, and `fixedBy` is the fix ("" if none). */
+export const packageVulnerabilities = pgTable(
+  "package_vulnerabilities",
+  {
+    packageId: integer("package_id")
+      .notNull()
+      .references(() => scannedPackages.id, { onDelete: "cascade" }),
+    advisoryId: integer("advisory_id")
+      .notNull()
+      .references(() => advisories.id, { onDelete: "cascade" }),
+    fixedBy: text("fixed_by").notNull().default(""),
+  },
+  (t) => [primaryKey({ columns: [t.packageId, t.advisoryId] }), index("package_vulnerabilities_advisory").on(t.advisoryId)],
+);
+
+/** Where advisories come from (a file path or URL) and how its last import went, for the refresh job. */
+export const vulnerabilitySources = pgTable("vulnerability_sources", {
+  id: serial("id").primaryKey(),
+  location: text("location").notNull().unique(),
+  format: text("format", { enum: ["osv", "alpine-secdb", "debian-tracker"] }).notNull(),
+  lastImportedAt: ts("last_imported_at"),
+  lastError: text("last_error"),
+  advisoryCount: integer("advisory_count").notNull().default(0),
+  etag: text("etag"),
+});
