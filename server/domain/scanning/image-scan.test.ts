@@ -58,6 +58,15 @@ describe("scanning an image's layers", () => {
     expect(summary(scan.packages)).toEqual(["tzdata 1.0 @0 sha256:l0", "ca-certificates 1.0 @2 sha256:l2", "netbase 1.0 @3 sha256:l3"]);
   });
 
+  it("hides everything below an opaque root", () => {
+    const file = (path: string, name: string) => ({ path, packages: [{ name, version: "1", ecosystem: "npm" as const, path }] });
+    const combined = combineLayers([
+      { digest: "sha256:l0", files: [file("a/node_modules/x/package.json", "x")], removed: [], opaque: [] },
+      { digest: "sha256:l1", files: [file("b/node_modules/y/package.json", "y")], removed: [], opaque: [""] },
+    ]);
+    expect(summary(combined.packages)).toEqual(["y 1 @1 sha256:l1"]);
+  });
+
   it("removes a whole directory whited out, and a package removed then installed again belongs to the layer that reinstalled it", async () => {
     const scan = await scanImage(
       [

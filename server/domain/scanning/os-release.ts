@@ -37,27 +37,26 @@ export function parseShellAssignments(text: string): Map<string, string> {
   return values;
 }
 
-function fromOsRelease(text: string): Distribution | null {
-  const values = parseShellAssignments(text);
-  const id = values.get("ID");
-  if (!id) return null;
-  return withOptional({
-    id: id.toLowerCase(),
-    versionId: values.get("VERSION_ID") ?? "",
-    versionCodename: values.get("VERSION_CODENAME"),
-    prettyName: values.get("PRETTY_NAME"),
-  });
+/** The variable names a KEY=value release file gives each field under. */
+interface AssignmentNames {
+  id: string;
+  versionId: string;
+  codename: string;
+  prettyName: string;
 }
 
-function fromLsbRelease(text: string): Distribution | null {
+const OS_RELEASE_NAMES: AssignmentNames = { id: "ID", versionId: "VERSION_ID", codename: "VERSION_CODENAME", prettyName: "PRETTY_NAME" };
+const LSB_RELEASE_NAMES: AssignmentNames = { id: "DISTRIB_ID", versionId: "DISTRIB_RELEASE", codename: "DISTRIB_CODENAME", prettyName: "DISTRIB_DESCRIPTION" };
+
+function fromAssignments(text: string, names: AssignmentNames): Distribution | null {
   const values = parseShellAssignments(text);
-  const id = values.get("DISTRIB_ID");
+  const id = values.get(names.id);
   if (!id) return null;
   return withOptional({
     id: id.toLowerCase(),
-    versionId: values.get("DISTRIB_RELEASE") ?? "",
-    versionCodename: values.get("DISTRIB_CODENAME"),
-    prettyName: values.get("DISTRIB_DESCRIPTION"),
+    versionId: values.get(names.versionId) ?? "",
+    versionCodename: values.get(names.codename),
+    prettyName: values.get(names.prettyName),
   });
 }
 
@@ -102,9 +101,9 @@ function fromFile(path: (typeof RELEASE_FILES)[number], text: string): Distribut
   switch (path) {
     case "etc/os-release":
     case "usr/lib/os-release":
-      return fromOsRelease(text);
+      return fromAssignments(text, OS_RELEASE_NAMES);
     case "etc/lsb-release":
-      return fromLsbRelease(text);
+      return fromAssignments(text, LSB_RELEASE_NAMES);
     case "etc/alpine-release":
       return text.trim() ? { id: "alpine", versionId: text.trim() } : null;
     case "etc/debian_version":

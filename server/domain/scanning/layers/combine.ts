@@ -31,18 +31,23 @@ interface PlacedFile {
   layerIndex: number;
 }
 
-function isUnder(path: string, dir: string): boolean {
-  return dir === "" || path.startsWith(`${dir}/`);
+/** The directories above a path, from the root (""): "a/b/c" → "", "a", "a/b". */
+function directoriesAbove(path: string): string[] {
+  const parts = path.split("/");
+  return parts.map((_, i) => parts.slice(0, i).join("/"));
 }
 
 function packageKey(pkg: FoundPackage): string {
   return [pkg.ecosystem, pkg.path, pkg.name, pkg.version].join("\0");
 }
 
+/** Whiteouts delete a path and everything under it; an opaque directory only what is under it. */
 function applyWhiteouts(view: Map<string, PlacedFile>, layer: LayerContents): void {
+  if (layer.removed.length === 0 && layer.opaque.length === 0) return;
+  const removed = new Set(layer.removed);
+  const opaque = new Set(layer.opaque);
   for (const path of view.keys()) {
-    const gone = layer.removed.some((removed) => path === removed || isUnder(path, removed)) || layer.opaque.some((dir) => isUnder(path, dir));
-    if (gone) view.delete(path);
+    if (removed.has(path) || directoriesAbove(path).some((dir) => removed.has(dir) || opaque.has(dir))) view.delete(path);
   }
 }
 

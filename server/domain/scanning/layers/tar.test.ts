@@ -59,6 +59,14 @@ describe("tar layers", () => {
     await expect(list(whole.subarray(0, 1024))).rejects.toThrow(TarError);
   });
 
+  it("accepts a checksum summed over signed bytes, as some old writers did", async () => {
+    const archive = tar([{ path: "etc/café.txt", content: "x" }]);
+    let signed = 0;
+    for (let i = 0; i < 512; i++) signed += i >= 148 && i < 156 ? 0x20 : (archive[i]! << 24) >> 24;
+    archive.set(new TextEncoder().encode(`${signed.toString(8).padStart(6, "0")}\0 `), 148);
+    expect(await list(archive)).toEqual([{ path: "etc/café.txt", type: "file", linkTarget: "", content: "x" }]);
+  });
+
   it("normalizes paths", () => {
     expect(normalizeTarPath("./a//b/./c/")).toBe("a/b/c");
     expect(normalizeTarPath("/a/../../b")).toBe("b");

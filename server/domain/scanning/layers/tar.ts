@@ -53,10 +53,17 @@ function numeric(block: Uint8Array, start: number, length: number): number {
   return digits === "" ? 0 : parseInt(digits, 8);
 }
 
+/** The header's checksum, summed over unsigned bytes or (some old writers) signed ones. */
 function checksumMatches(block: Uint8Array): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return numeric(block, 148, 8) === sum;
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    unsigned += byte;
+    signed += byte > 127 ? byte - 256 : byte;
+  }
+  const written = numeric(block, 148, 8);
+  return written === unsigned || written === signed;
 }
 
 function isZeroBlock(block: Uint8Array): boolean {
