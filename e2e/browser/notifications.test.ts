@@ -1,5 +1,6 @@
-// The bell in Chromium: events delivered in-app (to the user and to their organization) show as
-// the masthead's count on any page; the bell leads to the notifications page, which lists them
+// The bell in Chromium: a registry push to a repository with a "Quay Notification" on repo_push
+// reaches it through the delivery job; events delivered in-app (to the user and to their
+// organization) show as the masthead's count on any page; the bell leads to the notifications page, which lists them
 // with their repositories linked; Dismiss and Dismiss all swap the list and the bell follows;
 // every state accessible and within a phone's width.
 import type { Browser, Page } from "playwright";
@@ -7,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { deliverInApp } from "../../server/domain/notifications/in-app.ts";
+import { createNotification } from "../../server/domain/notifications/notifications.ts";
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn, textOf } from "./browser.ts";
+import { pushImage } from "./push-image.ts";
 
 const IVY = { username: "ivy", password: "ivy-password-1" };
 
@@ -21,7 +24,11 @@ beforeAll(async () => {
   const ivy = await createUser(server.deps.db, IVY, { principal: { kind: "anonymous" } });
   const actor = { principal: toPrincipal(ivy) };
   await createOrganization(server.deps.db, { name: "harbour", email: "" }, actor);
-  await createRepository(server.deps.db, actor, { namespace: "harbour", name: "crane", visibility: "private" });
+  const crane = await createRepository(server.deps.db, actor, { namespace: "harbour", name: "crane", visibility: "private" });
+  // Quay's "Quay Notification" on pushes to harbour/crane, to ivy: the path a real event takes.
+  const repo = { id: crane.id, namespaceId: crane.namespaceId, namespace: "harbour", name: "crane" };
+  const onPush = { event: "repo_push", method: "quay_notification", config: { target: { kind: "user", name: "ivy" } }, eventConfig: {} };
+  await createNotification(server.deps, repo, onPush, actor);
   browser = await launchChromium();
 });
 
@@ -42,6 +49,23 @@ const bellCount = (page: Page) => page.locator('[data-testid="notification-count
 const sentences = (page: Page) => page.locator('[data-testid="notification-sentence"]').allTextContents();
 
 describe("the notification bell", () => {
+  it("shows a push once its quay_notification has been delivered (registry push, delivery job, bell)", async () => {
+    const page = await signedIn();
+    await page.goto(`${server.url}/explore`);
+    expect(await bellCount(page)).toEqual([]);
+    await pushImage(server, IVY, "harbour/crane", "pushed-tag");
+    await expect
+      .poll(async () => (await page.reload(), bellCount(page)), { timeout: 30_000, interval: 500 })
+      .toEqual(["1"]);
+    await page.click('[data-testid="notification-bell"]');
+    await page.waitForURL(`${server.url}/notifications`);
+    expect(await sentences(page)).toEqual(["Tag pushed-tag was pushed to harbour/crane."]);
+    await expectAccessible(page);
+    await page.click('[data-testid="dismiss-all"]');
+    await expect.poll(() => bellCount(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it("shows delivered events, leads to the list, and follows dismissals", async () => {
     const page = await signedIn();
     await page.goto(`${server.url}/explore`);
