@@ -1,8 +1,8 @@
 // The bell in Chromium: a registry push to a repository with a "Quay Notification" on repo_push
 // reaches it through the delivery job; events delivered in-app (to the user and to their
-// organization) show as the masthead's count on any page; the bell leads to the notifications page, which lists them
-// with their repositories linked; Dismiss and Dismiss all swap the list and the bell follows;
-// every state accessible and within a phone's width.
+// organization) show as the masthead's count on any page; the bell leads to the notifications
+// page, which lists them with their repositories linked; Dismiss and Dismiss all swap the list
+// and the bell follows; every state accessible and within a phone's width.
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
