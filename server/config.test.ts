@@ -23,6 +23,12 @@ describe("loadConfig", () => {
     expect(config.features.openSignup).toBe(false);
   });
 
+  it("has the security scanner on unless switched off (Quay's FEATURE_SECURITY_SCANNER)", () => {
+    expect(loadConfig({}).features.securityScanner).toBe(true);
+    expect(loadConfig({ QUAYSIDE_SECURITY_SCANNER: "false" }).features.securityScanner).toBe(false);
+    expect(loadConfig({}, ["--security-scanner=off"]).features.securityScanner).toBe(false);
+  });
+
   it("reads trusted proxies as addresses and CIDR ranges (none by default)", () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
     expect(loadConfig({ QUAYSIDE_TRUSTED_PROXIES: "10.0.0.0/8, ::1,192.0.2.7" }).trustedProxies).toEqual(["10.0.0.0/8", "::1", "192.0.2.7"]);

@@ -27,7 +27,11 @@ export interface Config {
   /** HMAC key for registry tokens; generated and stored in the database on first start when unset. */
   tokenSigningKey?: string;
   role: Role;
-  features: { openSignup: boolean; userInitialize: boolean };
+  /**
+   * `securityScanner` (Quay's FEATURE_SECURITY_SCANNER): every pushed image is indexed and its
+   * packages matched against imported advisories. Built in, so on unless switched off.
+   */
+  features: { openSignup: boolean; userInitialize: boolean; securityScanner: boolean };
   admin?: { username: string; password: string; email: string };
   /** User names that are superusers (Quay's SUPER_USERS), besides the admin and the first user. */
   superUsers: string[];
@@ -128,6 +132,7 @@ const settings = {
   role: { flag: "role", env: "QUAYSIDE_ROLE", help: "all, web (HTTP only) or worker (background jobs only)" },
   openSignup: { flag: "open-signup", env: "QUAYSIDE_OPEN_SIGNUP", help: "Anyone may create an account" },
   userInitialize: { flag: "user-initialize", env: "QUAYSIDE_USER_INITIALIZE", help: "Allow creating the first user through the API while none exists" },
+  securityScanner: { flag: "security-scanner", env: "QUAYSIDE_SECURITY_SCANNER", help: "Scan pushed images for packages and known vulnerabilities" },
   adminUser: { flag: "admin-user", env: "QUAYSIDE_ADMIN_USER", help: "Superuser created at start if missing (with --admin-password)" },
   adminPassword: { flag: "admin-password", env: "QUAYSIDE_ADMIN_PASSWORD", help: "Password of --admin-user (8+ characters)" },
   adminEmail: { flag: "admin-email", env: "QUAYSIDE_ADMIN_EMAIL", help: "E-mail of --admin-user (default: <admin user>@localhost)" },
@@ -187,6 +192,7 @@ const schema = z.object({
   role: z.enum(["all", "web", "worker"]).default("all"),
   openSignup: booleanText.default(true),
   userInitialize: booleanText.default(true),
+  securityScanner: booleanText.default(true),
   adminUser: z.string().optional(),
   adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
   adminEmail: z.email().optional(),
@@ -384,7 +390,7 @@ export function loadConfig(
       : { kind: "fs", root: v.storage ? resolve(v.storage.replace(/^fs:/, "")) : resolve(dataDir, "blobs"), fsync: v.fsync },
     tokenSigningKey: v.tokenSigningKey,
     role: v.role,
-    features: { openSignup: v.openSignup, userInitialize: v.userInitialize },
+    features: { openSignup: v.openSignup, userInitialize: v.userInitialize, securityScanner: v.securityScanner },
     admin: v.adminUser && v.adminPassword
       ? { username: v.adminUser, password: v.adminPassword, email: v.adminEmail ?? `${v.adminUser}@localhost` }
       : undefined,
