@@ -704,10 +704,13 @@ export const advisories = pgTable(
     versions: jsonb("versions").$type<string[]>().notNull().default([]),
     modified: text("modified"),
     importedAt: ts("imported_at").notNull().defaultNow(),
+    /** The import location that last brought it (a re-import of that location drops what it no longer has). */
+    sourceId: integer("source_id").references(() => vulnerabilitySources.id, { onDelete: "cascade" }),
   },
   (t) => [
     uniqueIndex("advisories_identity").on(t.source, t.advisoryId, t.ecosystem, t.distroId, t.distroRelease, t.packageName),
     index("advisories_package").on(t.ecosystem, t.packageName),
+    index("advisories_source").on(t.sourceId),
   ],
 );
 
