@@ -61,3 +61,12 @@ it("tells each notification about each tag once, as it comes within its days", a
   expect(await scan()).toEqual([{ notificationId: fortnight.id, tags: ["later"], expiring_in: "14 days" }]);
   expect(await scan()).toEqual([]);
 });
+
+it("tells a tag whose expiry is moved into the window after it was pushed", async () => {
+  const week = await addNotification(7);
+  await scan();
+  const now = clock.now();
+  await setTagExpiration(env.deps.db, repo.id, "never", new Date(now.getTime() + 2 * DAY), now);
+  expect((await scan()).filter((s) => s.notificationId === week.id)).toEqual([{ notificationId: week.id, tags: ["never"], expiring_in: "7 days" }]);
+  expect(await scan()).toEqual([]);
+});
