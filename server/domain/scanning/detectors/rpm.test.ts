@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rpmHeader } from "../fixtures/build-rpm-header.ts";
+import { BerkeleyDbError, berkeleyDbHashValues } from "./berkeley-db.ts";
 import { RpmHeaderError } from "./rpm-header.ts";
 import { packageFromHeader, parseSourceRpm, rpmDetector } from "./rpm.ts";
 import { SqliteError, sqliteRows } from "./sqlite-table.ts";
@@ -20,6 +21,26 @@ describe("rpm sqlite database", () => {
     ]);
     expect(found.at(-1)?.name).toBe("filler-39");
     expect(rpmDetector.wants("usr/lib/sysimage/rpm/rpmdb.sqlite")).toBe(true);
+  });
+
+  it("reads the Berkeley DB Packages file of older rpm (written by db_load), skipping the counter under key 0", async () => {
+    const bdb = new Uint8Array(readFileSync(new URL("../fixtures/rpm-packages.bdb", import.meta.url)));
+    const bdbPath = "var/lib/rpm/Packages";
+    expect(rpmDetector.wants(bdbPath)).toBe(true);
+    const found = await rpmDetector.detect(bdbPath, bdb);
+    // Hash order, not insertion order.
+    expect(found.map((pkg) => pkg.name).sort()).toEqual((await rpmDetector.detect(path, rpmdb)).map((pkg) => pkg.name).sort());
+    expect(found.find((pkg) => pkg.name === "openssl-libs")).toEqual({
+      name: "openssl-libs",
+      version: "1:3.0.7-25.el9_3",
+      ecosystem: "rpm",
+      arch: "x86_64",
+      sourceName: "openssl",
+      sourceVersion: "3.0.7-25.el9_3",
+      path: bdbPath,
+    });
+    expect([...berkeleyDbHashValues(bdb)].filter((value) => value.length === 4)).toHaveLength(1);
+    expect(() => [...berkeleyDbHashValues(rpmdb)]).toThrow(BerkeleyDbError);
   });
 
   it("reads the other tables' text and integer columns", () => {
