@@ -120,7 +120,7 @@ async function rowsFrom(db: DbOrTx, filter: LogFilter, after: LogPosition | unde
   const parts = like
     ? await Promise.all([
         (await hasNamedMatch(db, filter, like)) ? rowsWhere(db, [...where, namedMatch(auditLog.kind, like)], limit) : [],
-        rowsWhere(db, [...where, detailOnlyMatch(like)], limit),
+        rowsWhere(db, [...where, detailOnlyMatch(like)], limit, "by matches"),
       ])
     : [await rowsWhere(db, where, limit)];
   const rows = parts.flat().sort((a, b) => (a.created === b.created ? b.id - a.id : a.created < b.created ? 1 : -1));
@@ -140,8 +140,14 @@ async function rowsFrom(db: DbOrTx, filter: LogFilter, after: LogPosition | unde
   };
 }
 
-/** Up to `limit` + 1 rows, newest first (one more than asked tells whether a next page exists). */
-function rowsWhere(db: DbOrTx, where: SQL[], limit: number) {
+/**
+ * Up to `limit` + 1 rows, newest first (one more than asked tells whether a next page exists).
+ * "by matches" sorts by an expression, not the time column, so the planner cannot walk the time
+ * index newest first hoping for an early match (it guesses details match often: a rare text then
+ * scanned the whole range, seconds over 10 million rows); it takes the trigram index's matches.
+ */
+function rowsWhere(db: DbOrTx, where: SQL[], limit: number, read: "by time" | "by matches" = "by time") {
+  const newest = read === "by time" ? desc(auditLog.createdAt) : sql`${auditLog.createdAt} + interval '0 seconds' desc`;
   return db
     .select({
       id: auditLog.id,
@@ -159,7 +165,7 @@ function rowsWhere(db: DbOrTx, where: SQL[], limit: number) {
     .leftJoin(performers, eq(performers.id, auditLog.performerId))
     .leftJoin(namespaces, eq(namespaces.id, auditLog.namespaceId))
     .where(and(...where))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .orderBy(newest, desc(auditLog.id))
     .limit(limit + 1);
 }
 
