@@ -14,6 +14,7 @@ import { logExport } from "./log-export.ts";
 import { logRetention } from "./log-retention.ts";
 import { notificationDelivery } from "./notification-delivery.ts";
 import { imageExpiryNotifications } from "./image-expiry-notifications.ts";
+import { securityScan, securityScanBackfill } from "./scan.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -26,6 +27,8 @@ export interface JobDefinition {
    */
   expireInSeconds: number;
   retryLimit: number;
+  /** Jobs of this queue one node runs at once (default 1): each is a pg-boss worker polling it. */
+  workers?: number;
   handle(deps: AppDeps, data: unknown): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ const definitions: JobDefinition[] = [
   logRetention,
   notificationDelivery,
   imageExpiryNotifications,
+  securityScan,
+  securityScanBackfill,
 ];
 
 export interface Jobs {
@@ -74,7 +79,7 @@ export async function startJobs(deps: AppDeps, database: Database, options: { wo
     // createQueue keeps an existing queue's settings: installations made before take these too.
     await boss.updateQueue(job.queue, policy);
     if (job.cron) await boss.schedule(job.queue, job.cron);
-    if (options.work) {
+    for (let worker = 0; options.work && worker < (job.workers ?? 1); worker++) {
       await boss.work(job.queue, async (batch) => {
         try {
           for (const item of batch) await job.handle(deps, item.data);

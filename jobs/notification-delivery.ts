@@ -44,6 +44,8 @@ export const notificationDelivery: JobDefinition = {
   // One try: ten seconds for the endpoint at most (Quay's NOTIFICATION_SEND_TIMEOUT), with margin.
   expireInSeconds: 120,
   retryLimit: 2,
+  // A slow or dead endpoint holds one worker for its ten seconds, not every other delivery.
+  workers: 4,
   async handle(deps, data) {
     await runDelivery(await deliveryServices(deps), data as DeliveryJob);
   },
