@@ -11,9 +11,10 @@ import type { ApiRequest } from "./request.ts";
 import { addLabelHandler, deleteLabelHandler, getLabelHandler, listLabelsHandler } from "./labels.ts";
 import { getImageHandler, listImagesHandler } from "./images.ts";
 import { manifestPullStatisticsHandler } from "./pull-statistics.ts";
+import { imageSecurityHandler, manifestSecurityHandler } from "./security.ts";
 
 /** Quay's digest grammar in manifest paths; anything else is not a manifest route at all. */
-const DIGEST = "[A-Za-z0-9_+.-]+:[A-Fa-f0-9]+";
+export const DIGEST = "[A-Za-z0-9_+.-]+:[A-Fa-f0-9]+";
 
 function layerItem(step: BuildStepView, index: number) {
   const h = step.history;
@@ -46,12 +47,14 @@ export async function getManifestHandler(r: ApiRequest, ref: RepoRef, [digest]: 
 
 type ManifestRouteHandler = (r: ApiRequest, ref: RepoRef, names: string[]) => Promise<Response>;
 
-/** Paths under /repository/{repo}/: the manifest, its labels, and the legacy images. */
+/** Paths under /repository/{repo}/: the manifest, its labels and scan, and the legacy images and their scans. */
 export const MANIFEST_ROUTES: { pattern: RegExp; methods: Record<string, ManifestRouteHandler> }[] = [
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/labels/([^/]+)$`), methods: { GET: getLabelHandler, DELETE: deleteLabelHandler } },
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/labels$`), methods: { GET: listLabelsHandler, POST: addLabelHandler } },
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})$`), methods: { GET: getManifestHandler } },
   { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/pull_statistics$`), methods: { GET: manifestPullStatisticsHandler } },
+  { pattern: new RegExp(`^(.+)/manifest/(${DIGEST})/security$`), methods: { GET: manifestSecurityHandler } },
   { pattern: /^(.+)\/image\/?$/, methods: { GET: listImagesHandler } },
   { pattern: /^(.+)\/image\/([^/]+)$/, methods: { GET: getImageHandler } },
+  { pattern: /^(.+)\/image\/([^/]+)\/security$/, methods: { GET: imageSecurityHandler } },
 ];

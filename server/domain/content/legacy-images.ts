@@ -85,7 +85,7 @@ export async function getLegacyImage(
   svc: Services,
   repositoryId: number,
   id: string,
-): Promise<{ image: LegacyImage; ancestors: LegacyImage[] } | undefined> {
+): Promise<{ image: LegacyImage; ancestors: LegacyImage[]; manifestDigest: string; topLayerIndex: number } | undefined> {
   const codec = await idCodec(svc.db);
   let decoded: number[];
   try {
@@ -108,5 +108,7 @@ export async function getLegacyImage(
     .where(and(liveTagCondition(repositoryId, svc.clock.now()), eq(tags.manifestId, manifestId), eq(tags.hidden, false)));
   const images = imagesOfSteps(codec, manifestId, details.steps, leafTags.map((t) => t.name));
   const position = images.length - 1 - fromLeaf;
-  return { image: images[position]!, ancestors: images.slice(0, position).reverse() };
+  // The image's filesystem is the manifest's layers up to the one its step (or an earlier one) made.
+  const topLayerIndex = Math.max(-1, ...details.steps.slice(0, position + 1).map((s) => s.layer?.index ?? -1));
+  return { image: images[position]!, ancestors: images.slice(0, position).reverse(), manifestDigest: row.digest, topLayerIndex };
 }
