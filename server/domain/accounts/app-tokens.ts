@@ -14,6 +14,7 @@ import type { Clock } from "../clock.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import type { PrincipalState } from "./principal-state.ts";
 import { asPerson, type User } from "./users.ts";
+import { isUuid } from "../uuids.ts";
 
 /** The registry user name that says "the password is an app token" (Quay's `$app`). */
 export const APP_TOKEN_USERNAME = "$app";
@@ -91,11 +92,10 @@ export async function listAppTokens(
   return deps.db.select().from(appTokens).where(and(...conditions)).orderBy(desc(appTokens.createdAt), desc(appTokens.id));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One of the user's tokens with its code; undefined for another user's or an unknown uuid. */
 export async function findAppToken(db: Db, userId: number, uuid: string): Promise<AppTokenWithCode | undefined> {
-  if (!UUID.test(uuid)) return undefined;
+  if (!isUuid(uuid)) return undefined;
   const [token] = await db.select().from(appTokens).where(and(eq(appTokens.userId, userId), eq(appTokens.uuid, uuid)));
   if (!token) return undefined;
   return { ...token, code: (await decryptPassword(db, token.tokenSealed)) ?? "" };
@@ -112,7 +112,7 @@ export async function revokeAppToken(
   uuid: string,
   actor: Actor,
 ): Promise<boolean> {
-  if (!UUID.test(uuid)) return false;
+  if (!isUuid(uuid)) return false;
   const revoked = await deps.db.transaction(async (tx) => {
     const rows = await tx.execute<{ id: number; uuid: string; title: string }>(sql`
       with gone as (

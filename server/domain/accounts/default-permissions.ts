@@ -8,6 +8,7 @@ import { defaultPermissions, repoPermissions, teamRepoPermissions, teams, users 
 import type { Role } from "../access/permissions.ts";
 import type { Actor } from "../access/principal.ts";
 import { type Account, inSomeTeam, logOrgAction, type OrgRef, type Team } from "./teams.ts";
+import { isUuid } from "../uuids.ts";
 
 /** A user or robot a prototype names, with whether they belong to the organization. */
 export interface PrototypeAccount {
@@ -29,7 +30,6 @@ export interface NewPrototype {
   delegate: { kind: "user"; user: Account } | { kind: "team"; team: Team };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Row = typeof defaultPermissions.$inferSelect;
 
@@ -62,7 +62,7 @@ export async function listPrototypes(db: DbOrTx, namespaceId: number): Promise<P
 }
 
 async function findRow(db: DbOrTx, namespaceId: number, uuid: string): Promise<Row | undefined> {
-  if (!UUID.test(uuid)) return undefined;
+  if (!isUuid(uuid)) return undefined;
   const [row] = await db
     .select()
     .from(defaultPermissions)

@@ -12,6 +12,7 @@ import { applicationByClientId, isOrgAdmin, type OAuthApplication } from "./appl
 import { isResponseType, parseRequestedScopes, redirectUriAllowed } from "./oauth-requests.ts";
 import { type Organization, toOrganization } from "./organizations.ts";
 import { findUserByName, type User } from "./users.ts";
+import { isUuid } from "../uuids.ts";
 
 export interface Assignment {
   id: number;
@@ -79,7 +80,6 @@ export async function assignAuthorization(
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function assignmentsWhere(db: DbOrTx, userId: number, uuid?: string): Promise<Assignment[]> {
   const rows = await db
@@ -113,13 +113,13 @@ export function listAssignments(db: DbOrTx, user: Pick<User, "id">): Promise<Ass
 
 /** One of the user's assignments by uuid (undefined for anyone else's or a malformed uuid). */
 export async function findAssignment(db: DbOrTx, userId: number, uuid: string): Promise<Assignment | undefined> {
-  if (!UUID.test(uuid)) return undefined;
+  if (!isUuid(uuid)) return undefined;
   return (await assignmentsWhere(db, userId, uuid))[0];
 }
 
 /** Declines (deletes) one of the user's assignments; false when there was none. */
 export async function declineAssignment(db: DbOrTx, user: Pick<User, "id">, uuid: string): Promise<boolean> {
-  if (!UUID.test(uuid)) return false;
+  if (!isUuid(uuid)) return false;
   const gone = await db
     .delete(oauthAssignedAuthorizations)
     .where(and(eq(oauthAssignedAuthorizations.userId, user.id), eq(oauthAssignedAuthorizations.uuid, uuid)))

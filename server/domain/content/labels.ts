@@ -11,6 +11,7 @@ import { DomainError } from "../errors.ts";
 import type { Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
 import type { ImageConfig } from "./image-config.ts";
+import { isUuid } from "../uuids.ts";
 
 export const LABEL_MEDIA_TYPES = ["text/plain", "application/json"] as const;
 export type LabelMediaType = (typeof LABEL_MEDIA_TYPES)[number];
@@ -167,10 +168,9 @@ export async function labelsOf(db: DbOrTx, manifestIds: number[]): Promise<Map<n
   return byManifest;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function findLabel(db: DbOrTx, manifestId: number, id: string): Promise<Label | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await db
     .select(columns)
     .from(manifestLabels)

@@ -20,6 +20,7 @@ import {
   SEVERITY_INDEX,
 } from "./catalog.ts";
 import { templateProblem } from "./json-template.ts";
+import { isUuid } from "../uuids.ts";
 
 /**
  * A notification is disabled once `failureLimit` events in a row could not be delivered
@@ -208,11 +209,10 @@ export async function enabledNotificationsFor(
     .orderBy(asc(repositoryNotifications.id));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One notification of the repository by its uuid (undefined for another repository's or a malformed uuid). */
 export async function findNotification(db: DbOrTx, repositoryId: number, uuid: string): Promise<RepositoryNotification | undefined> {
-  if (!UUID.test(uuid)) return undefined;
+  if (!isUuid(uuid)) return undefined;
   const [row] = await db
     .select()
     .from(repositoryNotifications)
