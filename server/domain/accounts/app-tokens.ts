@@ -92,7 +92,6 @@ export async function listAppTokens(
   return deps.db.select().from(appTokens).where(and(...conditions)).orderBy(desc(appTokens.createdAt), desc(appTokens.id));
 }
 
-
 /** One of the user's tokens with its code; undefined for another user's or an unknown uuid. */
 export async function findAppToken(db: Db, userId: number, uuid: string): Promise<AppTokenWithCode | undefined> {
   if (!isUuid(uuid)) return undefined;

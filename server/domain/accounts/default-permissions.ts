@@ -30,7 +30,6 @@ export interface NewPrototype {
   delegate: { kind: "user"; user: Account } | { kind: "team"; team: Team };
 }
 
-
 type Row = typeof defaultPermissions.$inferSelect;
 
 /** Rows with their accounts and teams looked up (in two queries, whatever the count). */

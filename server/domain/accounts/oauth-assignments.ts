@@ -80,7 +80,6 @@ export async function assignAuthorization(
   });
 }
 
-
 async function assignmentsWhere(db: DbOrTx, userId: number, uuid?: string): Promise<Assignment[]> {
   const rows = await db
     .select({ assignment: oauthAssignedAuthorizations, application: oauthApps, org: organizations, ns: namespaces })

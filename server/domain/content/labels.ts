@@ -168,7 +168,6 @@ export async function labelsOf(db: DbOrTx, manifestIds: number[]): Promise<Map<n
   return byManifest;
 }
 
-
 export async function findLabel(db: DbOrTx, manifestId: number, id: string): Promise<Label | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await db

@@ -209,7 +209,6 @@ export async function enabledNotificationsFor(
     .orderBy(asc(repositoryNotifications.id));
 }
 
-
 /** One notification of the repository by its uuid (undefined for another repository's or a malformed uuid). */
 export async function findNotification(db: DbOrTx, repositoryId: number, uuid: string): Promise<RepositoryNotification | undefined> {
   if (!isUuid(uuid)) return undefined;
