@@ -80,18 +80,21 @@ export interface VulnerabilityFacts {
   hasFix: boolean;
 }
 
-/** `vulnerability_found`: the tags of the affected manifest and the vulnerability (the scanning issue emits it). */
-export const vulnerabilityFoundData = (subject: EventSubject, found: { tags: string[]; manifestDigest: string; vulnerability: VulnerabilityFacts }) =>
+const vulnerabilityView = (v: VulnerabilityFacts) => ({ id: v.id, description: v.description, link: v.link, priority: v.priority, has_fix: v.hasFix });
+
+/**
+ * `vulnerability_found`: the tags of the affected manifest and the vulnerability (the scanning
+ * issue emits it); several found at once also go in `vulnerabilities`, most severe first.
+ */
+export const vulnerabilityFoundData = (
+  subject: EventSubject,
+  found: { tags: string[]; manifestDigest: string; vulnerability: VulnerabilityFacts; vulnerabilities?: VulnerabilityFacts[] },
+) =>
   repositoryEventData(subject, {
     tags: found.tags,
     image: found.manifestDigest,
-    vulnerability: {
-      id: found.vulnerability.id,
-      description: found.vulnerability.description,
-      link: found.vulnerability.link,
-      priority: found.vulnerability.priority,
-      has_fix: found.vulnerability.hasFix,
-    },
+    vulnerability: vulnerabilityView(found.vulnerability),
+    ...(found.vulnerabilities && found.vulnerabilities.length > 1 ? { vulnerabilities: found.vulnerabilities.map(vulnerabilityView) } : {}),
   });
 
 /** `repo_mirror_sync_started` / `_success` / `_failed`: a line saying what happened (the mirroring issue emits them). */
