@@ -10,10 +10,11 @@ export function stampBuild(version: string, commit: string): void {
   stamped = { version, commit };
 }
 
+/** The release version alone (SBOMs name the tool that made them with it). */
+export function buildVersion(): string {
+  return stamped?.version ?? (JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as { version: string }).version;
+}
+
 export function versionText(): string {
-  const { version, commit } = stamped ?? {
-    version: (JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as { version: string }).version,
-    commit: "unknown, run from source",
-  };
-  return `quayside ${version} (commit ${commit})`;
+  return `quayside ${buildVersion()} (commit ${stamped?.commit ?? "unknown, run from source"})`;
 }

@@ -35,6 +35,7 @@ import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
 import { TAG_ROUTES } from "./tags.ts";
 import { MANIFEST_ROUTES } from "./manifests.ts";
+import { SBOM_ROUTES } from "./sbom.ts";
 import { LOG_ROUTES, mountLogRoutes } from "./logs.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import {
@@ -57,6 +58,7 @@ const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] =
   ...REPOSITORY_PERMISSION_ROUTES,
   ...NOTIFICATION_ROUTES,
   ...MANIFEST_ROUTES,
+  ...SBOM_ROUTES,
   ...TAG_ROUTES,
   ...LOG_ROUTES,
   { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
