@@ -14,6 +14,7 @@ import { repoPath } from "../domain/names.ts";
 import { findRepository, type Repository } from "../domain/repositories/repositories.ts";
 import { chrome, notFoundPage, page } from "./render.tsx";
 import { registryHost } from "./repository-pages.tsx";
+import { scanTab } from "./scan-pages.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 import { assetUrl } from "./static.ts";
 
@@ -76,6 +77,8 @@ export function manifestPages(deps: AppDeps): Hono<WebEnv> {
     if (!MANIFEST_REST.test(c.req.param("rest") ?? "")) return next();
     const t = await readableTarget(deps, c);
     if (!t) return notFoundPage(deps, c);
+    const tab = c.req.query("tab");
+    if (tab === "security" || tab === "packages") return scanTab(deps, c, t.repo, t.digest, tab);
     const added = c.req.query("label-added");
     const deleted = c.req.query("label-deleted");
     return render(c, t, emptyForm, added ? `Added the label ${added}.` : deleted ? `Deleted the label ${deleted}.` : undefined);

@@ -44,6 +44,7 @@ import {
 } from "../domain/content/tag-listings.ts";
 import { pullTagName } from "../domain/content/tags.ts";
 import { lastPulledByTag } from "../domain/activity/pull-statistics.ts";
+import { scanSummaries } from "../domain/scanning/reports.ts";
 import { serviceName } from "../registry/deps.ts";
 import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
@@ -273,16 +274,17 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
   }
 
   /**
-   * Rows as the table shows them: when each was last pulled, the opened tag's child manifests, the
-   * pull commands asked for, and labels in the expanded view.
+   * Rows as the table shows them: when each was last pulled, its scan summary, the opened tag's
+   * child manifests, the pull commands asked for, and labels in the expanded view.
    */
   async function tagRows(repositoryId: number, items: TagListItem[], view: TagTableView, open: { expand?: string; fetch?: string }): Promise<TagRow[]> {
     const { expand } = open;
     const opened = items.find((t) => t.name === expand && t.isIndex);
-    const [children, labels, lastPulled] = await Promise.all([
+    const [children, labels, lastPulled, scans] = await Promise.all([
       opened ? childManifests(deps.db, repositoryId, opened.manifestDigest) : null,
       view === "expanded" ? labelsOf(deps.db, items.map((t) => t.manifestId)) : null,
       lastPulledByTag(deps.db, repositoryId, items.map((t) => t.name)),
+      deps.config.features.securityScanner ? scanSummaries(deps.db, items.filter((t) => !t.isIndex).map((t) => t.manifestDigest)) : null,
     ]);
     return items.map((t) => ({
       name: t.name,
@@ -292,6 +294,7 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
       lastModified: t.lastModified,
       lastPulled: lastPulled.get(t.name) ?? null,
       expiresAt: t.expiresAt,
+      scan: scans?.get(t.manifestDigest) ?? null,
       ...(t === opened ? { children: children ?? [] } : {}),
       ...(t.name === open.fetch ? { pullCommands: true } : {}),
       ...(labels ? { labels: labels.get(t.manifestId) ?? [] } : {}),

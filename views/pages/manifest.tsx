@@ -12,6 +12,7 @@ import { Notice } from "../partials/notice.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { Breadcrumb } from "../partials/breadcrumb.tsx";
 import { DescriptionItem } from "../partials/description-list.tsx";
+import { ManifestTabs } from "../partials/manifest-tabs.tsx";
 
 export type ArtifactKind = "image" | "index" | "helm-chart" | "signature" | "sbom" | "attestation" | "artifact";
 
@@ -307,6 +308,7 @@ export function ManifestPage({ chrome, path, registryHost, manifest, writer, lab
           {KIND_LABELS[manifest.kind]} {shortDigest(manifest.digest)}
         </h1>
         {notice && <Notice text={notice} testid="manifest-notice" />}
+        {!manifest.isIndex && <ManifestTabs path={path} digest={manifest.digest} current="details" />}
         <Summary path={path} manifest={manifest} />
         <h2 class="pf-v6-c-title pf-m-md">Pull by digest</h2>
         <CopyField id="pull-by-digest" label="Pull by digest" text={`podman pull ${registryHost}/${path}@${manifest.digest}`} />

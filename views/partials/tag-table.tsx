@@ -8,6 +8,7 @@ import { CopyField } from "./copy-field.tsx";
 import { Cell, DataTable, TimeAgo } from "./data-table.tsx";
 import { EmptyState } from "./empty-state.tsx";
 import { CursorPager } from "./pager.tsx";
+import { ScanSummary, type ScanView } from "./scan-status.tsx";
 
 export const TAG_TABLE_ID = "tag-table";
 /** The Tags tab's toolbar and table together: what the view toggle swaps. */
@@ -39,6 +40,8 @@ export interface TagRow {
   labels?: { key: string; value: string }[];
   /** The child manifests, present when a multi-arch tag is opened. */
   children?: ChildManifestRow[];
+  /** Its image's scan (null when the scanner is off; an index has none of its own). */
+  scan?: ScanView | null;
   /** Whether its "Fetch tag" commands come open with the page (asked for without JavaScript). */
   pullCommands?: boolean;
 }
@@ -270,8 +273,8 @@ export function TagGroup({ tag, props }: { tag: TagRow; props: TagTableProps }) 
         <Cell label="Last pulled" muted={tag.lastPulled === null}>
           <span data-testid="tag-last-pulled">{tag.lastPulled ? <TimeAgo date={tag.lastPulled} now={props.now} /> : "Never"}</span>
         </Cell>
-        <Cell label="Security scan" muted>
-          {tag.isIndex ? "See child manifests" : "Not scanned"}
+        <Cell label="Security scan" muted={tag.isIndex}>
+          {tag.isIndex ? "See child manifests" : <ScanSummary scan={tag.scan ?? null} repoPath={props.repoPath} digest={tag.manifestDigest} />}
         </Cell>
         <Cell label="Size">{tag.isIndex ? <span class="qs-muted">multi-arch</span> : humanSize(tag.size)}</Cell>
         <Cell label="Expires">

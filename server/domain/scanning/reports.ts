@@ -6,8 +6,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
 import { SEVERITY_INDEX, type Severity } from "../notifications/catalog.ts";
-import type { Services } from "../services.ts";
-import { manifestDetails } from "../content/manifest-details.ts";
 
 /**
  * A scan's state as Quay's API names it: a manifest nobody has indexed yet, or one being indexed,
@@ -327,12 +325,4 @@ export async function scanState(db: DbOrTx, digest: string): Promise<ScanState> 
     sql`select status, error, distribution from manifest_scans where digest = ${digest}`,
   );
   return { status: apiStatus(row?.status), error: row?.error ?? null, distribution: row?.distribution ?? null };
-}
-
-/** The layers of a manifest (by index, base first) with the Dockerfile instruction that made each. */
-export async function layerInstructions(svc: Services, repositoryId: number, digest: string): Promise<Map<number, string | null>> {
-  const details = await manifestDetails(svc, repositoryId, digest);
-  const layers = new Map<number, string | null>();
-  for (const step of details?.steps ?? []) if (step.layer) layers.set(step.layer.index, step.instruction);
-  return layers;
 }
