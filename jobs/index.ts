@@ -14,6 +14,7 @@ import { logExport } from "./log-export.ts";
 import { logRetention } from "./log-retention.ts";
 import { notificationDelivery } from "./notification-delivery.ts";
 import { imageExpiryNotifications } from "./image-expiry-notifications.ts";
+import { vulnerabilityRefresh } from "./vulnerability-refresh.ts";
 import { securityScan, securityScanBackfill } from "./scan.ts";
 
 export interface JobDefinition {
@@ -42,6 +43,7 @@ const definitions: JobDefinition[] = [
   imageExpiryNotifications,
   securityScan,
   securityScanBackfill,
+  vulnerabilityRefresh,
 ];
 
 export interface Jobs {

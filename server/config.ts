@@ -78,6 +78,11 @@ export interface Config {
    * (Quay presents its own TLS certificate).
    */
   notificationDelivery: { retryDelaySeconds: number; clientCertificate?: { certFile: string; keyFile: string } };
+  /**
+   * Vulnerability data the refresh job imports every few hours (file paths or http(s) URLs, each
+   * with its format or none to tell it from the content); `quayside vulndb import` takes others.
+   */
+  vulnerabilitySources: VulnerabilitySourceSetting[];
 }
 
 export interface FsStorage {
@@ -103,6 +108,21 @@ export interface S3Storage {
 }
 
 export class ConfigError extends Error {}
+
+export const VULNERABILITY_FORMATS = ["osv", "alpine-secdb", "debian-tracker"] as const;
+export type VulnerabilityFormat = (typeof VULNERABILITY_FORMATS)[number];
+export interface VulnerabilitySourceSetting {
+  location: string;
+  format?: VulnerabilityFormat;
+}
+
+/** `[format=]location`, e.g. `alpine-secdb=https://secdb.alpinelinux.org/v3.18/main.json`. */
+export function parseVulnerabilitySource(text: string): VulnerabilitySourceSetting | undefined {
+  const prefixed = /^([a-z-]+)=(.+)$/.exec(text);
+  if (!prefixed) return text ? { location: text } : undefined;
+  const format = VULNERABILITY_FORMATS.find((name) => name === prefixed[1]);
+  return format ? { location: prefixed[2]!, format } : undefined;
+}
 
 interface Setting {
   flag: string;
@@ -152,6 +172,7 @@ const settings = {
   webhookClientCert: { flag: "webhook-client-cert", env: "QUAYSIDE_WEBHOOK_CLIENT_CERT", help: "PEM certificate file webhooks present to https endpoints (with --webhook-client-key)" },
   webhookClientKey: { flag: "webhook-client-key", env: "QUAYSIDE_WEBHOOK_CLIENT_KEY", help: "PEM private key file of --webhook-client-cert" },
   notificationFailureLimit: { flag: "notification-failure-limit", env: "QUAYSIDE_NOTIFICATION_FAILURE_LIMIT", help: "Failed events in a row after which a repository notification is disabled until reset" },
+  vulnerabilitySources: { flag: "vulnerability-sources", env: "QUAYSIDE_VULNERABILITY_SOURCES", help: "Comma-separated vulnerability data the scanner refreshes every 6 hours: [osv=|alpine-secdb=|debian-tracker=]path-or-URL" },
   shutdownGrace: { flag: "shutdown-grace", env: "QUAYSIDE_SHUTDOWN_GRACE", help: "On SIGTERM, time requests in flight (uploads) get to finish before they are cut off (30s, 2m, seconds)" },
 } satisfies Record<string, Setting>;
 
@@ -235,6 +256,11 @@ const schema = z.object({
     .pipe(z.number().int().min(1, "must be at least a second").max(86_400, "must be at most a day"))
     .default(30),
   webhookClientCert: z.string().min(1).optional(),
+  vulnerabilitySources: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((s) => parseVulnerabilitySource(s) !== undefined, "must list [format=]path-or-URL entries, comma-separated")))
+    .default([]),
   webhookClientKey: z.string().min(1).optional(),
 });
 
@@ -323,6 +349,7 @@ export function helpText(): string {
   ];
   return [
     "Usage: quayside [--flag value]...",
+    "       quayside vulndb import <path-or-URL> [--format FORMAT] [--flag value]...  (quayside vulndb --help)",
     "",
     "Each setting is a flag, an environment variable or a key in the --config file;",
     "flags win over environment variables, which win over the file.",
@@ -412,6 +439,7 @@ export function loadConfig(
         ? { certFile: resolve(v.webhookClientCert), keyFile: resolve(v.webhookClientKey) }
         : undefined,
     },
+    vulnerabilitySources: v.vulnerabilitySources.map((entry) => parseVulnerabilitySource(entry)!),
   };
 }
 

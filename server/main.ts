@@ -5,9 +5,14 @@ import { unpackBundledFiles } from "./bundled-files.ts";
 import { commandLineRequest, ConfigError, helpText, loadConfig, storageLabel } from "./config.ts";
 import { type Running, start } from "./runtime.ts";
 import { startupFailure } from "./startup-failure.ts";
+import { vulndbCommand } from "./vulndb-command.ts";
 
 async function main() {
   const argv = process.argv.slice(2);
+  if (argv[0] === "vulndb") {
+    const output = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+    process.exit(await vulndbCommand(argv.slice(1), process.env, output));
+  }
   const request = commandLineRequest(argv);
   if (request) {
     console.log(request === "help" ? helpText() : versionText());
