@@ -36,6 +36,7 @@ import { mountPrototypeRoutes } from "./prototypes.ts";
 import { TAG_ROUTES } from "./tags.ts";
 import { MANIFEST_ROUTES } from "./manifests.ts";
 import { SBOM_ROUTES } from "./sbom.ts";
+import { TAG_DIFF_ROUTES } from "./tag-diff.ts";
 import { LOG_ROUTES, mountLogRoutes } from "./logs.ts";
 import { convertAccountHandler, deleteAccountHandler, getUser, initializeUser, updateAccountHandler } from "./user.ts";
 import {
@@ -59,6 +60,7 @@ const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] =
   ...NOTIFICATION_ROUTES,
   ...MANIFEST_ROUTES,
   ...SBOM_ROUTES,
+  ...TAG_DIFF_ROUTES,
   ...TAG_ROUTES,
   ...LOG_ROUTES,
   { pattern: /^(.+)\/changevisibility$/, methods: { POST: changeVisibilityHandler } },
