@@ -3,6 +3,7 @@ import { MAX_MANIFEST_BYTES } from "../domain/content/manifest-formats.ts";
 import { DomainError } from "../domain/errors.ts";
 import { deleteManifest, getManifestCached, parseReference, pushManifest, type Reference } from "../domain/content/manifests.ts";
 import { emitRepositoryEvent } from "../domain/notifications/delivery.ts";
+import { queueManifestScan } from "../domain/scanning/indexing.ts";
 import { repoPushData } from "../domain/notifications/events.ts";
 import { requireAction } from "./auth.ts";
 import { baseUrl } from "./deps.ts";
@@ -52,6 +53,8 @@ export async function putManifestHandler(r: RegistryRequest): Promise<Response> 
     "Content-Length": "0",
   };
   if (pushed.subjectDigest) headers["OCI-Subject"] = pushed.subjectDigest;
+  // Like the event below: after the commit, not awaited, never failing the push.
+  void queueManifestScan(r.deps, pushed.digest);
   if (pushed.tag !== undefined) {
     // After the push has committed, and not awaited: the answer never waits for notifications.
     const subject = { siteUrl: baseUrl(r.deps.config, r.c), namespace: repo.namespace, name: repo.name };

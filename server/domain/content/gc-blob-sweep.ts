@@ -21,6 +21,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../../../db/client.ts";
 import type { BlobStore } from "../../storage/blob-store.ts";
+import { dropLayerIndexesOf } from "../scanning/scan-gc.ts";
 import { graceCutoff, type KeepRules } from "./gc-reachability.ts";
 
 const digests = (values: string[]) => sql`${sql.param(values)}::text[]`;
@@ -70,5 +71,6 @@ export async function sweepBlobBatch(tx: Tx, batch: string[], rules: KeepRules):
     where b.digest = any(${digests(locked)}) and ${unreferenced("b")}
       and not exists (select 1 from repo_blobs l where l.digest = b.digest)
     returning b.digest, b.size`);
+  await dropLayerIndexesOf(tx, gone.map((blob) => blob.digest));
   return { deleted: gone.map((blob) => blob.digest), bytes: gone.reduce((sum, blob) => sum + Number(blob.size), 0) };
 }

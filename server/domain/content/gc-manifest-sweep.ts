@@ -11,6 +11,7 @@
 // surviving index or subject (one a writer could tag just after) ever loses what it reaches.
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../../db/client.ts";
+import { dropScansOf } from "../scanning/scan-gc.ts";
 import { type KeepRules, unreachableAmong } from "./gc-reachability.ts";
 
 const ids = (values: number[]) => sql`${sql.param(values)}::int[]`;
@@ -33,6 +34,7 @@ export async function sweepManifestBatch(tx: Tx, batch: number[], rules: KeepRul
   // hold the manifests. Labels, layer rows and the manifest's own child links cascade.
   await tx.execute(sql`delete from tags where manifest_id = any(${ids(doomed)})`);
   await tx.execute(sql`delete from manifest_children where child_id = any(${ids(doomed)})`);
-  const deleted = await tx.execute<{ id: number }>(sql`delete from manifests where id = any(${ids(doomed)}) returning id`);
+  const deleted = await tx.execute<{ id: number; digest: string }>(sql`delete from manifests where id = any(${ids(doomed)}) returning id, digest`);
+  await dropScansOf(tx, [...new Set(deleted.map((m) => m.digest))]);
   return deleted.length;
 }
