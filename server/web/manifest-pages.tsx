@@ -1,7 +1,8 @@
 // A manifest's page, `/repository/{namespace}/{name}/manifest/{digest}` (unambiguous: digests
 // hold a colon, names never do), and its writers' label forms under prefixes of their own
 // (names may hold slashes). Readers of the repository see it; anyone else gets the 404 a
-// missing repository gets. The rules are the domain's, the same the API's labels use.
+// missing repository gets. The rules are the domain's, the same the API's labels use. Writers
+// also push the image's SBOM back as its referrer from here (`/manifest-sbom/…`).
 import { type Context, Hono, type Next } from "hono";
 import { DeleteLabelPage, type LabelForm, ManifestPage, manifestHref } from "../../views/pages/manifest.tsx";
 import { clientIp } from "../client-ip.ts";
@@ -15,6 +16,11 @@ import { findRepository, type Repository } from "../domain/repositories/reposito
 import { chrome, notFoundPage, page } from "./render.tsx";
 import { registryHost } from "./repository-pages.tsx";
 import { scanTab } from "./scan-pages.tsx";
+import { scanState } from "../domain/scanning/reports.ts";
+import { attachSbom } from "../domain/scanning/sbom-referrer.ts";
+import { isSbomFormat, manifestSbom } from "../domain/scanning/sbom.ts";
+import { looksLikeDigest } from "../domain/content/digests.ts";
+import { sbomRequest } from "../sbom-request.ts";
 import type { WebContext, WebEnv } from "./session.ts";
 import { assetUrl } from "./static.ts";
 
@@ -65,6 +71,7 @@ export function manifestPages(deps: AppDeps): Hono<WebEnv> {
         labelForm={labelForm}
         notice={notice}
         copyScript={await assetUrl("copy-text.js")}
+        scanned={(await scanState(deps.db, details.digest)).status === "scanned"}
       />,
       labelForm.error ? 400 : 200,
     );
@@ -81,7 +88,9 @@ export function manifestPages(deps: AppDeps): Hono<WebEnv> {
     if (tab === "security" || tab === "packages") return scanTab(deps, c, t.repo, t.digest, tab);
     const added = c.req.query("label-added");
     const deleted = c.req.query("label-deleted");
-    return render(c, t, emptyForm, added ? `Added the label ${added}.` : deleted ? `Deleted the label ${deleted}.` : undefined);
+    const attached = c.req.query("sbom-attached");
+    const sbomNotice = attached && looksLikeDigest(attached) ? `Attached the SBOM as referrer ${attached}.` : undefined;
+    return render(c, t, emptyForm, added ? `Added the label ${added}.` : deleted ? `Deleted the label ${deleted}.` : sbomNotice);
   });
 
   app.post("/manifest-labels/:namespace/:rest{.+}", async (c) => {
@@ -99,6 +108,24 @@ export function manifestPages(deps: AppDeps): Hono<WebEnv> {
       throw err;
     }
     return c.redirect(`${manifestHref(repoPath(t.repo), t.digest)}?${new URLSearchParams({ "label-added": values.key })}`, 303);
+  });
+
+  // Pushes the image's SBOM back as its referrer; the page then names the artifact.
+  app.post("/manifest-sbom/:namespace/:rest{.+}", async (c) => {
+    const t = await readableTarget(deps, c);
+    if (!t || !mayWrite(c, t)) return notFoundPage(deps, c);
+    const format = String((await c.req.parseBody()).format ?? "");
+    if (!isSbomFormat(format)) return notFoundPage(deps, c);
+    let artifact: string;
+    try {
+      const { sbom, subject } = await manifestSbom(deps.db, sbomRequest(deps, c, t.repo, t.digest, format));
+      artifact = await attachSbom(deps, actor(c), t.repo, sbom, subject);
+    } catch (err) {
+      // Not scanned (any more): the page says why.
+      if (err instanceof DomainError && err.code === "CONFLICT") return render(c, t, emptyForm, err.message);
+      throw err;
+    }
+    return c.redirect(`${manifestHref(repoPath(t.repo), t.digest)}?${new URLSearchParams({ "sbom-attached": artifact })}`, 303);
   });
 
   /** The label a delete form names, on a manifest the viewer may write to. */

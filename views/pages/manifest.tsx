@@ -1,6 +1,7 @@
 // One manifest: what it is (digest, media type, size, created, platform, artifact kind), how to
 // pull it by digest, its labels (writers add and delete their own), the build steps that made
-// its layers, an index's children, and what refers to it (signatures, SBOMs, attestations).
+// its layers, an index's children, a scanned image's SBOM downloads, and what refers to it
+// (signatures, SBOMs, attestations).
 import { humanSize, isoTime, shortDigest } from "../format.ts";
 import { type Chrome, Layout, Section } from "../layout.tsx";
 import { ConfirmCard } from "../partials/confirm-card.tsx";
@@ -13,6 +14,7 @@ import { SectionCard } from "../partials/section-card.tsx";
 import { Breadcrumb } from "../partials/breadcrumb.tsx";
 import { DescriptionItem } from "../partials/description-list.tsx";
 import { ManifestTabs } from "../partials/manifest-tabs.tsx";
+import { SbomActions } from "../partials/sbom-actions.tsx";
 
 export type ArtifactKind = "image" | "index" | "helm-chart" | "signature" | "sbom" | "attestation" | "artifact";
 
@@ -85,6 +87,8 @@ export interface ManifestPageProps {
   labelForm: LabelForm;
   notice?: string;
   copyScript: string;
+  /** The image's scan has finished, so its SBOM can be had. */
+  scanned: boolean;
 }
 
 const KIND_LABELS: Record<ArtifactKind, string> = {
@@ -299,7 +303,7 @@ function Referrers({ path, referrers }: { path: string; referrers: ManifestRefer
   );
 }
 
-export function ManifestPage({ chrome, path, registryHost, manifest, writer, labelForm, notice, copyScript }: ManifestPageProps) {
+export function ManifestPage({ chrome, path, registryHost, manifest, writer, labelForm, notice, copyScript, scanned }: ManifestPageProps) {
   return (
     <Layout chrome={chrome} title={`${path}@${shortDigest(manifest.digest)}`}>
       <Section>
@@ -317,6 +321,7 @@ export function ManifestPage({ chrome, path, registryHost, manifest, writer, lab
       <Section>
         <Labels path={path} manifest={manifest} writer={writer} csrfToken={chrome.csrfToken} form={labelForm} />
         {manifest.isIndex ? <IndexChildren path={path} items={manifest.children} /> : <Layers steps={manifest.steps} />}
+        {manifest.kind === "image" && <SbomActions path={path} digest={manifest.digest} scanned={scanned} csrfToken={writer ? chrome.csrfToken : null} />}
         <Referrers path={path} referrers={manifest.referrers} />
         <Annotations annotations={manifest.annotations} />
       </Section>
