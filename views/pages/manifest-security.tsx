@@ -8,6 +8,7 @@ import { type Chrome, Layout, Section } from "../layout.tsx";
 import { Breadcrumb } from "../partials/breadcrumb.tsx";
 import { Cell, DataTable } from "../partials/data-table.tsx";
 import { EmptyState, NoMatches } from "../partials/empty-state.tsx";
+import { FilterInput } from "../partials/filter-box.tsx";
 import { ManifestTabs } from "../partials/manifest-tabs.tsx";
 import type { PagerProps } from "../partials/pager.tsx";
 import { type ScanView, SeverityLabel } from "../partials/scan-status.tsx";
@@ -178,21 +179,7 @@ function VulnerabilityFilter({ action, table }: { action: string; table: Vulnera
       <div class="pf-v6-c-toolbar__content">
         <div class="pf-v6-c-toolbar__content-section">
           <div class="pf-v6-c-toolbar__item qs-filter">
-            <div class="pf-v6-c-text-input-group">
-              <div class="pf-v6-c-text-input-group__main">
-                <span class="pf-v6-c-text-input-group__text">
-                  <input
-                    class="pf-v6-c-text-input-group__text-input"
-                    type="search"
-                    name="filter"
-                    value={table.filter}
-                    placeholder="Filter by advisory, package or summary"
-                    aria-label="Filter vulnerabilities"
-                    autocomplete="off"
-                  />
-                </span>
-              </div>
-            </div>
+            <FilterInput value={table.filter} placeholder="Filter by advisory, package or summary" label="Filter vulnerabilities" />
           </div>
           <div class="pf-v6-c-toolbar__item">
             <div class="pf-v6-c-check">

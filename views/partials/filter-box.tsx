@@ -38,26 +38,34 @@ export function FilterBox(props: FilterBoxProps) {
       {params.map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
-      <div class="pf-v6-c-text-input-group">
-        <div class="pf-v6-c-text-input-group__main">
-          <span class="pf-v6-c-text-input-group__text">
-            <input
-              class="pf-v6-c-text-input-group__text-input"
-              type="search"
-              name="filter"
-              value={props.value}
-              placeholder={props.placeholder}
-              aria-label={props.label}
-              autocomplete="off"
-              hx-get={url}
-              hx-trigger="input changed delay:300ms, search"
-              hx-target={`#${props.target}`}
-              hx-swap="outerHTML"
-              hx-push-url="true"
-            />
-          </span>
-        </div>
-      </div>
+      <FilterInput
+        value={props.value}
+        placeholder={props.placeholder}
+        label={props.label}
+        htmx={{ "hx-get": url, "hx-trigger": "input changed delay:300ms, search", "hx-target": `#${props.target}`, "hx-swap": "outerHTML", "hx-push-url": "true" }}
+      />
     </form>
+  );
+}
+
+/** The search field itself (`filter=`), for a form of one's own; `htmx` attributes go on the input. */
+export function FilterInput(props: { value: string; placeholder: string; label: string; htmx?: Record<string, string> }) {
+  return (
+    <div class="pf-v6-c-text-input-group">
+      <div class="pf-v6-c-text-input-group__main">
+        <span class="pf-v6-c-text-input-group__text">
+          <input
+            class="pf-v6-c-text-input-group__text-input"
+            type="search"
+            name="filter"
+            value={props.value}
+            placeholder={props.placeholder}
+            aria-label={props.label}
+            autocomplete="off"
+            {...props.htmx}
+          />
+        </span>
+      </div>
+    </div>
   );
 }

@@ -104,15 +104,15 @@ const asSeverity = (value: string): Severity => (value in SEVERITY_INDEX ? (valu
 
 /**
  * The vulnerabilities of the manifests `digests`, one row per manifest, package and advisory id:
- * the most severe of the advisory's rows, with a fix if any row has one, the package at its lowest
- * layer. The columns every reader needs.
+ * the most severe of the advisory's rows (`advisory_row`), with a fix if any row has one, the
+ * package at its lowest layer. Narrow rows (no texts), so sorting thousands stays cheap; the
+ * advisory's texts are joined to the rows a reader keeps (`described`).
  */
 function vulnerabilities(digests: string[]): SQL {
   return sql`
     select distinct on (p.manifest_digest, p.package_id, a.advisory_id)
-      p.manifest_digest, p.package_id, a.advisory_id as id, a.aliases, a.severity, a.link, a.summary, a.description,
-      a.source, a.distro_id, a.distro_release, pv.fixed_by, sp.name, sp.version, sp.ecosystem, p.layer_index, p.layer_digest,
-      ${severityRank(sql`a.severity`)} as rank
+      p.manifest_digest, p.package_id, a.id as advisory_row, a.advisory_id as id, a.severity, pv.fixed_by,
+      p.layer_index, p.layer_digest, ${severityRank(sql`a.severity`)} as rank
     from (
       select manifest_digest, package_id, min(layer_index) as layer_index,
         (array_agg(layer_digest order by layer_index))[1] as layer_digest
@@ -120,11 +120,18 @@ function vulnerabilities(digests: string[]): SQL {
       where manifest_digest = any(${sql.param(digests)}::text[])
       group by manifest_digest, package_id
     ) p
-    join scanned_packages sp on sp.id = p.package_id
     join package_vulnerabilities pv on pv.package_id = p.package_id
     join advisories a on a.id = pv.advisory_id
     order by p.manifest_digest, p.package_id, a.advisory_id, rank, pv.fixed_by = ''`;
 }
+
+/** Rows `v` of `vulnerabilities` (with `order`) and their advisory's texts and package. */
+const described = (rows: SQL, order: SQL) => sql`
+  select v.*, a.aliases, a.link, a.summary, a.description, a.source, a.distro_id, a.distro_release, sp.name, sp.version, sp.ecosystem
+  from (${rows}) v
+  join advisories a on a.id = v.advisory_row
+  join scanned_packages sp on sp.id = v.package_id
+  order by ${order}`;
 
 interface ScanRow extends Record<string, unknown> {
   digest: string;
@@ -165,12 +172,17 @@ export async function scanSummary(db: DbOrTx, digest: string): Promise<ScanSumma
   return (await scanSummaries(db, [digest])).get(digest)!;
 }
 
-/** The filter's condition on a vulnerability row `v` (text anywhere in id, package name or summary). */
+/**
+ * The filter's condition on a vulnerability row `v` with its package `sp` (text anywhere in id,
+ * package name or the advisory's summary).
+ */
 function vulnerabilityFilter(q: Pick<VulnerabilityQuery, "filter" | "onlyFixable">): SQL {
   const conditions: SQL[] = [sql`true`];
   if (q.filter) {
     const text = q.filter.toLowerCase();
-    conditions.push(sql`(strpos(lower(v.id), ${text}) > 0 or strpos(lower(v.name), ${text}) > 0 or strpos(lower(v.summary), ${text}) > 0)`);
+    conditions.push(
+      sql`(strpos(lower(v.id), ${text}) > 0 or strpos(lower(sp.name), ${text}) > 0 or exists (select from advisories f where f.id = v.advisory_row and strpos(lower(f.summary), ${text}) > 0))`,
+    );
   }
   if (q.onlyFixable) conditions.push(sql`v.fixed_by <> ''`);
   return sql.join(conditions, sql` and `);
@@ -209,12 +221,19 @@ const foundVulnerability = (r: VulnerabilitySqlRow): FoundVulnerability => ({
 
 /** A page of a manifest's vulnerabilities, most severe first, and how many match the query. */
 export async function vulnerabilityPage(db: DbOrTx, digest: string, q: VulnerabilityQuery): Promise<{ rows: VulnerabilityRow[]; total: number }> {
-  const rows = await db.execute<VulnerabilitySqlRow & { total: number }>(sql`
-    select v.*, count(*) over ()::int as total
-    from (${vulnerabilities([digest])}) v
-    where ${vulnerabilityFilter(q)}
-    order by v.rank, v.id, v.name, v.version
-    offset ${q.offset} limit ${q.limit}`);
+  const order = sql`v.rank, v.id, sp.name, sp.version`;
+  const rows = await db.execute<VulnerabilitySqlRow & { total: number }>(
+    described(
+      sql`
+        select v.*, count(*) over ()::int as total
+        from (${vulnerabilities([digest])}) v
+        join scanned_packages sp on sp.id = v.package_id
+        where ${vulnerabilityFilter(q)}
+        order by ${order}
+        offset ${q.offset} limit ${q.limit}`,
+      order,
+    ),
+  );
   return {
     rows: rows.map((r) => ({
       ...foundVulnerability(r),
@@ -230,7 +249,10 @@ export async function vulnerabilityPage(db: DbOrTx, digest: string, q: Vulnerabi
 
 /** How many vulnerabilities match (asked only for a page past the end, which has no rows to say). */
 async function countVulnerabilities(db: DbOrTx, digest: string, q: VulnerabilityQuery): Promise<number> {
-  const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from (${vulnerabilities([digest])}) v where ${vulnerabilityFilter(q)}`);
+  const [row] = await db.execute<{ n: number }>(sql`
+    select count(*)::int as n from (${vulnerabilities([digest])}) v
+    join scanned_packages sp on sp.id = v.package_id
+    where ${vulnerabilityFilter(q)}`);
   return row?.n ?? 0;
 }
 
@@ -292,7 +314,7 @@ export async function reportFeatures(db: DbOrTx, digest: string, maxLayerIndex =
       where mp.manifest_digest = ${digest}
       group by mp.package_id, sp.name, sp.version, sp.ecosystem
       order by sp.name, sp.version, mp.package_id`),
-    db.execute<VulnerabilitySqlRow & { package_id: number }>(sql`select v.* from (${vulnerabilities([digest])}) v order by v.rank, v.id`),
+    db.execute<VulnerabilitySqlRow & { package_id: number }>(described(vulnerabilities([digest]), sql`v.rank, v.id`)),
   ]);
   const byPackage = new Map<number, FoundVulnerability[]>();
   for (const row of found) {
