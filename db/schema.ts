@@ -206,7 +206,7 @@ export const repositories = pgTable(
     visibility: text("visibility", { enum: ["public", "private"] }).notNull().default("private"),
     description: text("description").notNull().default(""),
     kind: text("kind", { enum: ["image"] }).notNull().default("image"),
-    state: text("state", { enum: ["NORMAL", "READ_ONLY", "MIRROR", "MARKED_FOR_DELETION"] })
+    state: text("state", { enum: ["NORMAL", "READ_ONLY", "MIRROR", "ORG_MIRROR", "MARKED_FOR_DELETION"] })
       .notNull()
       .default("NORMAL"),
     createdAt: ts("created_at").notNull().defaultNow(),
@@ -572,7 +572,11 @@ export const userNotifications = pgTable(
     dismissed: boolean("dismissed").notNull().default(false),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [index("user_notifications_target_time").on(t.targetNamespaceId, t.createdAt)],
+  (t) => [
+    index("user_notifications_target_time").on(t.targetNamespaceId, t.createdAt),
+    // The bell counts the undismissed: kept apart so a long dismissed history costs nothing.
+    index("user_notifications_unread").on(t.targetNamespaceId).where(sql`not ${t.dismissed}`),
+  ],
 );
 
 /**
@@ -739,3 +743,129 @@ export const vulnerabilitySources = pgTable("vulnerability_sources", {
   advisoryCount: integer("advisory_count").notNull().default(0),
   etag: text("etag"),
 });
+
+/** How a mirror's last or running sync stands (Quay's RepoMirrorStatus). */
+const MIRROR_SYNC_STATUSES = ["NEVER_RUN", "SYNC_NOW", "SYNCING", "SUCCESS", "FAIL", "CANCEL"] as const;
+
+/**
+ * A repository kept as a copy of an upstream repository (state MIRROR): which tags (globs),
+ * from where, with which credentials (sealed as app tokens are, `server/auth/encrypted-passwords.ts`),
+ * pushed by which robot, how often. `syncStartDate` is when the next sync is due;
+ * `syncExpirationDate` when a running sync's claim lapses (its worker died), so another may take it.
+ */
+export const repositoryMirrors = pgTable(
+  "repository_mirrors",
+  {
+    repositoryId: integer("repository_id")
+      .primaryKey()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    isEnabled: boolean("is_enabled").notNull().default(true),
+    externalReference: text("external_reference").notNull(),
+    usernameSealed: text("username_sealed"),
+    passwordSealed: text("password_sealed"),
+    verifyTls: boolean("verify_tls").notNull().default(true),
+    unsignedImages: boolean("unsigned_images").notNull().default(false),
+    httpProxy: text("http_proxy"),
+    httpsProxy: text("https_proxy"),
+    noProxy: text("no_proxy"),
+    tagGlobs: jsonb("tag_globs").$type<string[]>().notNull(),
+    architectureFilter: jsonb("architecture_filter").$type<string[]>().notNull().default([]),
+    /** Tags gone upstream are removed here too. */
+    removeMissingTags: boolean("remove_missing_tags").notNull().default(true),
+    robotUserId: integer("robot_user_id").references(() => users.id, { onDelete: "set null" }),
+    syncIntervalS: integer("sync_interval_s").notNull().default(86_400),
+    syncStartDate: ts("sync_start_date").notNull(),
+    syncExpirationDate: ts("sync_expiration_date"),
+    syncRetriesRemaining: integer("sync_retries_remaining").notNull().default(3),
+    syncStatus: text("sync_status", { enum: MIRROR_SYNC_STATUSES }).notNull().default("NEVER_RUN"),
+    /** Changes with every claim of the mirror, so a stale worker's writes are refused. */
+    syncTransactionId: uuid("sync_transaction_id").notNull().defaultRandom(),
+    skopeoTimeoutS: integer("skopeo_timeout_s").notNull().default(300),
+    lastSyncAt: ts("last_sync_at"),
+    lastError: text("last_error"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("repository_mirrors_due").on(t.syncStartDate).where(sql`${t.isEnabled}`)],
+);
+
+/**
+ * An organization that mirrors a whole upstream namespace (Quay's organization mirroring): each
+ * upstream repository matching `repositoryFilters` becomes a repository here (state ORG_MIRROR),
+ * synced with the same robot, schedule and credentials.
+ */
+export const organizationMirrors = pgTable("organization_mirrors", {
+  namespaceId: integer("namespace_id")
+    .primaryKey()
+    .references(() => namespaces.id, { onDelete: "cascade" }),
+  isEnabled: boolean("is_enabled").notNull().default(true),
+  externalRegistryType: text("external_registry_type").notNull(),
+  externalRegistryUrl: text("external_registry_url").notNull(),
+  externalNamespace: text("external_namespace").notNull(),
+  usernameSealed: text("username_sealed"),
+  passwordSealed: text("password_sealed"),
+  verifyTls: boolean("verify_tls").notNull().default(true),
+  httpProxy: text("http_proxy"),
+  httpsProxy: text("https_proxy"),
+  noProxy: text("no_proxy"),
+  repositoryFilters: jsonb("repository_filters").$type<string[]>().notNull().default([]),
+  visibility: text("visibility", { enum: ["public", "private"] }).notNull().default("private"),
+  robotUserId: integer("robot_user_id").references(() => users.id, { onDelete: "set null" }),
+  syncIntervalS: integer("sync_interval_s").notNull().default(86_400),
+  syncStartDate: ts("sync_start_date").notNull(),
+  syncExpirationDate: ts("sync_expiration_date"),
+  syncRetriesRemaining: integer("sync_retries_remaining").notNull().default(3),
+  syncStatus: text("sync_status", { enum: MIRROR_SYNC_STATUSES }).notNull().default("NEVER_RUN"),
+  skopeoTimeoutS: integer("skopeo_timeout_s").notNull().default(300),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
+/** The upstream repositories an organization mirror has found, and how each one's sync went. */
+export const organizationMirrorRepositories = pgTable(
+  "organization_mirror_repositories",
+  {
+    namespaceId: integer("namespace_id")
+      .notNull()
+      .references(() => organizationMirrors.namespaceId, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    repositoryId: integer("repository_id").references(() => repositories.id, { onDelete: "set null" }),
+    syncStatus: text("sync_status", { enum: MIRROR_SYNC_STATUSES }).notNull().default("NEVER_RUN"),
+    statusMessage: text("status_message"),
+    discoveryDate: ts("discovery_date").notNull().defaultNow(),
+    lastSyncDate: ts("last_sync_date"),
+  },
+  (t) => [primaryKey({ columns: [t.namespaceId, t.name] })],
+);
+
+/**
+ * An organization that is a pull-through cache of an upstream registry (Quay's proxy cache):
+ * `upstreamRegistry` is host[/namespace]; cached tags expire after `expirationS`.
+ */
+export const proxyCacheConfigs = pgTable("proxy_cache_configs", {
+  namespaceId: integer("namespace_id")
+    .primaryKey()
+    .references(() => namespaces.id, { onDelete: "cascade" }),
+  upstreamRegistry: text("upstream_registry").notNull(),
+  usernameSealed: text("username_sealed"),
+  passwordSealed: text("password_sealed"),
+  expirationS: integer("expiration_s").notNull().default(86_400),
+  /** Plain http to the upstream. */
+  insecure: boolean("insecure").notNull().default(false),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
+/**
+ * When a proxied tag was last checked against its upstream and what it named then: a pull within
+ * the staleness window is answered from the cache without asking upstream.
+ */
+export const proxyTagChecks = pgTable(
+  "proxy_tag_checks",
+  {
+    repositoryId: integer("repository_id")
+      .notNull()
+      .references(() => repositories.id, { onDelete: "cascade" }),
+    tag: text("tag").notNull(),
+    upstreamDigest: text("upstream_digest").notNull(),
+    checkedAt: ts("checked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.repositoryId, t.tag] })],
+);
