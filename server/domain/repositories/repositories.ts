@@ -23,7 +23,7 @@ export interface Repository {
   visibility: Visibility;
   description: string;
   kind: "image";
-  state: "NORMAL" | "READ_ONLY" | "MIRROR" | "MARKED_FOR_DELETION";
+  state: (typeof repositories.$inferSelect)["state"];
   createdAt: Date;
 }
 
