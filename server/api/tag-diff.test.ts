@@ -3,7 +3,8 @@ import { type ApiClient, problem, tokenClient } from "../../e2e/support/api-clie
 import { pushBuiltImage, pushIndex } from "../../e2e/support/built-image.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { type FixturePackage, storeScan } from "../domain/scanning/fixtures/scan-rows.ts";
+import { storeScan } from "../domain/scanning/fixtures/scan-rows.ts";
+import { tagDiffScans } from "../domain/scanning/fixtures/tag-diff-scans.ts";
 
 let env: TestEnv;
 let reader: ApiClient;
@@ -14,27 +15,6 @@ let multi: { digest: string };
 
 const diffPath = (from: string, to: string) => `/repository/alice/app/tagdiff?${new URLSearchParams({ from, to })}`;
 
-/** Two fixture scans: the older image and its rebuild on an updated base with one npm package more. */
-function fixtureScans(layer: string): { older: FixturePackage[]; newer: FixturePackage[] } {
-  const at = { layerIndex: 0, layerDigest: layer };
-  return {
-    older: [
-      { ...at, name: "openssl", version: "3.0.11-1", vulnerabilities: [{ id: "CVE-2024-0727", severity: "Medium", fixedBy: "3.0.13-1" }, { id: "CVE-2023-5678", severity: "Low", fixedBy: "3.0.13-1" }] },
-      { ...at, name: "bash", version: "5.2.15-2" },
-      { ...at, name: "zlib1g", version: "1:1.2.13.dfsg-1", vulnerabilities: [{ id: "CVE-2023-45853", severity: "Critical" }] },
-      { ...at, name: "curl", version: "7.88.1-10", vulnerabilities: [{ id: "CVE-2023-38545", severity: "High", fixedBy: "7.88.1-10+deb12u4" }] },
-      { ...at, name: "requests", version: "2.28.0", ecosystem: "pypi", paths: ["app/requests-2.28.0.dist-info/METADATA"], vulnerabilities: [{ id: "CVE-2023-32681", severity: "Medium", fixedBy: "2.31.0" }] },
-    ],
-    newer: [
-      { ...at, name: "openssl", version: "3.0.13-1", vulnerabilities: [{ id: "CVE-2024-2511", severity: "Low", fixedBy: "3.0.14-1" }] },
-      { ...at, name: "bash", version: "5.2.15-2" },
-      { ...at, name: "zlib1g", version: "1:1.2.13.dfsg-1", vulnerabilities: [{ id: "CVE-2023-45853", severity: "Critical" }] },
-      { ...at, name: "requests", version: "2.31.0", ecosystem: "pypi", paths: ["app/requests-2.31.0.dist-info/METADATA"] },
-      { ...at, name: "lodash", version: "4.17.20", ecosystem: "npm", paths: ["app/node_modules/lodash/package.json"], vulnerabilities: [{ id: "CVE-2021-23337", severity: "High", fixedBy: "4.17.21" }] },
-    ],
-  };
-}
-
 beforeAll(async () => {
   env = await testEnv();
   const alice = await env.user("alice");
@@ -44,7 +24,7 @@ beforeAll(async () => {
   v2 = await pushBuiltImage(registry, "alice/app", "v2", { build: "2" });
   v3 = await pushBuiltImage(registry, "alice/app", "v3", { build: "3" });
   multi = await pushIndex(registry, "alice/app", "multi", [v2]);
-  const { older, newer } = fixtureScans(v1.layers[0]!);
+  const { older, newer } = tagDiffScans(v1.layers[0]!);
   await storeScan(env.database.db, v1.digest, { packages: older });
   await storeScan(env.database.db, v2.digest, { packages: newer });
   await storeScan(env.database.db, v3.digest, { status: "queued" });

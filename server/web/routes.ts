@@ -21,6 +21,7 @@ import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { manifestPages } from "./manifest-pages.tsx";
 import { tagPages } from "./tag-pages.tsx";
+import { tagDiffPages } from "./tag-diff-pages.tsx";
 import { searchPages } from "./search-pages.tsx";
 import { robotFederation } from "./robot-federation.ts";
 import { organizationPages } from "./organization-pages.tsx";
@@ -88,6 +89,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", searchPages(deps, setup));
   app.route("/", manifestPages(deps));
   app.route("/", tagPages(deps));
+  app.route("/", tagDiffPages(deps));
   app.route("/", repositoryPages(deps, setup));
   app.route("/", oauthPages(deps));
   app.route("/", applicationPages(deps));

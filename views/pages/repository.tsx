@@ -8,6 +8,7 @@ import { Commands } from "../partials/empty-state.tsx";
 import { FilterBox } from "../partials/filter-box.tsx";
 import { Markdown } from "../partials/markdown.tsx";
 import { StarToggle } from "../partials/star-toggle.tsx";
+import { tagDiffHref } from "./tag-diff.tsx";
 import { TAG_TABLE_ID, TAGS_TAB_ID, TagTable, type TagTableProps, tagsTabHref } from "../partials/tag-table.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 import { VisibilityLabel } from "../partials/visibility-label.tsx";
@@ -161,6 +162,11 @@ export function TagsTab({ tags }: { tags: TagTableProps }) {
             <FilterBox action={tags.pageHref} params={params} value={tags.state.filter} target={TAG_TABLE_ID} label="Filter tags" placeholder="Filter by tag name" />
             <div class="pf-v6-c-toolbar__item">
               <ViewToggle tags={tags} />
+            </div>
+            <div class="pf-v6-c-toolbar__item">
+              <a class="pf-v6-c-button pf-m-link" href={tagDiffHref(tags.repoPath)} data-testid="compare-tags">
+                <span class="pf-v6-c-button__text">Compare tags</span>
+              </a>
             </div>
           </div>
         </div>
