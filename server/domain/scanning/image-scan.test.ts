@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { packageDetectors } from "./detectors/index.ts";
+import { buildElf, framedModinfo, inlineBuildInfo } from "./fixtures/build-elf.ts";
 import { gzip, type LayerEntry, streamOf, tar, zstdStored } from "./fixtures/build-layer.ts";
+import { buildZip } from "./fixtures/build-zip.ts";
 import { scanImage } from "./image-scan.ts";
 import { combineLayers } from "./layers/combine.ts";
 import { readLayer } from "./layers/read-layer.ts";
@@ -145,6 +147,50 @@ describe("scanning an image's layers", () => {
       packageDetectors,
     );
     expect(combineLayers([contents]).packages.map((pkg) => pkg.path)).toEqual(["var/lib/dpkg/status.d/a", "var/lib/dpkg/status.d/b"]);
+  });
+
+  it("hands a file to a detector that streams piece by piece, whatever its size, never whole", async () => {
+    const pieces: number[] = [];
+    const streaming: PackageDetector = {
+      name: "streaming",
+      wants: (path) => path === "opt/app/big",
+      maxBytes: 0,
+      detect: () => {
+        throw new Error("read whole");
+      },
+      stream: (path) => ({
+        write: (piece) => pieces.push(piece.byteLength),
+        end: () => [{ name: "big", version: String(pieces.reduce((total, size) => total + size, 0)), ecosystem: "go", path }],
+      }),
+    };
+    const contents = await readLayer(layer("sha256:l0", [{ path: "opt/app/big", content: new Uint8Array(300_000).fill(7) }]), [streaming]);
+    expect(contents.files).toEqual([{ path: "opt/app/big", packages: [{ name: "big", version: "300000", ecosystem: "go", path: "opt/app/big" }] }]);
+    expect(Math.max(...pieces)).toBeLessThan(300_000);
+  });
+
+  it("gives a hard link to a Go binary outside bin directories its packages (asked with the link's mode), and lets a directory replacing a wanted file hide it", async () => {
+    const modinfo = framedModinfo(["path\texample.com/app", "mod\texample.com/app\tv1.2.3\t"]);
+    const server = buildElf(inlineBuildInfo("go1.21.5", modinfo));
+    const scan = await scanImage(
+      [
+        layer("sha256:app", [
+          { path: "opt/app/server", content: server, mode: 0o755 },
+          { path: "opt/app/server-copy", type: "hardlink", linkTarget: "opt/app/server", mode: 0o755 },
+          { path: "usr/local/bin/tool", content: server, mode: 0o755 },
+          { path: "opt/app/lib/old.jar", content: buildZip([{ name: "META-INF/maven/org.example/old/pom.properties", data: "version=1\n" }]) },
+        ]),
+        // Directories have no content a detector reads, so they are asked by path alone (an
+        // executable outside bin directories is wanted by its mode, which a directory's says nothing of).
+        layer("sha256:replaced", [{ path: "usr/local/bin/tool" }, { path: "opt/app/lib/old.jar" }]),
+      ],
+      packageDetectors,
+    );
+    expect(scan.packages.map((pkg) => `${pkg.path} ${pkg.name} ${pkg.version}`)).toEqual([
+      "opt/app/server example.com/app v1.2.3",
+      "opt/app/server stdlib v1.21.5",
+      "opt/app/server-copy example.com/app v1.2.3",
+      "opt/app/server-copy stdlib v1.21.5",
+    ]);
   });
 
   it("stops reading a layer's stream at the end of its archive", async () => {

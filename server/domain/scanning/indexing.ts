@@ -25,7 +25,7 @@ export const SCAN_QUEUE = "security-scan";
  * What the layer reader and detectors produce; raise it when they change, so layers are read
  * again and images indexed before are queued again by the backfill.
  */
-export const INDEXER_VERSION = 1;
+export const INDEXER_VERSION = 2;
 /** Tries of one scan before it stays "failed"; each retry waits RETRY_DELAY_SECONDS × its number. */
 export const SCAN_ATTEMPTS = 3;
 export const RETRY_DELAY_SECONDS = 60;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildElf, DATA_ADDRESS, framedModinfo, inlineBuildInfo, pointerBuildInfo } from "../fixtures/build-elf.ts";
-import { goBinaryDetector, goToolchainVersion } from "./go-binary.ts";
+import { concat } from "../fixtures/build-layer.ts";
+import { GoBuildInfoScan, goBinaryDetector, goToolchainVersion } from "./go-binary.ts";
 
 const MODINFO = framedModinfo([
   "path\texample.com/app/cmd/server",
@@ -23,6 +24,20 @@ const EXPECTED = [
 ].map((p) => ({ ...p, ecosystem: "go", path: "usr/local/bin/server" }));
 
 const detect = async (content: Uint8Array) => await goBinaryDetector.detect("usr/local/bin/server", content);
+
+/** Streams a binary to the detector in chunks ending at the given offsets (and the file's end). */
+function streamed(binary: Uint8Array, cuts: number[]): GoBuildInfoScan {
+  const scan = new GoBuildInfoScan("usr/local/bin/server");
+  let at = 0;
+  for (const cut of [...cuts, binary.byteLength]) {
+    scan.write(binary.subarray(at, cut));
+    at = cut;
+  }
+  return scan;
+}
+
+const inChunksOf = (binary: Uint8Array, size: number) => Array.from({ length: Math.ceil(binary.byteLength / size) }, (_, i) => i * size);
+const MIB = 1024 * 1024;
 
 describe("Go binary detector", () => {
   it("reads the inline build info of Go ≥1.18 from the .go.buildinfo section", async () => {
@@ -68,6 +83,42 @@ describe("Go binary detector", () => {
     expect(await detect(buildElf(inlineBuildInfo("go1.20", new Uint8Array())))).toEqual([
       { name: "stdlib", version: "v1.20.0", ecosystem: "go", path: "usr/local/bin/server" },
     ]);
+  });
+
+  it("finds the build info streamed in chunks cut anywhere: inside the magic, the header, a length prefix, a string", () => {
+    const binaries = {
+      inline: buildElf(inlineBuildInfo("go1.21.5", MODINFO)),
+      "inline, no sections": buildElf(inlineBuildInfo("go1.21.5", MODINFO), { sections: false }),
+      pointers: buildElf(pointerBuildInfo("go1.21.5", MODINFO, 8, false, DATA_ADDRESS)),
+    };
+    for (const [label, binary] of Object.entries(binaries)) {
+      const whole = streamed(binary, []).end();
+      expect(whole, label).toEqual(EXPECTED);
+      // Every single cut (the magic starts at DATA_OFFSET; its 14 bytes, the varints and strings follow).
+      for (let cut = 1; cut < binary.byteLength; cut++) expect(streamed(binary, [cut]).end(), `${label} cut at ${cut}`).toEqual(EXPECTED);
+      // A byte at a time: the magic and every string across many chunks.
+      expect(streamed(binary, inChunksOf(binary, 1)).end(), label).toEqual(EXPECTED);
+      expect(streamed(binary, inChunksOf(binary, 7)).end(), label).toEqual(EXPECTED);
+    }
+  });
+
+  it("reads a large binary without holding it: the inline strings after the header, the older format's strings from far behind it", async () => {
+    const filler = new Uint8Array(24 * MIB).fill(0x90);
+    const inline = buildElf(inlineBuildInfo("go1.21.5", MODINFO), { before: filler });
+    const inlineScan = streamed(inline, inChunksOf(inline, 64 * 1024));
+    expect(inlineScan.end()).toEqual(EXPECTED);
+
+    // As the linker lays out Go < 1.18: the version and module list in read-only data, megabytes
+    // before the header whose pointers lead back to them.
+    const version = new TextEncoder().encode("go1.16.15");
+    const before = concat([version, MODINFO, filler]);
+    const headerAddress = DATA_ADDRESS + before.byteLength;
+    const pointers = pointerBuildInfo("go1.16.15", MODINFO, 8, false, headerAddress, { version: DATA_ADDRESS, modinfo: DATA_ADDRESS + version.byteLength });
+    const older = buildElf(pointers, { before });
+    const olderScan = streamed(older, inChunksOf(older, 64 * 1024));
+    expect(olderScan.end()).toEqual([{ name: "stdlib", version: "v1.16.15", ecosystem: "go", path: "usr/local/bin/server" }, ...EXPECTED.slice(1)]);
+
+    for (const scan of [inlineScan, olderScan]) expect(scan.peakRetainedBytes).toBeLessThan(MIB / 2);
   });
 
   it("turns toolchain versions into semver", () => {

@@ -69,6 +69,17 @@ describe("Java detector", () => {
     expect((await found("top.jar", archive)).map(([name]) => name)).toEqual(["org.example:level0", "org.example:level1", "org.example:level2"]);
   });
 
+  it("reads a stored nested jar in place whatever its size, and skips a deflated one inflating past 16 MiB with a problem", async () => {
+    const large = buildZip([pom("org.example", "large", "1"), { name: "padding.bin", data: new Uint8Array(17 * 1024 * 1024) }]);
+    const entries = [pom("org.example", "outer", "1"), { name: "BOOT-INF/lib/large.jar", data: large }, { name: "BOOT-INF/lib/small.jar", data: buildZip([pom("org.example", "small", "1")]) }];
+    const problems: string[] = [];
+    const detect = async (archive: Uint8Array) => (await javaDetector.detect("app.jar", archive, (problem) => problems.push(problem))).map((p) => p.name);
+    expect(await detect(buildZip(entries))).toEqual(["org.example:outer", "org.example:large", "org.example:small"]);
+    expect(problems).toEqual([]);
+    expect(await detect(buildZip(entries, { deflate: true }))).toEqual(["org.example:outer", "org.example:small"]);
+    expect(problems).toEqual([`app.jar!/BOOT-INF/lib/large.jar: larger than ${16 * 1024 * 1024} bytes inflated, not read`]);
+  });
+
   it("gives nothing for files that are not zips, and skips a damaged nested jar without losing the rest", async () => {
     expect(await found("fake.jar", new TextEncoder().encode("not a zip at all, only a name ending in .jar"))).toEqual([]);
     const brokenPom = pom("org.example", "broken", "1");

@@ -12,7 +12,14 @@ const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 const MANIFEST = /^META-INF\/MANIFEST\.MF$/i;
 /** An EAR holding a WAR holding jars is as deep as real deployments go. */
 const MAX_NESTING = 3;
-const NESTED_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * What one archive costs at most, held at once: the archive itself, read whole (a Spring Boot jar
+ * of 60 MB fits), and the nested archives being inflated inside it, which share a second budget
+ * down the chain (stored ones, as Spring Boot's, are read in place and cost nothing). Larger ones
+ * are skipped with a problem, so scanning stays within its memory whatever an image holds.
+ */
+const ARCHIVE_MAX_BYTES = 64 * 1024 * 1024;
+const INFLATED_MAX_BYTES = 16 * 1024 * 1024;
 const METADATA_MAX_BYTES = 1024 * 1024;
 
 /** Java .properties `key=value` / `key: value` lines (comments start with # or !). */
@@ -71,7 +78,9 @@ function fromManifest(text: string): Identity | undefined {
   return undefined;
 }
 
-function archivePackages(path: string, archive: Uint8Array, depth: number): FoundPackage[] {
+type Problem = (message: string) => void;
+
+function archivePackages(path: string, archive: Uint8Array, depth: number, inflateBudget: number, problem: Problem): FoundPackage[] {
   let entries: ZipEntry[];
   try {
     entries = zipEntries(archive);
@@ -94,9 +103,15 @@ function archivePackages(path: string, archive: Uint8Array, depth: number): Foun
   if (depth + 1 >= MAX_NESTING) return found;
   for (const entry of entries) {
     if (!ARCHIVE.test(entry.name)) continue;
+    const stored = entry.method === 0;
+    if (!stored && entry.size > inflateBudget) {
+      problem(`${path}!/${entry.name}: larger than ${inflateBudget} bytes inflated, not read`);
+      continue;
+    }
     try {
-      const nested = readZipEntry(archive, entry, NESTED_MAX_BYTES);
-      if (nested) found.push(...archivePackages(`${path}!/${entry.name}`, nested, depth + 1));
+      const nested = readZipEntry(archive, entry, stored ? archive.byteLength : inflateBudget);
+      const left = stored ? inflateBudget : inflateBudget - (nested?.byteLength ?? 0);
+      if (nested) found.push(...archivePackages(`${path}!/${entry.name}`, nested, depth + 1, left, problem));
     } catch (error) {
       if (!(error instanceof ZipError)) throw error;
     }
@@ -106,7 +121,7 @@ function archivePackages(path: string, archive: Uint8Array, depth: number): Foun
 
 export const javaDetector: PackageDetector = {
   name: "java",
-  maxBytes: 128 * 1024 * 1024,
+  maxBytes: ARCHIVE_MAX_BYTES,
   wants: (path) => ARCHIVE.test(path),
-  detect: (path, content) => archivePackages(path, content, 0),
+  detect: (path, content, problem = () => undefined) => archivePackages(path, content, 0, INFLATED_MAX_BYTES, problem),
 };

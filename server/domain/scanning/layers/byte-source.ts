@@ -58,6 +58,17 @@ export class ByteReader {
     return out;
   }
 
+  /** The next `n` bytes in the pieces they arrive in, none kept once handed on; stops short when the stream ends first. */
+  async *pieces(n: number): AsyncGenerator<Uint8Array> {
+    for (let left = n; left > 0; ) {
+      if (!(await this.fill(1))) return;
+      const chunk = this.chunks[0]!;
+      const part = this.take(chunk, Math.min(chunk.byteLength, left));
+      left -= part.byteLength;
+      yield part;
+    }
+  }
+
   /** Discards the next `n` bytes without holding them; false when the stream ends first. */
   async skip(n: number): Promise<boolean> {
     let left = n;

@@ -1,5 +1,6 @@
 // One layer read on its own, in a single pass over its stream: the files the detectors want
-// (read whole, one at a time, within their size limits) with the packages found in them, the
+// (read whole, one at a time, within their size limits, or streamed past the detectors that read
+// executables as they go, whatever their size) with the packages found in them, the
 // release files' text, and the layer's whiteouts. What one layer holds does not depend on the
 // others, so the result can be kept per layer digest and layers combined later (combine.ts).
 import { RELEASE_FILE_MAX_BYTES, RELEASE_FILES } from "../os-release.ts";
@@ -51,7 +52,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function detectAll(detectors: PackageDetector[], path: string, content: Uint8Array): Promise<Pick<LayerFile, "packages" | "problem">> {
+type Found = Pick<LayerFile, "packages" | "problem">;
+
+function found(packages: FoundPackage[], problems: string[]): Found {
+  return problems.length > 0 ? { packages, problem: problems.join("; ") } : { packages };
+}
+
+async function detectAll(detectors: PackageDetector[], path: string, content: Uint8Array): Promise<Found> {
   const packages: FoundPackage[] = [];
   const problems: string[] = [];
   for (const detector of detectors) {
@@ -60,19 +67,53 @@ async function detectAll(detectors: PackageDetector[], path: string, content: Ui
       continue;
     }
     try {
-      packages.push(...(await detector.detect(path, content)));
+      packages.push(...(await detector.detect(path, content, (problem) => problems.push(`${detector.name}: ${problem}`))));
     } catch (error) {
       // A damaged database must not stop the rest of the image from being read.
       problems.push(`${detector.name}: ${describe(error)}`);
     }
   }
-  return problems.length > 0 ? { packages, problem: problems.join("; ") } : { packages };
+  return found(packages, problems);
+}
+
+/** A file too large to hold, handed piece by piece to the detectors that read files as they stream past. */
+async function streamAll(entry: TarEntry, detectors: PackageDetector[], problems: string[]): Promise<Found> {
+  const scans = detectors.map((detector) => ({ name: detector.name, scan: detector.stream!(entry.path), failed: false }));
+  const fail = (scan: (typeof scans)[number], error: unknown) => {
+    scan.failed = true;
+    problems.push(`${scan.name}: ${describe(error)}`);
+  };
+  for await (const piece of entry.pieces()) {
+    for (const scan of scans) {
+      try {
+        if (!scan.failed) scan.scan.write(piece);
+      } catch (error) {
+        fail(scan, error);
+      }
+    }
+  }
+  const packages: FoundPackage[] = [];
+  for (const scan of scans.filter((scan) => !scan.failed)) {
+    try {
+      packages.push(...scan.scan.end());
+    } catch (error) {
+      fail(scan, error);
+    }
+  }
+  return found(packages, problems);
 }
 
 async function readFile(entry: TarEntry, detectors: PackageDetector[]): Promise<LayerFile> {
   const isRelease = RELEASE_PATHS.has(entry.path);
-  const limit = Math.max(isRelease ? RELEASE_FILE_MAX_BYTES : 0, ...detectors.map((detector) => detector.maxBytes));
-  if (entry.size > limit) return { path: entry.path, packages: [], problem: `larger than ${limit} bytes, not read` };
+  const streaming = detectors.filter((detector) => detector.stream);
+  const whole = detectors.filter((detector) => !detector.stream);
+  const limit = Math.max(isRelease ? RELEASE_FILE_MAX_BYTES : 0, ...whole.map((detector) => detector.maxBytes));
+  if (entry.size > limit || (whole.length === 0 && !isRelease)) {
+    // Read whole only when something needs it whole; streaming detectors have no size limit.
+    const tooLarge = whole.map((detector) => `${detector.name}: larger than ${detector.maxBytes} bytes`);
+    if (streaming.length > 0) return { path: entry.path, ...(await streamAll(entry, streaming, tooLarge)) };
+    return { path: entry.path, packages: [], problem: `larger than ${limit} bytes, not read` };
+  }
   const content = await entry.read();
   const file: LayerFile = { path: entry.path, ...(await detectAll(detectors, entry.path, content)) };
   if (isRelease && content.byteLength <= RELEASE_FILE_MAX_BYTES) file.releaseText = utf8.decode(content);
@@ -91,7 +132,7 @@ export async function readLayer(layer: LayerInput, detectors: PackageDetector[])
     else if (entry.type === "file") {
       const wanting = detectors.filter((detector) => detector.wants(entry.path, entry.mode));
       if (wanting.length > 0 || RELEASE_PATHS.has(entry.path)) files.set(entry.path, await readFile(entry, wanting));
-    } else if (entry.type !== "directory" && (RELEASE_PATHS.has(entry.path) || detectors.some((detector) => detector.wants(entry.path)))) {
+    } else if (RELEASE_PATHS.has(entry.path) || detectors.some((detector) => detector.wants(entry.path, hardLinkMode(entry)))) {
       files.set(entry.path, linkedFile(entry, files.get(entry.linkTarget)));
     }
   }
@@ -99,14 +140,22 @@ export async function readLayer(layer: LayerInput, detectors: PackageDetector[])
 }
 
 /**
- * A link or other non-regular entry at a wanted path still hides the file below it. A hard link
- * to a file earlier in the same layer is that file; a symlink gives nothing here (a symlinked
- * os-release is read through the other release paths).
+ * A hard link's mode is its file's, so detectors of executables are asked as for the file; the
+ * mode of a symlink (always 0777) or a directory says nothing, so those are asked by path alone.
+ */
+function hardLinkMode(entry: TarEntry): number | undefined {
+  return entry.type === "hardlink" ? entry.mode : undefined;
+}
+
+/**
+ * A link, directory or other non-regular entry at a wanted path still hides the file below it. A
+ * hard link to a file earlier in the same layer is that file; a symlink gives nothing here (a
+ * symlinked os-release is read through the other release paths).
  */
 function linkedFile(entry: TarEntry, target: LayerFile | undefined): LayerFile {
   if (entry.type === "hardlink" && target) {
     return { ...target, path: entry.path, packages: target.packages.map((pkg) => ({ ...pkg, path: entry.path })) };
   }
-  if (entry.type === "symlink") return { path: entry.path, packages: [] };
+  if (entry.type === "symlink" || entry.type === "directory") return { path: entry.path, packages: [] };
   return { path: entry.path, packages: [], problem: entry.type === "hardlink" ? "a hard link to a file not read" : "not a regular file" };
 }

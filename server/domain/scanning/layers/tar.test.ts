@@ -71,4 +71,21 @@ describe("tar layers", () => {
     expect(normalizeTarPath("./a//b/./c/")).toBe("a/b/c");
     expect(normalizeTarPath("/a/../../b")).toBe("b");
   });
+  it("hands an entry over piece by piece, and skips what a reader left of it to get to the next entry", async () => {
+    const big = new Uint8Array(70_000).map((_, i) => i % 251);
+    const layer = tar([{ path: "a.bin", content: big }, { path: "b.bin", content: big }, { path: "c.txt", content: "after\n" }]);
+    const seen: string[] = [];
+    for await (const entry of tarEntries(chunksOf(streamOf(layer, 4096)))) {
+      const pieces: Uint8Array[] = [];
+      for await (const piece of entry.pieces()) {
+        pieces.push(piece);
+        if (entry.path === "b.bin" && pieces.length === 3) break;
+      }
+      const whole = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
+      pieces.reduce((at, piece) => (whole.set(piece, at), at + piece.byteLength), 0);
+      const read = whole.byteLength === big.byteLength && whole.every((byte, i) => byte === big[i]) ? "all" : new TextDecoder().decode(whole);
+      seen.push(`${entry.path}: ${pieces.length > 1 ? `${pieces.length} pieces` : "one piece"}, ${read}`);
+    }
+    expect(seen).toEqual(["a.bin: 18 pieces, all", expect.stringMatching(/^b\.bin: 3 pieces, /), "c.txt: one piece, after\n"]);
+  });
 });

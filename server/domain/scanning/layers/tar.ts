@@ -16,6 +16,8 @@ export interface TarEntry {
   linkTarget: string;
   /** The entry's content; must be called before moving to the next entry. */
   read(): Promise<Uint8Array>;
+  /** The entry's content piece by piece, for files too large to hold (instead of `read`, before the next entry). */
+  pieces(): AsyncGenerator<Uint8Array>;
 }
 
 export class TarError extends Error {}
@@ -161,6 +163,7 @@ export async function* tarEntries(chunks: AsyncIterable<Uint8Array>): AsyncGener
       // Links, directories, devices and fifos carry no content even when a size is written.
       const contentSize = HEADER_ONLY_FLAGS.has(text(header, 156, 1)) ? 0 : size;
       let consumed = false;
+      let unread = contentSize;
       if (type !== "skip") {
         yield {
           path: normalizeTarPath(rawPath),
@@ -171,11 +174,22 @@ export async function* tarEntries(chunks: AsyncIterable<Uint8Array>): AsyncGener
           read: async () => {
             if (consumed) throw new TarError("tar entry content already read");
             consumed = true;
+            unread = 0;
             return readExactly(reader, contentSize);
+          },
+          pieces: async function* () {
+            if (consumed) throw new TarError("tar entry content already read");
+            consumed = true;
+            for await (const piece of reader.pieces(unread)) {
+              unread -= piece.byteLength;
+              yield piece;
+            }
+            if (unread > 0) throw new TarError("tar archive ends in the middle of an entry");
           },
         };
       }
-      if (!consumed && !(await reader.skip(contentSize))) throw new TarError("tar archive ends in the middle of an entry");
+      // What was not read (all of it, or the rest of pieces the reader stopped taking) is skipped.
+      if (!(await reader.skip(unread))) throw new TarError("tar archive ends in the middle of an entry");
       if (!(await reader.skip(padding(contentSize)))) return;
     }
   } finally {
