@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, problem, tokenClient } from "../../e2e/support/api-client.ts";
-import { pushBuiltImage, pushIndex } from "../../e2e/support/built-image.ts";
+import { pushIndex } from "../../e2e/support/built-image.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { storeScan } from "../domain/scanning/fixtures/scan-rows.ts";
-import { tagDiffScans } from "../domain/scanning/fixtures/tag-diff-scans.ts";
+import { type PushedImage, pushTagDiffImages } from "../domain/scanning/fixtures/tag-diff-scans.ts";
 
 let env: TestEnv;
 let reader: ApiClient;
-let v1: { digest: string; body: string; layers: string[] };
-let v2: { digest: string; body: string; layers: string[] };
-let v3: { digest: string };
+let v1: PushedImage;
+let v2: PushedImage;
+let v3: PushedImage;
 let multi: { digest: string };
 
 const diffPath = (from: string, to: string) => `/repository/alice/app/tagdiff?${new URLSearchParams({ from, to })}`;
@@ -20,14 +19,8 @@ beforeAll(async () => {
   const alice = await env.user("alice");
   reader = await tokenClient(env, alice, ["repo:read"]);
   const registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
-  v1 = await pushBuiltImage(registry, "alice/app", "v1", { build: "1" });
-  v2 = await pushBuiltImage(registry, "alice/app", "v2", { build: "2" });
-  v3 = await pushBuiltImage(registry, "alice/app", "v3", { build: "3" });
+  ({ v1, v2, v3 } = await pushTagDiffImages(registry, env.database.db, "alice/app"));
   multi = await pushIndex(registry, "alice/app", "multi", [v2]);
-  const { older, newer } = tagDiffScans(v1.layers[0]!);
-  await storeScan(env.database.db, v1.digest, { packages: older });
-  await storeScan(env.database.db, v2.digest, { packages: newer });
-  await storeScan(env.database.db, v3.digest, { status: "queued" });
 });
 afterAll(() => env.close());
 

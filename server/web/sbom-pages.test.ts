@@ -1,7 +1,7 @@
 // The image page's SBOM section: download links once the scan has finished, and for writers a
 // form that pushes the SBOM back as a referrer of the image (then listed under Referrers).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PageClient } from "../../e2e/support/page-client.ts";
+import { type PageClient, signedInClient } from "../../e2e/support/page-client.ts";
 import { pushBuiltImage } from "../../e2e/support/built-image.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
@@ -19,12 +19,6 @@ let unscanned: { digest: string };
 const pagePath = (digest: string) => `/repository/alice/app/manifest/${digest}`;
 const attachPath = (digest: string) => `/manifest-sbom/alice/app/manifest/${digest}`;
 
-async function signIn(username: string): Promise<PageClient> {
-  const browser = new PageClient(env.app);
-  expect((await browser.submit("/signin", "/signin", { username, password: `password-${username}` })).status).toBe(303);
-  return browser;
-}
-
 beforeAll(async () => {
   env = await testEnv();
   await env.user("alice");
@@ -37,8 +31,8 @@ beforeAll(async () => {
   // bob reads alice/app because it is public; he may not write to it.
   const alicePrincipal = toPrincipal((await findUserByName(env.database.db, "alice"))!);
   await setVisibility(env.deps, { principal: alicePrincipal }, (await findRepository(env.database.db, { namespace: "alice", name: "app" }))!, "public");
-  alice = await signIn("alice");
-  bob = await signIn("bob");
+  alice = await signedInClient(env.app, "alice");
+  bob = await signedInClient(env.app, "bob");
 });
 afterAll(() => env.close());
 

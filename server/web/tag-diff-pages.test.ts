@@ -1,12 +1,10 @@
 // The tag comparison page: reached from the Tags tab, two tag boxes (suggesting the live tags),
 // then exactly the packages and vulnerabilities that changed; unknown tags refused at their box.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushBuiltImage } from "../../e2e/support/built-image.ts";
 import { type PageClient, signedInClient } from "../../e2e/support/page-client.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { storeScan } from "../domain/scanning/fixtures/scan-rows.ts";
-import { tagDiffScans } from "../domain/scanning/fixtures/tag-diff-scans.ts";
+import { pushTagDiffImages } from "../domain/scanning/fixtures/tag-diff-scans.ts";
 
 let env: TestEnv;
 let alice: PageClient;
@@ -26,13 +24,7 @@ beforeAll(async () => {
   alice = await signedInClient(env.app, "alice");
   mallory = await signedInClient(env.app, "mallory");
   const registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
-  const v1 = await pushBuiltImage(registry, "alice/app", "v1", { build: "1" });
-  const v2 = await pushBuiltImage(registry, "alice/app", "v2", { build: "2" });
-  const v3 = await pushBuiltImage(registry, "alice/app", "v3", { build: "3" });
-  const { older, newer } = tagDiffScans(v1.layers[0]!);
-  await storeScan(env.deps.db, v1.digest, { packages: older });
-  await storeScan(env.deps.db, v2.digest, { packages: newer });
-  await storeScan(env.deps.db, v3.digest, { status: "queued" });
+  await pushTagDiffImages(registry, env.deps.db, "alice/app");
 });
 afterAll(() => env.close());
 
