@@ -36,6 +36,9 @@ import { robotTokenIssuance } from "./robot-token.ts";
 import { tagsTabRows } from "./tags-tab.ts";
 import { usageLogApiRows } from "./usage-logs.ts";
 import { usageLogPageRows } from "./usage-logs-page.ts";
+import { scanIndexingRows } from "./scan-indexing.ts";
+import { securityPageRows } from "./security-page.ts";
+import { vulndbRematchRow } from "./vulndb-rematch.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { pullLoggingCost, pushLoggingCost } from "./usage-log-cost.ts";
 import { s3Rows } from "./s3.ts";
@@ -206,6 +209,16 @@ async function main(): Promise<void> {
       await closeGc();
     });
 
+    await step("scan indexing", async () => {
+      console.log(`bench ${elapsed()} pushing 1 GiB images of 10 layers to a server of their own and timing their scans`);
+      // A server of its own: its memory is the scan's alone, and the main server's earlier pushes
+      // (random bytes for layers) leave their scans' failures queued on its worker.
+      const scanning = await startQuayside();
+      const stopScanning = onCleanup("quayside for scan indexing", () => scanning.stop());
+      for (const row of await scanIndexingRows({ ...bench, quayside: quaysideTarget(scanning) }, scanning)) record(scale, row);
+      await stopScanning();
+    });
+
     await step("scale-large tags catalog", async () => {
       console.log(`bench ${elapsed()} filling 100 000 tags and repositories`);
       await fillTags(st, 100_000);
@@ -227,6 +240,17 @@ async function main(): Promise<void> {
     await step("usage logs page", async () => {
       console.log(`bench ${elapsed()} usage-log pages over the same 10 000 000 rows`);
       for (const row of await usageLogPageRows(st)) record(scale, row);
+    });
+
+    await step("security page", async () => {
+      console.log(`bench ${elapsed()} a scan report of 5 000 vulnerabilities for the Security page rows`);
+      for (const row of await securityPageRows(st, server)) record(scale, row);
+    });
+
+    // Last: its vulnerability_found deliveries run on the server's workers after it.
+    await step("vulndb rematch", async () => {
+      console.log(`bench ${elapsed()} storing 10 000 scanned manifests, then importing advisories`);
+      record(scale, await vulndbRematchRow(bench, server, "bench"));
     });
 
     const report: Report = {
