@@ -52,3 +52,20 @@ export async function pushIndex(registry: RegistryClient, repo: string, tag: str
   if (res.status !== 201) throw new Error(`push failed: ${res.status} ${await res.text()}`);
   return { digest: sha256(body), body };
 }
+
+/** Pushes gzipped layer blobs as an amd64 image under `tag` (for the scanner: each blob a layer tar). */
+export async function pushLayeredImage(registry: RegistryClient, repo: string, tag: string, blobs: Uint8Array[]) {
+  const layers: string[] = [];
+  for (const blob of blobs) layers.push(await registry.pushBlob(repo, blob));
+  const config = JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
+  const configDigest = await registry.pushBlob(repo, config);
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+    layers: blobs.map((blob, i) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: layers[i], size: blob.length })),
+  });
+  const res = await registry.pushManifest(repo, tag, body, OCI_MANIFEST);
+  if (res.status !== 201) throw new Error(`push failed: ${res.status} ${await res.text()}`);
+  return { digest: sha256(body), body, layers };
+}

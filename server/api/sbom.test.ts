@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, problem, tokenClient } from "../../e2e/support/api-client.ts";
-import { pushBuiltImage } from "../../e2e/support/built-image.ts";
+import { pushBuiltImage, pushLayeredImage } from "../../e2e/support/built-image.ts";
 import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { schemaErrors } from "../domain/scanning/fixtures/sbom-schemas/validate.ts";
 import { storeScan } from "../domain/scanning/fixtures/scan-rows.ts";
+import { gzip, tar } from "../domain/scanning/fixtures/build-layer.ts";
+import { indexManifest } from "../domain/scanning/indexing.ts";
 
 let env: TestEnv;
 let writer: ApiClient;
@@ -105,5 +107,33 @@ describe("POST …/manifest/{digest}/sbom", () => {
 
   it("needs write access", async () => {
     expect((await reader.post(sbomPath(image.digest, "spdx"))).status).toBe(403);
+  });
+});
+
+describe("the SBOM of an image the scanner indexed", () => {
+  it("lists what indexing found, each with its architecture, distribution and layer", async () => {
+    const base = gzip(
+      tar([
+        { path: "etc/os-release", content: 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+        {
+          path: "var/lib/dpkg/status",
+          content: "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\nSource: openssl\n",
+        },
+      ]),
+    );
+    const app = gzip(tar([{ path: "app/node_modules/left-pad/package.json", content: JSON.stringify({ name: "left-pad", version: "1.3.0" }) }]));
+    const indexed = await pushLayeredImage(registry, "alice/app", "indexed", [base, app]);
+    await indexManifest(env.deps, indexed.digest);
+
+    const res = await reader.get<any>(sbomPath(indexed.digest, "cyclonedx"));
+    expect(res.status).toBe(200);
+    expect(schemaErrors("cyclonedx", res.body)).toEqual([]);
+    const layerOf = (c: any) => c.properties.find((p: any) => p.name === "quayside:layer:digest").value;
+    expect(res.body.components.map((c: any) => [c.type, c.purl ?? `${c.name} ${c.version}`, c.properties ? layerOf(c) : null])).toEqual([
+      ["operating-system", "debian 12", null],
+      ["library", "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl", indexed.layers[0]],
+      ["library", "pkg:npm/left-pad@1.3.0", indexed.layers[1]],
+    ]);
+    expect(schemaErrors("spdx", (await reader.get(sbomPath(indexed.digest, "spdx"))).body)).toEqual([]);
   });
 });
