@@ -76,8 +76,8 @@ const APP: LayerEntry[] = [
 ];
 
 /** Pushes gzip tar layers, an image config and an OCI manifest; the manifest's and layers' digests. */
-async function pushLayers(repo: string, reference: string, layers: LayerEntry[][], artifactType?: string) {
-  const blobs = layers.map((entries) => gzip(tar(entries)));
+async function pushLayers(repo: string, reference: string, layers: (LayerEntry[] | Uint8Array)[], artifactType?: string) {
+  const blobs = layers.map((layer) => (layer instanceof Uint8Array ? layer : gzip(tar(layer))));
   const digests: string[] = [];
   for (const blob of blobs) digests.push(await registry.pushBlob(repo, blob));
   const config = JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
@@ -235,6 +235,15 @@ describe("a failing scan", () => {
       status: "failed",
       error: `try ${SCAN_ATTEMPTS} of ${SCAN_ATTEMPTS}: layer ${image.layers[1]} could not be opened in blob storage`,
     });
+    expect(sent).toEqual([]);
+  });
+
+  it("fails at once, without retries, when a layer is no archive (the same bytes will not read better)", async () => {
+    const noise = new Uint8Array(4096).map((_, i) => (i * 7919) % 251);
+    const image = await pushLayers("alice/noise", "v1", [BASE, noise]);
+    sent = [];
+    await runScanJob(svc(), { digest: image.digest, attempt: 1 });
+    expect(await scanOf(image.digest)).toMatchObject({ status: "failed", error: expect.stringContaining("not a tar archive") });
     expect(sent).toEqual([]);
   });
 });

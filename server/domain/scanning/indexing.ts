@@ -16,6 +16,7 @@ import type { JobQueue } from "../job-queue.ts";
 import { packageDetectors } from "./detectors/index.ts";
 import { combineLayers } from "./layers/combine.ts";
 import { type LayerContents, readLayer } from "./layers/read-layer.ts";
+import { TarError } from "./layers/tar.ts";
 import { matchPackages } from "./matching.ts";
 import { writeManifestPackages } from "./package-rows.ts";
 import { scanSubject } from "./scannable.ts";
@@ -29,6 +30,15 @@ export const INDEXER_VERSION = 2;
 /** Tries of one scan before it stays "failed"; each retry waits RETRY_DELAY_SECONDS × its number. */
 export const SCAN_ATTEMPTS = 3;
 export const RETRY_DELAY_SECONDS = 60;
+/**
+ * A layer whose bytes are no archive the reader knows (not a tar, a broken gzip stream). Blobs
+ * are content-addressed, so trying the same bytes again cannot help: the scan fails at once.
+ */
+class UnreadableLayer extends Error {}
+
+const isContentProblem = (err: unknown): boolean =>
+  err instanceof TarError || (typeof (err as { code?: unknown }).code === "string" && (err as { code: string }).code.startsWith("Z_"));
+
 /** A queued scan whose job went missing (a queue that was down) is sent again after this long. */
 const LOST_JOB_SECONDS = 3600;
 /** Manifests the backfill queues per run. */
@@ -102,7 +112,8 @@ async function layerContents(svc: ScanServices, digest: string): Promise<LayerCo
     throw new Error(`layer ${digest} could not be opened in blob storage`, { cause: err });
   });
   const contents = await readLayer({ digest, bytes }, packageDetectors).catch((err: unknown) => {
-    throw new Error(`layer ${digest} could not be read: ${describe(err)}`, { cause: err });
+    const Failure = isContentProblem(err) ? UnreadableLayer : Error;
+    throw new Failure(`layer ${digest} could not be read: ${describe(err)}`, { cause: err });
   });
   const row = { digest, indexerVersion: INDEXER_VERSION, contents, indexedAt: svc.clock.now() };
   await svc.db.insert(layerIndexes).values(row).onConflictDoUpdate({ target: layerIndexes.digest, set: row });
@@ -112,16 +123,18 @@ async function layerContents(svc: ScanServices, digest: string): Promise<LayerCo
 /**
  * The job's body: indexes the manifest and records the outcome. Throws only when even that
  * cannot be written; otherwise a failed try is stored with its reason and queued again (held
- * back) until SCAN_ATTEMPTS are spent, then left "failed".
+ * back) until SCAN_ATTEMPTS are spent, then left "failed" — at once for a layer that is no archive.
  */
 export async function runScanJob(svc: ScanServices, job: ScanJob): Promise<void> {
   try {
     await indexManifest(svc, job.digest);
   } catch (err) {
     const reason = describe(err);
-    const last = job.attempt >= SCAN_ATTEMPTS;
+    const unreadable = err instanceof UnreadableLayer;
+    const last = unreadable || job.attempt >= SCAN_ATTEMPTS;
     log.warn({ err, digest: job.digest, attempt: job.attempt }, "scanning: scan failed");
-    await setScan(svc.db, job.digest, { status: last ? "failed" : "queued", error: `try ${job.attempt} of ${SCAN_ATTEMPTS}: ${reason}` });
+    const error = unreadable ? reason : `try ${job.attempt} of ${SCAN_ATTEMPTS}: ${reason}`;
+    await setScan(svc.db, job.digest, { status: last ? "failed" : "queued", error });
     if (!last) await sendScan(svc, { digest: job.digest, attempt: job.attempt + 1 }, RETRY_DELAY_SECONDS * job.attempt);
   }
 }
