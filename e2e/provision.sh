@@ -22,6 +22,7 @@ declare -A tools=(
   [curl]=curl
   [newuidmap]=uidmap
   [wrk]=wrk
+  [htpasswd]=apache2-utils
 )
 missing=()
 for cmd in "${!tools[@]}"; do

@@ -83,6 +83,14 @@ export interface Config {
    * with its format or none to tell it from the content); `quayside vulndb import` takes others.
    */
   vulnerabilitySources: VulnerabilitySourceSetting[];
+  /**
+   * Proxy cache organizations: seconds a cached tag is served before it is checked upstream
+   * again, and the prefix-less registry-mirror mode, which maps the host name a client reaches us
+   * under (`Host`, lowercased) to the proxy organization its requests go to. Clients sent to a
+   * mirror send no trace of the upstream they mirror (see docs/architecture.md), so each upstream
+   * gets a name of its own for Quayside.
+   */
+  proxyCache: { stalenessSeconds: number; mirrorHosts: ReadonlyMap<string, string> };
 }
 
 export interface FsStorage {
@@ -173,6 +181,8 @@ const settings = {
   webhookClientKey: { flag: "webhook-client-key", env: "QUAYSIDE_WEBHOOK_CLIENT_KEY", help: "PEM private key file of --webhook-client-cert" },
   notificationFailureLimit: { flag: "notification-failure-limit", env: "QUAYSIDE_NOTIFICATION_FAILURE_LIMIT", help: "Failed events in a row after which a repository notification is disabled until reset" },
   vulnerabilitySources: { flag: "vulnerability-sources", env: "QUAYSIDE_VULNERABILITY_SOURCES", help: "Comma-separated vulnerability data the scanner refreshes every 6 hours: [osv=|alpine-secdb=|debian-tracker=]path-or-URL" },
+  proxyCacheStaleness: { flag: "proxy-cache-staleness", env: "QUAYSIDE_PROXY_CACHE_STALENESS", help: "How long a proxy organization serves a cached tag before checking it upstream again (5m, 1h, seconds)" },
+  proxyMirrorHosts: { flag: "proxy-mirror-hosts", env: "QUAYSIDE_PROXY_MIRROR_HOSTS", help: "Registry-mirror mode without a path prefix: comma-separated host[:port]=organization, the host clients reach Quayside under for one upstream (each host listed as that upstream's mirror in registries.conf)" },
   shutdownGrace: { flag: "shutdown-grace", env: "QUAYSIDE_SHUTDOWN_GRACE", help: "On SIGTERM, time requests in flight (uploads) get to finish before they are cut off (30s, 2m, seconds)" },
 } satisfies Record<string, Setting>;
 
@@ -262,6 +272,12 @@ const schema = z.object({
     .pipe(z.array(z.string().refine((s) => parseVulnerabilitySource(s) !== undefined, "must list [format=]path-or-URL entries, comma-separated")))
     .default([]),
   webhookClientKey: z.string().min(1).optional(),
+  proxyCacheStaleness: duration("5m, 1h or 300 (seconds)").default(300),
+  proxyMirrorHosts: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?=[a-z0-9]+(?:[._-][a-z0-9]+)*$/i, "must list host[:port]=organization entries, comma-separated")))
+    .default([]),
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -440,6 +456,10 @@ export function loadConfig(
         : undefined,
     },
     vulnerabilitySources: v.vulnerabilitySources.map((entry) => parseVulnerabilitySource(entry)!),
+    proxyCache: {
+      stalenessSeconds: v.proxyCacheStaleness,
+      mirrorHosts: new Map(v.proxyMirrorHosts.map((entry) => entry.toLowerCase().split("=") as [string, string])),
+    },
   };
 }
 

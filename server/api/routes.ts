@@ -31,6 +31,7 @@ import { mountRobotRoutes } from "./robots.ts";
 import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
 import { NOTIFICATION_ROUTES } from "./notifications.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
+import { mountProxyCacheRoutes } from "./proxy-cache.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
 import { TAG_ROUTES } from "./tags.ts";
@@ -187,6 +188,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
 
   mountRobotRoutes(app, route, notAllowed);
   mountOrganizationRoutes(app, route, notAllowed);
+  mountProxyCacheRoutes(app, route, notAllowed);
   mountTeamRoutes(app, route, notAllowed);
   mountPrototypeRoutes(app, route, notAllowed);
   mountLogRoutes(app, route, notAllowed);

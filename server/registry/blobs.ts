@@ -5,6 +5,7 @@ import { DomainError } from "../domain/errors.ts";
 import type { ByteRange } from "../storage/blob-store.ts";
 import { requireAction } from "./auth.ts";
 import { OciError } from "./errors.ts";
+import { proxiedBlobResponse, proxyOf } from "./proxy.ts";
 import { existingRepository } from "./repository.ts";
 import { API_VERSION_HEADER, nodeResponse, type RegistryRequest, respond, respondWithStream } from "./request.ts";
 import { sendFileRange } from "./send-file.ts";
@@ -43,6 +44,9 @@ function pushCheckTimes(deps: RegistryRequest["deps"]) {
 export async function getBlob(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
   parseDigest(r.param);
+  const proxy = await proxyOf(r);
+  const proxied = proxy && (await proxiedBlobResponse(r, proxy));
+  if (proxied) return proxied;
   const repositoryId = (await existingRepository(r.deps, r.name)).id;
   const blob = r.c.req.method === "HEAD"
     ? await findBlobForPush(r.deps.db, repositoryId, r.param, pushCheckTimes(r.deps))

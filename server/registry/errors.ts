@@ -19,7 +19,9 @@ export type OciCode =
   | "DENIED"
   | "UNSUPPORTED"
   | "INVALID_REQUEST"
-  | "TOOMANYREQUESTS";
+  | "TOOMANYREQUESTS"
+  /** distribution's code for a service that cannot answer now (a proxied upstream that is down). */
+  | "UNAVAILABLE";
 
 const STATUS: Record<OciCode, number> = {
   BLOB_UNKNOWN: 404,
@@ -39,6 +41,7 @@ const STATUS: Record<OciCode, number> = {
   UNSUPPORTED: 405,
   INVALID_REQUEST: 400,
   TOOMANYREQUESTS: 429,
+  UNAVAILABLE: 503,
 };
 
 /** Domain failures as OCI codes (and the status, where it differs from the code's default). */

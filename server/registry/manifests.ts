@@ -8,6 +8,9 @@ import { repoPushData } from "../domain/notifications/events.ts";
 import { requireAction } from "./auth.ts";
 import { baseUrl } from "./deps.ts";
 import { readLimited } from "./body.ts";
+import type { ManifestBody } from "../domain/mirroring/proxy-pull.ts";
+import type { Repository } from "../domain/repositories/repositories.ts";
+import { proxiedManifestOf, proxyOf } from "./proxy.ts";
 import { existingRepository, pushTarget } from "./repository.ts";
 import { type RegistryRequest, respond } from "./request.ts";
 
@@ -27,9 +30,18 @@ function storedReference(reference: string): Reference {
 
 export async function getManifestHandler(r: RegistryRequest): Promise<Response> {
   await requireAction(r.deps, r.c, r.caller, r.name, "pull");
+  const proxy = await proxyOf(r);
+  if (proxy) {
+    const reference = storedReference(r.param);
+    const proxied = await proxiedManifestOf(r, proxy, reference);
+    return manifestResponse(r, proxied.repo, reference, proxied.manifest);
+  }
   const repo = await existingRepository(r.deps, r.name);
   const reference = storedReference(r.param);
-  const manifest = await getManifestCached(r.deps, repo.id, reference);
+  return manifestResponse(r, repo, reference, await getManifestCached(r.deps, repo.id, reference));
+}
+
+function manifestResponse(r: RegistryRequest, repo: Repository, reference: Reference, manifest: ManifestBody): Response {
   r.deps.pulls.record(r.actor, { repo, tag: "tag" in reference ? reference.tag : undefined, digest: manifest.digest });
   const headers = {
     "Content-Type": manifest.mediaType,

@@ -9,6 +9,7 @@ import { deleteBlob, getBlob } from "./blobs.ts";
 import type { RegistryDeps } from "./deps.ts";
 import { OciError, ociErrorResponse, toOciError } from "./errors.ts";
 import { catalog, listTags, referrers } from "./listings.ts";
+import { mirrorOrganization } from "./proxy.ts";
 import { deleteManifestHandler, getManifestHandler, putManifestHandler } from "./manifests.ts";
 import { type RegistryHandler, type RegistryRequest, respond } from "./request.ts";
 import { tokenEndpoint } from "./token.ts";
@@ -88,7 +89,8 @@ export function registryRoutes(deps: RegistryDeps): Hono {
   });
 
   app.all("/v2/*", async (c: Context) => {
-    const path = decodedPath(c.req.path);
+    const mirrored = mirrorOrganization(deps, c);
+    const path = mirrored ? `/v2/${mirrored}/${decodedPath(c.req.path).slice(4)}` : decodedPath(c.req.path);
     for (const route of routes) {
       const m = route.pattern.exec(path);
       if (!m) continue;

@@ -9,6 +9,7 @@ import { registryActions } from "../domain/access/access.ts";
 import { anonymous, type Principal } from "../domain/access/principal.ts";
 import { type RegistryDeps, serviceName } from "./deps.ts";
 import { OciError } from "./errors.ts";
+import { mirrorOrganization } from "./proxy.ts";
 
 interface RequestedScope {
   type: string;
@@ -29,12 +30,19 @@ function stripHost(name: string, host: string): string {
   return name.startsWith(`${host}/`) ? name.slice(host.length + 1) : name;
 }
 
-async function grant(deps: RegistryDeps, principal: Principal, scope: RequestedScope, host: string): Promise<AccessEntry | null> {
+async function grant(
+  deps: RegistryDeps,
+  principal: Principal,
+  scope: RequestedScope,
+  host: string,
+  mirrored: string | null,
+): Promise<AccessEntry | null> {
   if (scope.type === "registry") {
     return scope.name === "catalog" ? { type: "registry", name: "catalog", actions: ["*"] } : null;
   }
   if (scope.type !== "repository") return null;
-  const name = stripHost(scope.name, host);
+  // Through a prefix-less mirror host, names are the proxy organization's without its prefix.
+  const name = mirrored ? `${mirrored}/${stripHost(scope.name, host)}` : stripHost(scope.name, host);
   const held = new Set<string>(await registryActions(deps, principal, name));
   const wanted = scope.actions.includes("*") ? ["pull", "push", "delete"] : scope.actions;
   return { type: "repository", name, actions: wanted.filter((a) => held.has(a)) };
@@ -55,8 +63,9 @@ export async function tokenEndpoint(deps: RegistryDeps, c: Context): Promise<Res
   }
   const host = serviceName(deps.config, url);
   const access: AccessEntry[] = [];
+  const mirrored = mirrorOrganization(deps, c);
   for (const scope of scopes) {
-    const entry = await grant(deps, principal, scope, host);
+    const entry = await grant(deps, principal, scope, host, mirrored);
     if (entry) access.push(entry);
   }
   const audience = url.searchParams.get("service") ?? host;

@@ -12,6 +12,8 @@ import { canCreateIn, namespaceWideRole, ownsNamespace, type Role, roleAtLeast, 
 import type { Principal } from "./principal.ts";
 import { findRepository, type Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
+import { orgRole } from "../accounts/teams.ts";
+import { proxyConfigOfRepository } from "../mirroring/proxy-cache-configs.ts";
 
 export type RegistryAction = "pull" | "push" | "delete";
 
@@ -54,6 +56,8 @@ export async function registryActions(
   const caps = principal.kind === "user" ? principal.viaToken?.caps : undefined;
   // A cached record needs no parsing: only valid names are ever stored.
   const repo = svc.cache.repository(name) ?? (await knownRepository(svc, name));
+  const proxy = await proxyConfigOfRepository(svc.db, name);
+  if (proxy) return proxyActions(svc.db, principal, proxy.namespaceId, repo);
   if (!repo) {
     if (principal.kind !== "user") return [];
     if (caps && (caps.namespace === null || !roleAtLeast(caps.repo, "write"))) return [];
@@ -67,6 +71,20 @@ export async function registryActions(
   if (roleAtLeast(role, "read")) actions.push("pull");
   if (roleAtLeast(role, "write") && repo.state === "NORMAL") actions.push("push", "delete");
   return actions;
+}
+
+/**
+ * A proxy organization's repositories are pulled (created on first pull), never pushed: every
+ * member of the organization may pull them, as may anyone granted read on one.
+ */
+async function proxyActions(db: DbOrTx, principal: Principal, namespaceId: number, repo: Repository | undefined): Promise<RegistryAction[]> {
+  if (repo?.state === "MARKED_FOR_DELETION") return [];
+  const caps = principal.kind === "user" ? principal.viaToken?.caps : undefined;
+  let role = repo ? await cachedRoleOn(db, principal, repo) : null;
+  if (caps) role = capRepoRole(role, caps);
+  if (roleAtLeast(role, "read")) return ["pull"];
+  if (principal.kind !== "user" || (caps && !roleAtLeast(caps.repo, "read"))) return [];
+  return (await orgRole(db, principal.userId, namespaceId)) ? ["pull"] : [];
 }
 
 export interface RepositoryAccess {
