@@ -150,6 +150,8 @@ describe("labels through the API", () => {
       media_type: "text/plain",
       namespace: "alice",
       repo: "app",
+      // The API client acts through an OAuth token (one without an application here).
+      oauth_token_id: expect.any(Number),
     });
 
     expect((await api.delete(`${path()}/${label.id}`)).status).toBe(204);
