@@ -16,6 +16,7 @@ import { notificationDelivery } from "./notification-delivery.ts";
 import { imageExpiryNotifications } from "./image-expiry-notifications.ts";
 import { vulnerabilityRefresh } from "./vulnerability-refresh.ts";
 import { securityScan, securityScanBackfill } from "./scan.ts";
+import { repositoryMirror } from "./repository-mirror.ts";
 
 export interface JobDefinition {
   queue: string;
@@ -44,6 +45,7 @@ const definitions: JobDefinition[] = [
   securityScan,
   securityScanBackfill,
   vulnerabilityRefresh,
+  repositoryMirror,
 ];
 
 export interface Jobs {

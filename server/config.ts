@@ -91,6 +91,11 @@ export interface Config {
    * gets a name of its own for Quayside.
    */
   proxyCache: { stalenessSeconds: number; mirrorHosts: ReadonlyMap<string, string> };
+  /**
+   * Repository mirroring: seconds a worker's claim on a mirror lasts without being renewed (it
+   * renews it while it syncs), after which another worker resumes a sync whose worker died.
+   */
+  mirror: { claimSeconds: number };
 }
 
 export interface FsStorage {
@@ -183,6 +188,7 @@ const settings = {
   vulnerabilitySources: { flag: "vulnerability-sources", env: "QUAYSIDE_VULNERABILITY_SOURCES", help: "Comma-separated vulnerability data the scanner refreshes every 6 hours: [osv=|alpine-secdb=|debian-tracker=]path-or-URL" },
   proxyCacheStaleness: { flag: "proxy-cache-staleness", env: "QUAYSIDE_PROXY_CACHE_STALENESS", help: "How long a proxy organization serves a cached tag before checking it upstream again (5m, 1h, seconds)" },
   proxyMirrorHosts: { flag: "proxy-mirror-hosts", env: "QUAYSIDE_PROXY_MIRROR_HOSTS", help: "Registry-mirror mode without a path prefix: comma-separated host[:port]=organization, the host clients reach Quayside under for one upstream (each host listed as that upstream's mirror in registries.conf)" },
+  mirrorClaim: { flag: "mirror-claim", env: "QUAYSIDE_MIRROR_CLAIM", help: "How long a mirror sync's claim lasts unrenewed before another worker resumes it (5m, 30s, seconds)" },
   shutdownGrace: { flag: "shutdown-grace", env: "QUAYSIDE_SHUTDOWN_GRACE", help: "On SIGTERM, time requests in flight (uploads) get to finish before they are cut off (30s, 2m, seconds)" },
 } satisfies Record<string, Setting>;
 
@@ -254,6 +260,9 @@ const schema = z.object({
   gcGrace: duration("1h, 30m or 3600 (seconds)")
     .pipe(z.number().int().min(60, "must be at least a minute"))
     .default(3600),
+  mirrorClaim: duration("5m, 30s or 300 (seconds)")
+    .pipe(z.number().int().min(3, "must be at least 3 seconds").max(86_400, "must be at most a day"))
+    .default(300),
   shutdownGrace: duration("30s, 2m or 30 (seconds)")
     .pipe(z.number().int().max(3600, "must be at most an hour"))
     .default(30),
@@ -456,6 +465,7 @@ export function loadConfig(
         : undefined,
     },
     vulnerabilitySources: v.vulnerabilitySources.map((entry) => parseVulnerabilitySource(entry)!),
+    mirror: { claimSeconds: v.mirrorClaim },
     proxyCache: {
       stalenessSeconds: v.proxyCacheStaleness,
       mirrorHosts: new Map(v.proxyMirrorHosts.map((entry) => entry.toLowerCase().split("=") as [string, string])),

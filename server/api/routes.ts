@@ -30,6 +30,7 @@ import { listStarredHandler, starHandler, unstarHandler } from "./starred.ts";
 import { mountRobotRoutes } from "./robots.ts";
 import { REPOSITORY_PERMISSION_ROUTES } from "./repository-permissions.ts";
 import { NOTIFICATION_ROUTES } from "./notifications.ts";
+import { MIRROR_ROUTES } from "./mirror.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountProxyCacheRoutes } from "./proxy-cache.ts";
 import { mountTeamRoutes } from "./teams.ts";
@@ -59,6 +60,7 @@ type RepoHandler = (r: ApiRequest, ref: ReturnType<typeof repoRefFromPath>, name
 const REPO_ROUTES: { pattern: RegExp; methods: Record<string, RepoHandler> }[] = [
   ...REPOSITORY_PERMISSION_ROUTES,
   ...NOTIFICATION_ROUTES,
+  ...MIRROR_ROUTES,
   ...MANIFEST_ROUTES,
   ...SBOM_ROUTES,
   ...TAG_DIFF_ROUTES,

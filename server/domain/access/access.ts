@@ -14,6 +14,7 @@ import { findRepository, type Repository } from "../repositories/repositories.ts
 import type { Services } from "../services.ts";
 import { orgRole } from "../accounts/teams.ts";
 import { proxyConfigOfRepository } from "../mirroring/proxy-cache-configs.ts";
+import { mirrorRobotId } from "../mirroring/repository-mirrors.ts";
 
 export type RegistryAction = "pull" | "push" | "delete";
 
@@ -69,7 +70,9 @@ export async function registryActions(
   if (caps) role = capRepoRole(role, caps) ?? (repo.visibility === "public" ? "read" : null);
   const actions: RegistryAction[] = [];
   if (roleAtLeast(role, "read")) actions.push("pull");
-  if (roleAtLeast(role, "write") && repo.state === "NORMAL") actions.push("push", "delete");
+  if (roleAtLeast(role, "write") && (repo.state === "NORMAL" || (repo.state === "MIRROR" && (await isMirrorRobot(svc.db, principal, repo.id))))) {
+    actions.push("push", "delete");
+  }
   return actions;
 }
 
@@ -86,6 +89,10 @@ async function proxyActions(db: DbOrTx, principal: Principal, namespaceId: numbe
   if (principal.kind !== "user" || (caps && !roleAtLeast(caps.repo, "read"))) return [];
   return (await orgRole(db, principal.userId, namespaceId)) ? ["pull"] : [];
 }
+
+/** A MIRROR repository takes pushes from its mirror's robot only (as Quay). */
+const isMirrorRobot = async (db: DbOrTx, principal: Principal, repositoryId: number) =>
+  principal.kind === "user" && principal.robot === true && (await mirrorRobotId(db, repositoryId)) === principal.userId;
 
 export interface RepositoryAccess {
   /** Undefined when the repository does not exist (or is being deleted). */

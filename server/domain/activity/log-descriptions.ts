@@ -31,7 +31,7 @@ const DESCRIPTIONS: Record<string, (m: Metadata) => string> = {
   pull_repo_failed: (m) => `failed to pull ${pulled(m)} of ${repo(m)}`,
   change_repo_visibility: (m) => `changed visibility of ${repo(m)} to ${v(m, "visibility")}`,
   set_repo_description: (m) => `changed the description of ${repo(m)}`,
-  change_repo_state: (m) => `changed the state of ${repo(m)} to ${v(m, "state")}`,
+  change_repo_state: (m) => `changed the state of ${repo(m)} to ${v(m, "state_changed")}`,
   create_tag: (m) => `created tag ${v(m, "tag")} on ${short(m.manifest_digest)} in ${repo(m)}`,
   move_tag: (m) => `moved tag ${v(m, "tag")} from ${short(m.original_manifest_digest)} to ${short(m.manifest_digest)} in ${repo(m)}`,
   delete_tag: (m) => `deleted tag ${v(m, "tag")} from ${repo(m)}`,

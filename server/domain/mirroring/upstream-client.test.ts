@@ -111,7 +111,7 @@ describe("upstream client", () => {
   });
 
   it("types 429 (with Retry-After), 5xx, a refused connection and a wrong digest", async () => {
-    const up = await serve((req, res, url) => {
+    const up = await serve((_req, res, url) => {
       if (url.pathname.includes("/limited/")) res.writeHead(429, { "retry-after": "17" }).end();
       else if (url.pathname.includes("/broken/")) res.writeHead(503).end();
       else res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(manifest);
@@ -127,7 +127,7 @@ describe("upstream client", () => {
   });
 
   it("times out a registry that does not answer, and a body that stalls", async () => {
-    const up = await serve((req, res, url) => {
+    const up = await serve((_req, res, url) => {
       if (url.pathname === "/v2/") return; // never answers
       res.writeHead(200, { "content-length": "10" });
       res.write("12345"); // then stalls
@@ -140,7 +140,7 @@ describe("upstream client", () => {
 
   it("streams blobs", async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 7);
-    const up = await serve((req, res) => res.writeHead(200, { "content-length": String(big.length) }).end(big));
+    const up = await serve((_req, res) => res.writeHead(200, { "content-length": String(big.length) }).end(big));
     const blob = await new UpstreamClient({ registry: `http://${up.host}` }).getBlob("ns/repo", sha(big));
     expect(blob.size).toBe(big.length);
     let received = 0;
@@ -149,7 +149,7 @@ describe("upstream client", () => {
   });
 
   it("goes through the mirror's HTTP proxy unless no_proxy names the host", async () => {
-    const up = await serve((req, res) => res.writeHead(200).end("{}"));
+    const up = await serve((_req, res) => res.writeHead(200).end("{}"));
     const tunnels: string[] = [];
     const proxy = createServer();
     proxy.on("connect", (req: IncomingMessage, socket, head) => {
