@@ -111,6 +111,15 @@ async function cached(server: TestServer, org: string, repo: string, digest: str
   throw new Error(`${org}/${repo}@${digest} was never stored`);
 }
 
+/** A server with the injected clock and organization `hub` proxying `u`. */
+async function proxyServer(clock: ManualClock, u: ProxyUpstream): Promise<TestServer> {
+  const server = await testServer({ QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_PROXY_CACHE_STALENESS: String(STALENESS_S) }, { clock });
+  servers.push(server);
+  const alice = await createUser(server.deps.db, { username: "alice", password: ALICE.password }, { principal: { kind: "anonymous" } });
+  await proxyOrganization(server, alice, "hub", u);
+  return server;
+}
+
 describe("a proxy cache organization", () => {
   const clock = new ManualClock();
   let server: TestServer;
@@ -118,10 +127,7 @@ describe("a proxy cache organization", () => {
 
   beforeAll(async () => {
     u = await upstream("prefixed");
-    server = await testServer({ QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_PROXY_CACHE_STALENESS: String(STALENESS_S) }, { clock });
-    servers.push(server);
-    const alice = await createUser(server.deps.db, { username: "alice", password: ALICE.password }, { principal: { kind: "anonymous" } });
-    await proxyOrganization(server, alice, "hub", u);
+    server = await proxyServer(clock, u);
   }, 120_000);
 
   it("pulls through on the first pull and caches it; the second pull needs no upstream", async () => {
@@ -154,10 +160,7 @@ describe("a retag upstream", () => {
 
   beforeAll(async () => {
     u = await upstream("retag");
-    server = await testServer({ QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_PROXY_CACHE_STALENESS: String(STALENESS_S) }, { clock });
-    servers.push(server);
-    const alice = await createUser(server.deps.db, { username: "alice", password: ALICE.password }, { principal: { kind: "anonymous" } });
-    await proxyOrganization(server, alice, "hub", u);
+    server = await proxyServer(clock, u);
   }, 120_000);
 
   it("is seen after the staleness window, not before", async () => {
