@@ -747,6 +747,27 @@ export const vulnerabilitySources = pgTable("vulnerability_sources", {
 /** How a mirror's last or running sync stands (Quay's RepoMirrorStatus). */
 const MIRROR_SYNC_STATUSES = ["NEVER_RUN", "SYNC_NOW", "SYNCING", "SUCCESS", "FAIL", "CANCEL"] as const;
 
+/** How a mirror reaches its upstream: credentials (sealed), TLS checking, proxies. */
+const upstreamAccessColumns = () => ({
+  usernameSealed: text("username_sealed"),
+  passwordSealed: text("password_sealed"),
+  verifyTls: boolean("verify_tls").notNull().default(true),
+  httpProxy: text("http_proxy"),
+  httpsProxy: text("https_proxy"),
+  noProxy: text("no_proxy"),
+});
+
+/** Who pushes a mirror's copies, when it syncs next and how its syncs stand. */
+const mirrorScheduleColumns = () => ({
+  robotUserId: integer("robot_user_id").references(() => users.id, { onDelete: "set null" }),
+  syncIntervalS: integer("sync_interval_s").notNull().default(86_400),
+  syncStartDate: ts("sync_start_date").notNull(),
+  syncExpirationDate: ts("sync_expiration_date"),
+  syncRetriesRemaining: integer("sync_retries_remaining").notNull().default(3),
+  syncStatus: text("sync_status", { enum: MIRROR_SYNC_STATUSES }).notNull().default("NEVER_RUN"),
+  skopeoTimeoutS: integer("skopeo_timeout_s").notNull().default(300),
+});
+
 /**
  * A repository kept as a copy of an upstream repository (state MIRROR): which tags (globs),
  * from where, with which credentials (sealed as app tokens are, `server/auth/encrypted-passwords.ts`),
@@ -761,26 +782,15 @@ export const repositoryMirrors = pgTable(
       .references(() => repositories.id, { onDelete: "cascade" }),
     isEnabled: boolean("is_enabled").notNull().default(true),
     externalReference: text("external_reference").notNull(),
-    usernameSealed: text("username_sealed"),
-    passwordSealed: text("password_sealed"),
-    verifyTls: boolean("verify_tls").notNull().default(true),
+    ...upstreamAccessColumns(),
     unsignedImages: boolean("unsigned_images").notNull().default(false),
-    httpProxy: text("http_proxy"),
-    httpsProxy: text("https_proxy"),
-    noProxy: text("no_proxy"),
     tagGlobs: jsonb("tag_globs").$type<string[]>().notNull(),
     architectureFilter: jsonb("architecture_filter").$type<string[]>().notNull().default([]),
     /** Tags gone upstream are removed here too. */
     removeMissingTags: boolean("remove_missing_tags").notNull().default(true),
-    robotUserId: integer("robot_user_id").references(() => users.id, { onDelete: "set null" }),
-    syncIntervalS: integer("sync_interval_s").notNull().default(86_400),
-    syncStartDate: ts("sync_start_date").notNull(),
-    syncExpirationDate: ts("sync_expiration_date"),
-    syncRetriesRemaining: integer("sync_retries_remaining").notNull().default(3),
-    syncStatus: text("sync_status", { enum: MIRROR_SYNC_STATUSES }).notNull().default("NEVER_RUN"),
+    ...mirrorScheduleColumns(),
     /** Changes with every claim of the mirror, so a stale worker's writes are refused. */
     syncTransactionId: uuid("sync_transaction_id").notNull().defaultRandom(),
-    skopeoTimeoutS: integer("skopeo_timeout_s").notNull().default(300),
     lastSyncAt: ts("last_sync_at"),
     lastError: text("last_error"),
     createdAt: ts("created_at").notNull().defaultNow(),
@@ -801,21 +811,10 @@ export const organizationMirrors = pgTable("organization_mirrors", {
   externalRegistryType: text("external_registry_type").notNull(),
   externalRegistryUrl: text("external_registry_url").notNull(),
   externalNamespace: text("external_namespace").notNull(),
-  usernameSealed: text("username_sealed"),
-  passwordSealed: text("password_sealed"),
-  verifyTls: boolean("verify_tls").notNull().default(true),
-  httpProxy: text("http_proxy"),
-  httpsProxy: text("https_proxy"),
-  noProxy: text("no_proxy"),
+  ...upstreamAccessColumns(),
   repositoryFilters: jsonb("repository_filters").$type<string[]>().notNull().default([]),
   visibility: text("visibility", { enum: ["public", "private"] }).notNull().default("private"),
-  robotUserId: integer("robot_user_id").references(() => users.id, { onDelete: "set null" }),
-  syncIntervalS: integer("sync_interval_s").notNull().default(86_400),
-  syncStartDate: ts("sync_start_date").notNull(),
-  syncExpirationDate: ts("sync_expiration_date"),
-  syncRetriesRemaining: integer("sync_retries_remaining").notNull().default(3),
-  syncStatus: text("sync_status", { enum: MIRROR_SYNC_STATUSES }).notNull().default("NEVER_RUN"),
-  skopeoTimeoutS: integer("skopeo_timeout_s").notNull().default(300),
+  ...mirrorScheduleColumns(),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
