@@ -12,7 +12,7 @@ import {
 } from "../domain/mirroring/proxy-cache-configs.ts";
 import { validateUpstream } from "../domain/mirroring/proxy-validation.ts";
 import { isAnonymous } from "./auth.ts";
-import { invalidRequest, unauthorized } from "./errors.ts";
+import { unauthorized } from "./errors.ts";
 import { jsonBody } from "./input.ts";
 import { administeredOrganization } from "./organizations.ts";
 import type { ApiEnv, ApiRequest, ApiRoute } from "./request.ts";
@@ -25,13 +25,11 @@ const configBody = z.object({
   insecure: z.boolean().nullable().optional(),
 });
 
+/** The body as typed; the domain normalises and checks it (as for the UI's form). */
 async function readConfig(r: ApiRequest): Promise<NewProxyCacheConfig> {
   const body = await jsonBody(r.c, configBody);
-  if (body.expiration_s !== undefined && body.expiration_s !== null && body.expiration_s < 60) {
-    throw invalidRequest("expiration_s must be at least 60 seconds");
-  }
   return {
-    upstreamRegistry: body.upstream_registry.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, ""),
+    upstreamRegistry: body.upstream_registry,
     username: body.upstream_registry_username ?? null,
     password: body.upstream_registry_password ?? null,
     expirationS: body.expiration_s ?? undefined,

@@ -18,6 +18,7 @@ import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { repositoryNotificationPages } from "./repository-notification-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
+import { proxyCachePages } from "./proxy-cache-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { manifestPages } from "./manifest-pages.tsx";
 import { tagPages } from "./tag-pages.tsx";
@@ -85,6 +86,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryPermissionPages(deps));
   app.route("/", repositoryNotificationPages(deps));
   app.route("/", defaultPermissionPages(deps));
+  app.route("/", proxyCachePages(deps));
   // Before the repository list: signed-out visitors get the landing page at `/`.
   app.route("/", searchPages(deps, setup));
   app.route("/", manifestPages(deps));

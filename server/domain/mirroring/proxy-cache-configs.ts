@@ -104,25 +104,38 @@ const UPSTREAM = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._\/-]
 export const upstreamBaseUrl = (config: Pick<ProxyCacheConfig, "upstreamRegistry" | "insecure">) =>
   `${config.insecure ? "http" : "https"}://${config.upstreamRegistry.split("/")[0]}`;
 
-/** Why this upstream may not be proxied, or null (the SSRF rule of every outgoing request). */
-export async function upstreamProblem(input: NewProxyCacheConfig, allowedHosts: readonly string[]): Promise<string | null> {
-  if (!UPSTREAM.test(input.upstreamRegistry)) return "Invalid upstream registry";
+/** The field of a configuration a refusal is about (each door shows the message there). */
+export type ProxyCacheField = "upstream_registry" | "expiration_s";
+
+const refusal = (message: string, field?: ProxyCacheField) => new DomainError("INVALID_REQUEST", message, field && { field });
+
+/** The field `err` (a refusal of this module's) is about; undefined: the whole configuration. */
+export const proxyCacheFieldOf = (err: DomainError): ProxyCacheField | undefined => (err.detail as { field?: ProxyCacheField } | undefined)?.field;
+
+/**
+ * A configuration as typed in either door, checked: a scheme and trailing slashes dropped, the
+ * lifetime at least a minute, the upstream well formed and passing the SSRF rule of every
+ * outgoing request.
+ */
+export async function checkedProxyCacheInput(typed: NewProxyCacheConfig, allowedHosts: readonly string[]): Promise<NewProxyCacheConfig> {
+  if (typed.expirationS !== undefined && typed.expirationS < 60) throw refusal("expiration_s must be at least 60 seconds", "expiration_s");
+  const input = { ...typed, upstreamRegistry: typed.upstreamRegistry.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "") };
+  if (!UPSTREAM.test(input.upstreamRegistry)) throw refusal("Invalid upstream registry", "upstream_registry");
   if ((await callbackUrlProblem(upstreamBaseUrl({ upstreamRegistry: input.upstreamRegistry, insecure: input.insecure ?? false }), allowedHosts)) !== null) {
-    return "The provided registry URL is not allowed";
+    throw refusal("The provided registry URL is not allowed", "upstream_registry");
   }
-  return null;
+  return input;
 }
 
 export async function createProxyCacheConfig(
   db: Db,
   actor: Actor,
   namespaceId: number,
-  input: NewProxyCacheConfig,
+  typed: NewProxyCacheConfig,
   allowedHosts: readonly string[],
 ): Promise<void> {
   if (await findProxyCacheConfig(db, namespaceId)) throw new DomainError("INVALID_REQUEST", "Proxy Cache Configuration already exists");
-  const problem = await upstreamProblem(input, allowedHosts);
-  if (problem) throw new DomainError("INVALID_REQUEST", problem);
+  const input = await checkedProxyCacheInput(typed, allowedHosts);
   const [mirrored] = await db.select({ id: organizationMirrors.namespaceId }).from(organizationMirrors).where(eq(organizationMirrors.namespaceId, namespaceId));
   if (mirrored) throw new DomainError("INVALID_REQUEST", "Cannot create a proxy cache configuration for a mirrored organization");
   const usernameSealed = input.username ? await encryptPassword(db, input.username) : null;

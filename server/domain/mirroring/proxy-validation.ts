@@ -2,13 +2,12 @@
 // login: ping with the token flow), one without is accepted as anonymous.
 import type { Clock } from "../clock.ts";
 import { DomainError } from "../errors.ts";
-import { type NewProxyCacheConfig, upstreamProblem } from "./proxy-cache-configs.ts";
+import { checkedProxyCacheInput, type NewProxyCacheConfig } from "./proxy-cache-configs.ts";
 import { upstreamClientOf } from "./proxy-upstreams.ts";
 import { UpstreamError } from "./upstream-client.ts";
 
-export async function validateUpstream(input: NewProxyCacheConfig, allowedHosts: readonly string[], clock: Clock): Promise<"Valid" | "Anonymous"> {
-  const problem = await upstreamProblem(input, allowedHosts);
-  if (problem) throw new DomainError("INVALID_REQUEST", problem);
+export async function validateUpstream(typed: NewProxyCacheConfig, allowedHosts: readonly string[], clock: Clock): Promise<"Valid" | "Anonymous"> {
+  const input = await checkedProxyCacheInput(typed, allowedHosts);
   if (!input.username && !input.password) return "Anonymous";
   const client = upstreamClientOf(
     { upstreamRegistry: input.upstreamRegistry, insecure: input.insecure ?? false },
