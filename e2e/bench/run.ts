@@ -39,6 +39,7 @@ import { usageLogPageRows } from "./usage-logs-page.ts";
 import { scanIndexingRows } from "./scan-indexing.ts";
 import { securityPageRows } from "./security-page.ts";
 import { vulndbRematchRow } from "./vulndb-rematch.ts";
+import { PROXY_BENCH_STALENESS, proxyPullRow } from "./proxy-pull.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { pullLoggingCost, pushLoggingCost } from "./usage-log-cost.ts";
 import { s3Rows } from "./s3.ts";
@@ -198,6 +199,14 @@ async function main(): Promise<void> {
     await step("login flood", async () => record(ops, await blobGetDuringLoginFlood(bench)));
     await step("s3", () => s3Rows(bench, (row) => record(ops, row)));
     await step("two-node", () => twoNodeRows(bench, server, (row) => record(ops, row)));
+    await step("proxy pull", async () => {
+      console.log(`bench ${elapsed()} a proxy cache organization over distribution with htpasswd, on a server of its own`);
+      // A server of its own: loopback upstreams allowed, and a staleness window longer than the row.
+      const proxying = await startQuayside({ QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_PROXY_CACHE_STALENESS: PROXY_BENCH_STALENESS });
+      const stopProxying = onCleanup("quayside for proxy pulls", () => proxying.stop());
+      record(ops, await proxyPullRow({ ...bench, quayside: quaysideTarget(proxying) }, proxying));
+      await stopProxying();
+    });
     await step("binary", async () => {
       for (const row of await binaryRows(workDir, bench.reps)) record(ops, row);
     });

@@ -9,7 +9,7 @@ import { fillTags, type Scale, TAGS_REPO } from "./scale.ts";
 const TAGS = 100_000;
 
 /** A session cookie for the benchmark's admin, signed in through the sign-in form. */
-async function signIn(b: Bench): Promise<string> {
+export async function signIn(b: Bench): Promise<string> {
   const form = await httpRequest(`${b.quayside.url}/signin`, "GET");
   const csrfCookie = String(form.headers["set-cookie"] ?? "").match(/quayside_csrf=[^;]+/)?.[0];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body.toString())?.[1];
