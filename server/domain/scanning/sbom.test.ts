@@ -55,7 +55,7 @@ describe("SPDX 2.3", () => {
     expect(doc.documentNamespace).toMatch(/^http:\/\/registry\.test\/spdx\/registry\.test\/alice\/app\/sha256:c{64}-[0-9a-f-]{36}$/);
     const image = doc.packages[0];
     expect(image).toMatchObject({ SPDXID: "SPDXRef-Image", primaryPackagePurpose: "CONTAINER", checksums: [{ algorithm: "SHA256", checksumValue: "c".repeat(64) }] });
-    expect(doc.packages[1]).toMatchObject({ name: "debian", versionInfo: "12", primaryPackagePurpose: "OPERATING-SYSTEM" });
+    expect(doc.packages[1]).toMatchObject({ name: "debian", versionInfo: "12", primaryPackagePurpose: "OPERATING_SYSTEM" });
     const purls = doc.packages.slice(2).map((p: any) => p.externalRefs[0].referenceLocator);
     expect(purls).toEqual([
       "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl",
@@ -82,6 +82,15 @@ describe("SPDX 2.3", () => {
     expect(schemaErrors("spdx", { ...doc, relationships: [{ spdxElementId: "SPDXRef-Image", relationshipType: "CONTAINS", relatedSpdxElement: "SPDXRef-Nowhere" }] })).toEqual([
       "relationship names unknown element SPDXRef-Nowhere",
     ]);
+  });
+
+  it("is refused where the official SPDX 2.3 schema refuses it", () => {
+    const os = doc.packages[1];
+    const withOs = (changes: Record<string, unknown>) => ({ ...doc, packages: doc.packages.map((p: object) => (p === os ? { ...os, ...changes } : p)) });
+    expect(schemaErrors("spdx", withOs({ primaryPackagePurpose: "OPERATING-SYSTEM" }))).not.toEqual([]);
+    expect(schemaErrors("spdx", withOs({ annotations: [{ annotationDate: "2024-03-05T12:00:00Z", annotationType: "OTHER", annotator: "Tool: x" }] }))).not.toEqual([]);
+    expect(schemaErrors("spdx", { ...doc, files: [{ SPDXID: "SPDXRef-File", fileName: "./a", checksums: [] }] })).not.toEqual([]);
+    expect(schemaErrors("spdx", withOs({ annotations: [{ annotationDate: "2024-03-05T12:00:00Z", annotationType: "OTHER", annotator: "Tool: x", comment: "ok" }] }))).toEqual([]);
   });
 });
 

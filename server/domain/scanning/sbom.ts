@@ -80,7 +80,8 @@ export function spdxDocument(input: SbomInput): Record<string, unknown> {
       versionInfo: input.distribution.versionId,
       downloadLocation: "NOASSERTION",
       filesAnalyzed: false,
-      primaryPackagePurpose: "OPERATING-SYSTEM",
+      // The SPDX 2.3 JSON schema's spelling (the specification's prose has OPERATING-SYSTEM, which that schema refuses).
+      primaryPackagePurpose: "OPERATING_SYSTEM",
       ...(input.distribution.prettyName ? { description: input.distribution.prettyName } : {}),
     });
   }
