@@ -102,7 +102,7 @@ export async function startUpstreamRegistry(options: { username?: string; passwo
       await exited;
     },
     async push(layout, repo, tag) {
-      await run("skopeo", ["copy", "--all", "--insecure-policy", "--dest-tls-verify=false", "--dest-creds", creds, `oci:${layout.dir}:${layout.ref}`, `docker://${host}/${repo}:${tag}`]);
+      await run("skopeo", ["copy", "--all", "--preserve-digests", "--insecure-policy", "--dest-tls-verify=false", "--dest-creds", creds, `oci:${layout.dir}:${layout.ref}`, `docker://${host}/${repo}:${tag}`]);
     },
     async delete(repo, tag) {
       await run("skopeo", ["delete", "--tls-verify=false", "--creds", creds, `docker://${host}/${repo}:${tag}`]);
@@ -186,3 +186,18 @@ export class LayoutWriter {
 
 /** Random bytes for a layer (random so no two layers share a digest by accident). */
 export const randomLayer = (bytes: number) => new Uint8Array(randomBytes(bytes));
+
+/** Quay's mirror request body for `robot` mirroring `host/team/app` of this upstream with glob `1-*` (fields overridable). */
+export const mirrorRequest = (upstream: Pick<UpstreamRegistry, "username" | "password">, host: string, over: Record<string, unknown> = {}) => ({
+  is_enabled: true,
+  external_reference: `${host}/team/app`,
+  external_registry_username: upstream.username,
+  external_registry_password: upstream.password,
+  external_registry_config: { verify_tls: false },
+  sync_interval: 86_400,
+  sync_start_date: "2020-01-01T00:00:00Z",
+  root_rule: { rule_kind: "tag_glob_csv", rule_value: ["1-*"] },
+  robot_username: "alice+mirror",
+  skopeo_timeout_interval: 300,
+  ...over,
+});

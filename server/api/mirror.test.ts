@@ -11,7 +11,7 @@ import { auditLog, repositoryMirrors } from "../../db/schema.ts";
 import { ApiClient, sessionClient } from "../../e2e/support/api-client.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { ManualClock, type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
-import { LayoutWriter, OCI_IMAGE, OCI_INDEX, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../../e2e/support/upstream-registry.ts";
+import { LayoutWriter, mirrorRequest, OCI_IMAGE, OCI_INDEX, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../../e2e/support/upstream-registry.ts";
 import type { User } from "../domain/accounts/users.ts";
 import { claimDueMirror, runMirrorSync, syncDueMirrors } from "../domain/mirroring/repository-sync.ts";
 
@@ -53,19 +53,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const settings = (over: Record<string, unknown> = {}) => ({
-  is_enabled: true,
-  external_reference: `${upstream.host}/team/app`,
-  external_registry_username: upstream.username,
-  external_registry_password: upstream.password,
-  external_registry_config: { verify_tls: false },
-  sync_interval: 86_400,
-  sync_start_date: "2020-01-01T00:00:00Z",
-  root_rule: { rule_kind: "tag_glob_csv", rule_value: ["1-*"] },
-  robot_username: "alice+mirror",
-  skopeo_timeout_interval: 300,
-  ...over,
-});
+const settings = (over: Record<string, unknown> = {}) => mirrorRequest(upstream, upstream.host, over);
 
 const liveTags = async () =>
   (await api.get<{ tags: { name: string; manifest_digest: string; is_manifest_list: boolean }[] }>(`${REPO}/tag/?onlyActiveTags=true&limit=100`)).body.tags
