@@ -1,59 +1,13 @@
-// CNCF distribution 2.8 (Debian's `docker-registry`) on loopback with filesystem storage, no
-// auth, and its storage layout filled directly for the scale rows.
+// The bench's reference registry: CNCF distribution 2.8 (started by e2e/support/distribution.ts,
+// anonymous) and its storage layout filled directly for the scale rows.
 import { execFileSync } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { freePort } from "../../server/free-port.ts";
-import { startChild, waitForHttp } from "./processes.ts";
-
-export interface DistributionServer {
-  url: string;
-  host: string;
-  pid: number;
-  rootDir: string;
-  stop(): Promise<void>;
-}
+import type { DistributionServer } from "../support/distribution.ts";
 
 export function distributionVersion(): string {
   // "docker-registry github.com/docker/distribution 2.8.2+ds1"
   return execFileSync("docker-registry", ["--version"], { encoding: "utf8" }).trim().split(" ").pop()!;
-}
-
-/**
- * Debian's shipped config (/etc/docker/registry/config.yml) minus htpasswd auth and the health
- * check, with request logging off (Quayside does not log requests by default either).
- */
-export async function startDistribution(workDir: string): Promise<DistributionServer> {
-  const rootDir = join(workDir, "distribution-data");
-  await mkdir(rootDir, { recursive: true });
-  const port = await freePort();
-  const config = join(workDir, "distribution.yml");
-  await writeFile(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: warn",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  cache:",
-      "    blobdescriptor: inmemory",
-      "  filesystem:",
-      `    rootdirectory: ${rootDir}`,
-      "  delete:",
-      "    enabled: true",
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "  headers:",
-      "    X-Content-Type-Options: [nosniff]",
-      "",
-    ].join("\n"),
-  );
-  const child = startChild("distribution", "docker-registry", ["serve", config], join(workDir, "distribution.log"));
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/v2/`);
-  return { url, host: `127.0.0.1:${port}`, pid: child.pid, rootDir, stop: child.stop };
 }
 
 const repositoriesDir = (server: DistributionServer) => join(server.rootDir, "docker/registry/v2/repositories");

@@ -9,7 +9,8 @@ import { startBareNode } from "./bare-node.ts";
 import { binaryRows } from "./binary.ts";
 import { cleanupAll, installSignalHandlers, onCleanup, stopping } from "./cleanup.ts";
 import { OCI_MANIFEST, randomPool, type Target } from "./client.ts";
-import { distributionVersion, startDistribution } from "./distribution.ts";
+import { startDistribution } from "../support/distribution.ts";
+import { distributionVersion } from "./distribution.ts";
 import type { Row } from "./measure.ts";
 import { nginxVersion, startNginx } from "./nginx.ts";
 import {

@@ -1,12 +1,8 @@
 // Scale rows: how the tags list and the catalog cost grows with 10 / 1 000 / 100 000 tags and
 // repositories. Both registries are filled behind their backs (Quayside's Postgres rows,
 // distribution's storage directories), then read over HTTP.
-import {
-  addDistributionRepositories,
-  addDistributionTags,
-  countDistributionRepositories,
-  type DistributionServer,
-} from "./distribution.ts";
+import type { DistributionServer } from "../support/distribution.ts";
+import { addDistributionRepositories, addDistributionTags, countDistributionRepositories } from "./distribution.ts";
 import { configBlob, getAllPages, imageManifest, pushMonolithic, putManifest, sha256, type Target } from "./client.ts";
 import { alternate, type Row, type Sample } from "./measure.ts";
 import { type Bench, withRss } from "./operations.ts";

@@ -1,12 +1,9 @@
-// An upstream registry for proxy cache tests: CNCF distribution (Debian's docker-registry) on
-// loopback with htpasswd basic auth, behind a small front door of ours that counts the requests
+// An upstream registry for proxy cache tests: distribution with htpasswd basic auth
+// (./distribution.ts), behind a small front door of ours that counts the requests
 // reaching the upstream and can answer 429 or drop connections (an upstream rate-limiting or down).
-import { execFileSync } from "node:child_process";
 import { createServer, request, type Server } from "node:http";
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { freePort } from "../../server/free-port.ts";
-import { type ChildServer, startChild, waitForHttp } from "../bench/processes.ts";
+import { startDistribution } from "./distribution.ts";
 
 export type UpstreamMode = "pass" | "rate-limited" | "down";
 
@@ -26,33 +23,8 @@ export interface ProxyUpstream {
 }
 
 export async function startProxyUpstream(workDir: string, username = "upstream", password = "upstream-secret"): Promise<ProxyUpstream> {
-  await mkdir(workDir, { recursive: true });
-  const htpasswd = join(workDir, "htpasswd");
-  execFileSync("htpasswd", ["-Bbc", htpasswd, username, password], { stdio: "ignore" });
-  const port = await freePort();
-  const config = join(workDir, "distribution.yml");
-  await writeFile(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: warn",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${join(workDir, "data")}`,
-      "  delete:",
-      "    enabled: true",
-      "auth:",
-      "  htpasswd:",
-      "    realm: upstream",
-      `    path: ${htpasswd}`,
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "",
-    ].join("\n"),
-  );
-  let child: ChildServer | undefined = startChild("upstream", "docker-registry", ["serve", config], join(workDir, "distribution.log"));
-  await waitForHttp(`http://127.0.0.1:${port}/v2/`); // its 401 counts as up
+  const registry = await startDistribution(workDir, { htpasswd: { username, password } });
+  const port = Number(new URL(registry.url).port);
 
   const front: Server = createServer((req, res) => {
     upstream.requests.push(`${req.method} ${req.url}`);
@@ -76,17 +48,14 @@ export async function startProxyUpstream(workDir: string, username = "upstream",
 
   const upstream: ProxyUpstream = {
     host: `127.0.0.1:${frontPort}`,
-    directHost: `127.0.0.1:${port}`,
+    directHost: registry.host,
     username,
     password,
     requests: [],
     mode: "pass",
-    async stopRegistry() {
-      await child?.stop();
-      child = undefined;
-    },
+    stopRegistry: registry.stop,
     async close() {
-      await child?.stop();
+      await registry.stop();
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
     },

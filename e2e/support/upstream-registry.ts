@@ -1,13 +1,13 @@
-// An upstream registry for mirroring and proxy-cache tests: CNCF distribution 2.8 (Debian's
-// `docker-registry`) on loopback with htpasswd Basic auth, filled by skopeo from OCI layouts
-// written here (images of given layers, and multi-arch indexes).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+// An upstream registry for mirroring tests and the mirror bench: distribution with htpasswd Basic
+// auth (./distribution.ts), filled by skopeo from OCI layouts written here (images of given
+// layers, and multi-arch indexes).
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../../server/free-port.ts";
+import { startDistribution } from "./distribution.ts";
 
 const run = promisify(execFile);
 const sha256 = (data: Uint8Array | string) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
@@ -32,75 +32,20 @@ export interface UpstreamRegistry {
   close(): Promise<void>;
 }
 
-/** bcrypt through the C library (Debian's libxcrypt), which distribution's htpasswd reads. */
-async function bcrypt(password: string): Promise<string> {
-  const { stdout } = await run("python3", ["-W", "ignore", "-c", "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))", password]);
-  return stdout.trim();
-}
-
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await (await fetch(url)).arrayBuffer();
-      return;
-    } catch (err) {
-      if (i > 300) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 export async function startUpstreamRegistry(options: { username?: string; password?: string } = {}): Promise<UpstreamRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "quayside-upstream-"));
-  const rootDir = join(dir, "data");
-  await mkdir(rootDir);
   const username = options.username ?? "mirror";
   const password = options.password ?? "upstream-secret";
-  await writeFile(join(dir, "htpasswd"), `${username}:${await bcrypt(password)}\n`);
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  const config = join(dir, "config.yml");
-  await writeFile(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: warn",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${rootDir}`,
-      "  delete:",
-      "    enabled: true",
-      "auth:",
-      "  htpasswd:",
-      "    realm: upstream",
-      `    path: ${join(dir, "htpasswd")}`,
-      "http:",
-      `  addr: ${host}`,
-      "",
-    ].join("\n"),
-  );
-  let child: ChildProcess | null = null;
+  const distribution = await startDistribution(dir, { htpasswd: { username, password } });
+  const { host } = distribution;
   const creds = `${username}:${password}`;
   const registry: UpstreamRegistry = {
     host,
     username,
     password,
-    rootDir,
-    async start() {
-      child = spawn("docker-registry", ["serve", config], { stdio: "ignore" });
-      await waitForHttp(`http://${host}/v2/`);
-    },
-    async stop() {
-      const c = child;
-      child = null;
-      if (!c || c.exitCode !== null) return;
-      const exited = new Promise((r) => c.once("exit", r));
-      c.kill("SIGKILL");
-      await exited;
-    },
+    rootDir: distribution.rootDir,
+    start: distribution.start,
+    stop: distribution.stop,
     async push(layout, repo, tag) {
       await run("skopeo", ["copy", "--all", "--preserve-digests", "--insecure-policy", "--dest-tls-verify=false", "--dest-creds", creds, `oci:${layout.dir}:${layout.ref}`, `docker://${host}/${repo}:${tag}`]);
     },
@@ -108,11 +53,10 @@ export async function startUpstreamRegistry(options: { username?: string; passwo
       await run("skopeo", ["delete", "--tls-verify=false", "--creds", creds, `docker://${host}/${repo}:${tag}`]);
     },
     async close() {
-      await registry.stop();
+      await distribution.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
-  await registry.start();
   return registry;
 }
 
