@@ -25,20 +25,25 @@ export type RegistryAction = "pull" | "push" | "delete";
  * A hit is answered without a promise (this runs on every registry request).
  */
 const rolesByRecord = new WeakMap<Repository, Map<number, Role | null>>();
-const MAX_ROLES_PER_RECORD = 1_000;
+/** Likewise, whether a user is a member of the proxy organization a repository is in. */
+const proxyMembersByRecord = new WeakMap<Repository, Map<number, boolean>>();
+const MAX_PER_RECORD = 1_000;
+
+/** `load()`'s answer for `key`, memoised on `repo`'s record in `memos`. */
+function memoisedOn<T>(memos: WeakMap<Repository, Map<number, T>>, repo: Repository, key: number, load: () => Promise<T>): T | Promise<T> {
+  let known = memos.get(repo);
+  if (!known) memos.set(repo, (known = new Map()));
+  if (known.has(key)) return known.get(key)!;
+  return load().then((value) => {
+    if (known.size >= MAX_PER_RECORD) known.clear();
+    known.set(key, value);
+    return value;
+  });
+}
 
 function cachedRoleOn(db: DbOrTx, principal: Principal, repo: Repository): Role | null | Promise<Role | null> {
   if (ownsNamespace(principal, repo.namespaceId)) return "admin";
-  const key = principal.kind === "user" ? principal.userId : 0;
-  let roles = rolesByRecord.get(repo);
-  if (!roles) rolesByRecord.set(repo, (roles = new Map()));
-  const known = roles.get(key);
-  if (known !== undefined) return known;
-  return roleOn(db, principal, repo).then((role) => {
-    if (roles.size >= MAX_ROLES_PER_RECORD) roles.clear();
-    roles.set(key, role);
-    return role;
-  });
+  return memoisedOn(rolesByRecord, repo, principal.kind === "user" ? principal.userId : 0, () => roleOn(db, principal, repo));
 }
 
 /**
@@ -87,7 +92,8 @@ async function proxyActions(db: DbOrTx, principal: Principal, namespaceId: numbe
   if (caps) role = capRepoRole(role, caps);
   if (roleAtLeast(role, "read")) return ["pull"];
   if (principal.kind !== "user" || (caps && !roleAtLeast(caps.repo, "read"))) return [];
-  return (await orgRole(db, principal.userId, namespaceId)) ? ["pull"] : [];
+  const isMember = async () => (await orgRole(db, principal.userId, namespaceId)) !== null;
+  return (await (repo ? memoisedOn(proxyMembersByRecord, repo, principal.userId, isMember) : isMember())) ? ["pull"] : [];
 }
 
 /** A MIRROR repository takes pushes from its mirror's robot only (as Quay). */

@@ -16,8 +16,8 @@ import { findManifest, getManifestCached, pushManifest, type Reference } from ".
 import { setTagExpiration } from "../content/tags.ts";
 import { uploadWhole } from "../content/uploads.ts";
 import { DomainError } from "../errors.ts";
-import { repositoryNameProblem } from "../names.ts";
-import { findRepository, type Repository } from "../repositories/repositories.ts";
+import { knownRepository } from "../repositories/cached-repositories.ts";
+import type { Repository } from "../repositories/repositories.ts";
 import type { Services } from "../services.ts";
 import type { ProxyCacheConfig } from "./proxy-cache-configs.ts";
 import { proxyClient, upstreamRepository } from "./proxy-upstreams.ts";
@@ -36,12 +36,14 @@ const COMPLETION_DELAY_MS = 1_000;
 
 const nameInOrg = (repo: Pick<Repository, "name">) => repo.name;
 
-/** The cached repository `name` of a proxy organization, created on its first pull. */
+/**
+ * The cached repository `name` of a proxy organization, created on its first pull. Its record
+ * comes from the content cache, as a local pull's does (every change to it drops it there).
+ */
 export async function proxyRepository(svc: Services, config: ProxyCacheConfig, actor: Actor, name: string): Promise<Repository> {
-  const existing = await findRepository(svc.db, { namespace: config.namespace, name });
-  if (existing) return existing;
-  const problem = repositoryNameProblem(name);
-  if (problem) throw new DomainError("NAME_INVALID", "Invalid repository name", { reason: problem });
+  const fullName = `${config.namespace}/${name}`;
+  const existing = await knownRepository(svc, fullName);
+  if (existing) return existing; // (a name that is no repository's name was refused by the lookup)
   await svc.db.transaction(async (tx) => {
     const created = await tx
       .insert(repositories)
@@ -59,7 +61,7 @@ export async function proxyRepository(svc: Services, config: ProxyCacheConfig, a
       });
     }
   });
-  return (await findRepository(svc.db, { namespace: config.namespace, name }))!;
+  return (await knownRepository(svc, fullName))!;
 }
 
 // ---- manifests ----------------------------------------------------------------------------
@@ -81,21 +83,30 @@ function memoOf(svc: Services): Map<string, TagCheck> {
 
 async function lastCheck(svc: Services, repositoryId: number, tag: string): Promise<TagCheck | undefined> {
   const memo = memoOf(svc);
-  const known = memo.get(`${repositoryId}:${tag}`);
+  const key = `${repositoryId}:${tag}`;
+  const known = memo.get(key);
   if (known) return known;
   const [row] = await svc.db
     .select()
     .from(proxyTagChecks)
     .where(and(eq(proxyTagChecks.repositoryId, repositoryId), eq(proxyTagChecks.tag, tag)));
-  return row && { digest: row.upstreamDigest, checkedAt: row.checkedAt.getTime() };
+  if (!row) return undefined;
+  // Kept like this node's own checks: a newer one made meanwhile (here or elsewhere) only makes
+  // this one look older than it is, so the tag is asked about upstream sooner, never later.
+  const check = { digest: row.upstreamDigest, checkedAt: row.checkedAt.getTime() };
+  if (!memo.has(key)) remember(memo, key, check);
+  return check;
+}
+
+function remember(memo: Map<string, TagCheck>, key: string, check: TagCheck): void {
+  if (memo.size >= MAX_MEMO) memo.clear();
+  memo.set(key, check);
 }
 
 /** Records that the tag named `digest` upstream at `now`, and keeps the cached tag `expiration_s` longer. */
 async function noteCheck(svc: Services, config: ProxyCacheConfig, repo: Repository, tag: string, digest: string): Promise<void> {
   const now = svc.clock.now();
-  const memo = memoOf(svc);
-  if (memo.size >= MAX_MEMO) memo.clear();
-  memo.set(`${repo.id}:${tag}`, { digest, checkedAt: now.getTime() });
+  remember(memoOf(svc), `${repo.id}:${tag}`, { digest, checkedAt: now.getTime() });
   await svc.db
     .insert(proxyTagChecks)
     .values({ repositoryId: repo.id, tag, upstreamDigest: digest, checkedAt: now })
@@ -149,12 +160,13 @@ export async function proxiedManifest(
   /** Seconds a checked tag is served without asking upstream again. */
   stalenessS: number,
 ): Promise<ManifestBody> {
-  const client = await proxyClient(svc.db, config, svc.clock);
+  // Asked for only when needed: a fresh cached tag is answered as a local pull is, from memory.
+  const client = () => proxyClient(svc.db, config, svc.clock);
   const upstreamName = upstreamRepository(config, nameInOrg(repo));
   if ("digest" in ref) {
     const local = (await localManifest(svc, repo, ref)) ?? pendingBody(svc, repo, ref.digest);
     if (local) return local;
-    const fetched = await client.getManifest(upstreamName, ref.digest);
+    const fetched = await (await client()).getManifest(upstreamName, ref.digest);
     void storeWhenComplete(svc, config, repo, fetched);
     return bodyOf(fetched);
   }
@@ -169,7 +181,7 @@ export async function proxiedManifest(
   }
   let head;
   try {
-    head = await client.headManifest(upstreamName, ref.tag);
+    head = await (await client()).headManifest(upstreamName, ref.tag);
   } catch (err) {
     if (local && err instanceof UpstreamError) return local; // down, erroring or rate-limiting: the cached copy will do
     throw err;
@@ -189,7 +201,7 @@ export async function proxiedManifest(
       return stored;
     }
   }
-  const fetched = stillPending?.manifest ?? (await client.getManifest(upstreamName, head.digest));
+  const fetched = stillPending?.manifest ?? (await (await client()).getManifest(upstreamName, head.digest));
   await noteCheck(svc, config, repo, ref.tag, fetched.digest);
   void storeWhenComplete(svc, config, repo, fetched, ref.tag);
   return bodyOf(fetched);
