@@ -45,6 +45,8 @@ it("delivers to a live endpoint while another notification's endpoint hangs", as
   const data = repoPushData({ siteUrl: "http://registry.test", namespace: "alice", name: "app" }, { tags: ["v1"], digests: ["sha256:ab"] });
   expect(await emitRepositoryEvent(env.deps, { repositoryId: repo.id, event: "repo_push", data })).toBe(2);
   await receiver.waitFor(1);
-  // The other delivery is still waiting for its answer (its timeout has not cut it off).
+  // Both deliveries have begun (either may have reached its endpoint first) …
+  while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  // … and the hanging one is still waiting for its answer: its timeout has not cut it off.
   expect(held.filter((res) => !res.writableEnded && !res.destroyed)).toHaveLength(1);
 }, 60_000);

@@ -8,7 +8,7 @@ import { sessions } from "../../db/schema.ts";
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { createUser, toPrincipal, type User } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
+import { DESKTOP, fitsViewport, focusedId, launchChromium, MOBILE, openPage, expectAccessible } from "./browser.ts";
 
 const ADMIN = { username: "admin", password: "admin-password-1", email: "admin@example.com" };
 /** The longest user name Quay allows. */
@@ -200,7 +200,7 @@ describe.each(WIDTHS)("sign-up (%s)", (width, viewport) => {
 
     await submit(page, { username: "", email: "someone@example.com", password: "password-1" });
     expect(await messageOf(page, "username")).toBe("Enter a username");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-username");
+    expect(await focusedId(page, "field-username")).toBe("field-username");
     await expectAccessible(page);
 
     await submit(page, { username: "Bob", email: "bob@example.com", password: "password-1" });
@@ -209,14 +209,14 @@ describe.each(WIDTHS)("sign-up (%s)", (width, viewport) => {
 
     await submit(page, { username: "bob", email: ADMIN.email, password: "password-1" });
     expect(await messageOf(page, "email")).toBe("That email address is already used by another account");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-email");
+    expect(await focusedId(page, "field-email")).toBe("field-email");
 
     await submit(page, { username: "bob", email: `${"e".repeat(10_000)}@example.com`, password: "password-1" });
     expect(await messageOf(page, "email")).toBe("Email addresses are at most 255 characters");
 
     await submit(page, { username: "bob", email: "bob@example.com", password: " ".repeat(8) });
     expect(await messageOf(page, "password")).toBe("Passwords cannot contain spaces");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-password");
+    expect(await focusedId(page, "field-password")).toBe("field-password");
     expect(await page.locator('[data-testid="signed-in-user"]').count()).toBe(0);
 
     // Fields in error line up with the others at every moment of the page's entrance (each
@@ -251,7 +251,7 @@ describe("sign-in", () => {
     await page.click('button[type="submit"]');
     await page.waitForLoadState();
     expect(await page.textContent("#field-password-helper")).toContain("Invalid username or password");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-password");
+    expect(await focusedId(page, "field-password")).toBe("field-password");
     expect(await page.inputValue("#field-username")).toBe(ADMIN.username);
     await expectAccessible(page);
     await page.context().close();

@@ -67,3 +67,13 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
 export async function textOf(page: Page, testid: string): Promise<string> {
   return ((await page.textContent(`[data-testid="${testid}"]`)) ?? "").trim();
 }
+
+/**
+ * The focused element's id, once focus has had the chance to settle on `expected`: a page's
+ * autofocus runs at its next rendering step, which on a loaded machine can come after the
+ * element itself is there to read.
+ */
+export async function focusedId(page: Page, expected: string): Promise<string | undefined> {
+  await page.waitForFunction((id) => document.activeElement?.id === id, expected, { timeout: 5_000 }).catch(() => {});
+  return page.evaluate(() => document.activeElement?.id);
+}

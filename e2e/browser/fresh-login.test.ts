@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from "../../server/auth/sessions.ts";
 import { createUser, findUserByName } from "../../server/domain/accounts/users.ts";
 import { ageSession } from "../support/api-client.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, launchChromium, openPage, signIn } from "./browser.ts";
+import { DESKTOP, focusedId, launchChromium, openPage, signIn, expectAccessible } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -35,7 +35,7 @@ describe("fresh login", () => {
     await page.click('form[action="/settings/email"] button[type="submit"]');
     await page.waitForSelector('[data-testid="confirm-password"]');
     expect(await page.textContent("h1")).toBe("Confirm your password");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-fresh_password");
+    expect(await focusedId(page, "field-fresh_password")).toBe("field-fresh_password");
     await expectAccessible(page);
 
     await page.fill("#field-fresh_password", "wrong-password");

@@ -9,7 +9,7 @@ import { createUser } from "../../server/domain/accounts/users.ts";
 import { findOrganization } from "../../server/domain/accounts/organizations.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
+import { DESKTOP, fitsViewport, focusedId, launchChromium, MOBILE, openPage, signIn, expectAccessible } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -42,7 +42,7 @@ describe("organizations", () => {
     await page.fill("#field-name", "bob");
     await page.click('button[type="submit"]:has-text("Create organization")');
     expect(await page.textContent("#field-name-helper")).toContain("A user or organization with this name already exists");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-name");
+    expect(await focusedId(page, "field-name")).toBe("field-name");
     await expectAccessible(page);
 
     await page.fill("#field-name", "acme");

@@ -8,7 +8,7 @@ import { createOrganization } from "../../server/domain/accounts/organizations.t
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { findRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn } from "./browser.ts";
+import { fitsViewport, focusedId, launchChromium, MOBILE, openPage, signIn, expectAccessible } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -47,7 +47,7 @@ describe("repositories in the browser", () => {
     await page.fill("#field-name", "Bad Name");
     await page.click(CREATE);
     expect(await page.textContent("#field-name-helper.pf-m-error")).toContain("Invalid repository name");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-name");
+    expect(await focusedId(page, "field-name")).toBe("field-name");
     await check(page);
 
     await page.fill("#field-name", "tools");

@@ -12,7 +12,7 @@ import { createOrganization } from "../../server/domain/accounts/organizations.t
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { DESKTOP, expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn, textOf } from "./browser.ts";
+import { DESKTOP, fitsViewport, focusedId, launchChromium, MOBILE, openPage, signIn, expectAccessible, textOf } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -49,7 +49,7 @@ describe("robot accounts", () => {
     await page.fill("#field-short", "Bad Name");
     await page.click('[data-testid="create-robot"] button[type="submit"]');
     expect(await page.textContent("#field-short-helper")).toContain("The name for the robot 'Bad Name' is invalid");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-short");
+    expect(await focusedId(page, "field-short")).toBe("field-short");
     await page.screenshot({ path: "/tmp/quayside-robot-create.png", fullPage: true, animations: "disabled" });
     await expectAccessible(page);
 

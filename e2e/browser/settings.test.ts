@@ -8,7 +8,7 @@ import { createOrganization } from "../../server/domain/accounts/organizations.t
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { basic } from "../support/registry-client.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage } from "./browser.ts";
+import { fitsViewport, focusedId, launchChromium, MOBILE, openPage, expectAccessible } from "./browser.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -65,7 +65,7 @@ describe("account settings", () => {
     await page.fill("#field-confirm", "alice-password-2");
     await page.click('form[action="/settings/password"] button[type="submit"]');
     expect(await page.textContent("#field-current-helper")).toContain("not your current password");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-current");
+    expect(await focusedId(page, "field-current")).toBe("field-current");
     await expectAccessible(page);
 
     await page.fill("#field-current", "alice-password-1");
