@@ -45,6 +45,7 @@ import {
 import { pullTagName } from "../domain/content/tags.ts";
 import { lastPulledByTag } from "../domain/activity/pull-statistics.ts";
 import { scanSummaries } from "../domain/scanning/reports.ts";
+import { mirrorSource } from "../domain/mirroring/repository-mirrors.ts";
 import { serviceName } from "../registry/deps.ts";
 import type { FirstRun } from "./first-run.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
@@ -162,8 +163,9 @@ export function repositoryPages(deps: AppDeps, firstRun: FirstRun): Hono<WebEnv>
     const principal = c.get("principal");
     const starred = principal.kind === "user" ? await isStarred(deps.db, principal, repo) : null;
     const copyScript = await assetUrl("copy-text.js");
+    const mirrorOf = repo.state === "MIRROR" ? await mirrorSource(deps.db, repo.id) : undefined;
     const frame = (
-      <RepositoryFrame chrome={await chrome(deps, c)} repo={repo} starred={starred} tab={tab} tabs={tabsFor(role)} copyScript={copyScript}>
+      <RepositoryFrame chrome={await chrome(deps, c)} repo={repo} starred={starred} tab={tab} tabs={tabsFor(role)} copyScript={copyScript} mirrorOf={mirrorOf}>
         {children}
       </RepositoryFrame>
     );

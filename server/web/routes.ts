@@ -17,6 +17,7 @@ import { busyPage, errorPage, forbiddenFormPage, notFoundPage, tooLargePage } fr
 import { repositoryCreatePages } from "./repository-create-pages.tsx";
 import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { repositoryNotificationPages } from "./repository-notification-pages.tsx";
+import { repositoryMirrorPages } from "./repository-mirror-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
 import { proxyCachePages } from "./proxy-cache-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
@@ -85,6 +86,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryCreatePages(deps));
   app.route("/", repositoryPermissionPages(deps));
   app.route("/", repositoryNotificationPages(deps));
+  app.route("/", repositoryMirrorPages(deps));
   app.route("/", defaultPermissionPages(deps));
   app.route("/", proxyCachePages(deps));
   // Before the repository list: signed-out visitors get the landing page at `/`.

@@ -13,6 +13,7 @@ import { TAG_TABLE_ID, TAGS_TAB_ID, TagTable, type TagTableProps, tagsTabHref } 
 import { Tabs } from "../partials/tabs.tsx";
 import { VisibilityLabel } from "../partials/visibility-label.tsx";
 import { Breadcrumb } from "../partials/breadcrumb.tsx";
+import { MirrorBanner } from "./repository-mirror.tsx";
 
 export type RepositoryTab = "info" | "tags" | "history" | "logs" | "settings";
 
@@ -34,13 +35,15 @@ export interface RepositoryFrameProps {
   tabs: RepositoryTab[];
   /** static/copy-text.js, for the copy buttons. */
   copyScript: string;
+  /** A mirror repository's upstream (null: not configured yet); undefined: not a mirror. */
+  mirrorOf?: string | null;
   children?: Child;
 }
 
 export const repositoryTabHref = (repo: { namespace: string; name: string }, tab: RepositoryTab) =>
   `/repository/${repo.namespace}/${repo.name}${tab === "info" ? "" : `?tab=${tab}`}`;
 
-export function RepositoryFrame({ chrome, repo, starred, tab, tabs, copyScript, children }: RepositoryFrameProps) {
+export function RepositoryFrame({ chrome, repo, starred, tab, tabs, copyScript, mirrorOf, children }: RepositoryFrameProps) {
   return (
     <Layout chrome={chrome} title={`${repo.namespace}/${repo.name} · ${TAB_LABELS[tab]}`}>
       <Section>
@@ -52,6 +55,7 @@ export function RepositoryFrame({ chrome, repo, starred, tab, tabs, copyScript, 
           <VisibilityLabel visibility={repo.visibility} />
           {starred !== null && chrome.csrfToken && <StarToggle repo={repo} starred={starred} csrfToken={chrome.csrfToken} />}
         </div>
+        {mirrorOf !== undefined && <MirrorBanner source={mirrorOf} />}
         <Tabs label="Repository" tabs={tabs.map((t) => ({ label: TAB_LABELS[t], href: repositoryTabHref(repo, t), current: t === tab }))} />
         <div data-testid={`tab-${tab}`}>{children}</div>
         <div id="copy-status" class="pf-v6-screen-reader" aria-live="polite"></div>

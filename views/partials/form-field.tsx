@@ -212,3 +212,21 @@ export function SelectField({ name, label, options, value, hint, error }: Select
 export function TextAreaField({ name, label, value, hint }: { name: string; label: string; value: string; hint?: string }) {
   return <LabelledControl name={name} label={label} hint={hint} control={(attrs) => <textarea {...attrs} rows={6}>{`\n${value}`}</textarea>} />;
 }
+
+/** A labelled checkbox (sent as `name=1` when checked) with an optional hint under it. */
+export function CheckField({ name, label, checked, hint }: { name: string; label: string; checked: boolean; hint?: string }) {
+  const id = `field-${name}`;
+  return (
+    <div class="pf-v6-c-form__group">
+      <div class="pf-v6-c-form__group-control">
+        <div class="pf-v6-c-check">
+          <input class="pf-v6-c-check__input" type="checkbox" id={id} name={name} value="1" checked={checked} aria-describedby={hint ? `${id}-helper` : undefined} />
+          <label class="pf-v6-c-check__label" for={id}>
+            {label}
+          </label>
+        </div>
+        <FieldMessage id={id} hint={hint} />
+      </div>
+    </div>
+  );
+}

@@ -1,5 +1,5 @@
 // What a repository's writers and admins change from its page: writers the description, admins
-// also the visibility, its permissions, its notifications and deleting it (asked first on a page of its own, where
+// also the visibility, its permissions, its notifications, its mirroring and deleting it (asked first on a page of its own, where
 // the full name must be typed).
 import { ConfirmCard } from "./confirm-card.tsx";
 import { CsrfField, FormActions, SelectField, TextAreaField, TextField } from "./form-field.tsx";
@@ -62,6 +62,9 @@ export function RepositoryAdmin({
           </a>{" "}
           <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-notifications/${path}`} data-testid="repository-notifications">
             <span class="pf-v6-c-button__text">Notifications</span>
+          </a>{" "}
+          <a class="pf-v6-c-button pf-m-secondary qs-gap-below" href={`/repository-mirror/${path}`} data-testid="repository-mirroring">
+            <span class="pf-v6-c-button__text">Mirroring</span>
           </a>{" "}
           <a class="pf-v6-c-button pf-m-danger" href={`/repository-delete/${path}`} data-testid="delete-repository">
             <span class="pf-v6-c-button__text">Delete repository</span>

@@ -52,8 +52,21 @@ export const MIRROR_ARCHITECTURES = ["amd64", "arm64", "ppc64le", "s390x"] as co
 /** Quay's retries per scheduled sync. */
 export const SYNC_RETRIES = 3;
 
-/** Quay answers mirror errors with `{detail}`; the doors show this message. */
-const invalid = (message: string) => new DomainError("INVALID_REQUEST", message);
+/** The API field a refusal is about (the settings page shows it there). */
+export type MirrorField =
+  | "external_reference"
+  | "external_registry_password"
+  | "sync_interval"
+  | "skopeo_timeout_interval"
+  | "root_rule"
+  | "architecture_filter"
+  | "robot_username";
+
+/** Quay answers mirror errors with `{detail}`; the doors show this message (the page at `field`). */
+const invalid = (message: string, field?: MirrorField) => new DomainError("INVALID_REQUEST", message, field && { field });
+
+/** The field a refusal of this module's is about; undefined: the settings as a whole. */
+export const mirrorFieldOf = (err: DomainError): MirrorField | undefined => (err.detail as { field?: MirrorField } | undefined)?.field;
 
 async function open(db: Db, sealed: string | null): Promise<{ value: string | null; invalid: boolean }> {
   if (sealed === null) return { value: null, invalid: false };
@@ -118,25 +131,25 @@ async function mirrorRobot(db: DbOrTx, repo: Repository, username: string): Prom
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.username, username), eq(users.kind, "robot")));
-  if (!robot || !username.startsWith(`${repo.namespace}+`)) throw invalid("Invalid robot_username: it must be a robot account of the repository's namespace");
+  if (!robot || !username.startsWith(`${repo.namespace}+`)) throw invalid("Invalid robot_username: it must be a robot account of the repository's namespace", "robot_username");
   return robot.id;
 }
 
 async function checkChange(change: MirrorChange, allowedHosts: readonly string[]): Promise<void> {
   if (change.externalReference !== undefined) {
     const problem = await referenceProblem(change.externalReference, allowedHosts);
-    if (problem) throw invalid(problem);
+    if (problem) throw invalid(problem, "external_reference");
   }
-  if (change.syncIntervalS !== undefined && (!Number.isInteger(change.syncIntervalS) || change.syncIntervalS < 1)) throw invalid("sync_interval must be a positive number of seconds");
+  if (change.syncIntervalS !== undefined && (!Number.isInteger(change.syncIntervalS) || change.syncIntervalS < 1)) throw invalid("sync_interval must be a positive number of seconds", "sync_interval");
   if (change.skopeoTimeoutS !== undefined && change.skopeoTimeoutS < MIN_SKOPEO_TIMEOUT_S) {
-    throw invalid(`skopeo_timeout_interval must be at least ${MIN_SKOPEO_TIMEOUT_S} seconds`);
+    throw invalid(`skopeo_timeout_interval must be at least ${MIN_SKOPEO_TIMEOUT_S} seconds`, "skopeo_timeout_interval");
   }
-  if (change.tagGlobs !== undefined && change.tagGlobs.length === 0) throw invalid("root_rule needs at least one tag glob");
+  if (change.tagGlobs !== undefined && change.tagGlobs.length === 0) throw invalid("root_rule needs at least one tag glob", "root_rule");
   // Quay filters architectures only with sparse manifest lists, which Quayside does not store.
   if (change.architectureFilter && change.architectureFilter.length > 0) {
-    throw invalid("architecture_filter requires sparse manifest list support, which is not enabled");
+    throw invalid("architecture_filter requires sparse manifest list support, which is not enabled", "architecture_filter");
   }
-  if (change.password && !change.username) throw invalid("Username is required when a password is given");
+  if (change.password && !change.username) throw invalid("Username is required when a password is given", "external_registry_password");
 }
 
 const logKind = (kind: string, repo: Repository, actor: Actor, metadata: Record<string, unknown> = {}) => ({
@@ -298,4 +311,10 @@ export async function cancelSync(db: Db, repo: Repository, now: Date): Promise<b
 export async function mirrorRobotId(db: DbOrTx, repositoryId: number): Promise<number | null> {
   const [row] = await db.select({ id: repositoryMirrors.robotUserId }).from(repositoryMirrors).where(eq(repositoryMirrors.repositoryId, repositoryId));
   return row?.id ?? null;
+}
+
+/** Where the repository mirrors from (its pages' banner); null without a mirror configuration. */
+export async function mirrorSource(db: DbOrTx, repositoryId: number): Promise<string | null> {
+  const [row] = await db.select({ ref: repositoryMirrors.externalReference }).from(repositoryMirrors).where(eq(repositoryMirrors.repositoryId, repositoryId));
+  return row?.ref ?? null;
 }
