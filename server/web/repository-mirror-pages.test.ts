@@ -169,6 +169,13 @@ describe("repository mirroring page", () => {
     // A start date that has passed makes the sync due: the status polls until it has run.
     expect((await save(settings({ external_registry_password: "", sync_start_date: "2020-01-01T00:00" }))).status).toBe(303);
     expect(await (await statusFragment()).text()).toContain('hx-trigger="every 2s"');
+    // A disabled mirror is never picked up, so nothing is due.
+    const disabled = settings({ external_registry_password: "", sync_start_date: "2020-01-01T00:00" });
+    delete (disabled as Partial<typeof disabled>).is_enabled;
+    expect((await save(disabled)).status).toBe(303);
+    part = await (await statusFragment()).text();
+    expect(part).not.toContain("hx-trigger");
+    expect(part).toContain("None: mirroring is disabled");
   });
 
   it("shows the banner on the repository's pages, and stops mirroring on request", async () => {

@@ -142,16 +142,17 @@ export function repositoryMirrorPages(deps: AppDeps): Hono<WebEnv> {
   const route = (prefix: string) => `${prefix}/:namespace/:name{.+}`;
   const backTo = (repo: Repository, notice: NoticeKey) => `${mirrorPagePath(repoPath(repo))}?done=${notice}`;
 
-  function statusOf(mirror: MirrorView): MirrorStatusView {
+  /** The status; it polls only while the job would pick the mirror up (enabled, in state MIRROR). */
+  function statusOf(repo: Repository, mirror: MirrorView): MirrorStatusView {
     const running = mirror.syncStatus === "SYNCING" || mirror.syncStatus === "SYNC_NOW";
-    const due = mirror.isEnabled && mirror.syncStartDate.getTime() <= deps.clock.now().getTime();
+    const due = mirror.syncStartDate.getTime() <= deps.clock.now().getTime();
     return {
       status: mirror.syncStatus,
       isEnabled: mirror.isEnabled,
       lastSyncAt: mirror.lastSyncAt,
       nextSyncAt: mirror.syncStartDate,
       lastError: mirror.lastError,
-      active: running || due,
+      active: repo.state === "MIRROR" && mirror.isEnabled && (running || due),
     };
   }
 
@@ -164,7 +165,7 @@ export function repositoryMirrorPages(deps: AppDeps): Hono<WebEnv> {
       path: repoPath(repo),
       isMirror: repo.state === "MIRROR",
       source: mirror?.externalReference ?? null,
-      status: mirror && statusOf(mirror),
+      status: mirror && statusOf(repo, mirror),
       form,
       robots,
       passwordSet: mirror?.username != null,
@@ -177,7 +178,7 @@ export function repositoryMirrorPages(deps: AppDeps): Hono<WebEnv> {
   async function statusAnswer(c: WebContext, repo: Repository, notice?: NoticeKey) {
     const mirror = await getMirror(deps.db, repo.id);
     if (mirror && c.req.header("hx-request") === "true") {
-      return fragment(c, <MirrorStatus path={repoPath(repo)} view={statusOf(mirror)} csrfToken={c.get("session")?.csrfToken ?? null} />);
+      return fragment(c, <MirrorStatus path={repoPath(repo)} view={statusOf(repo, mirror)} csrfToken={c.get("session")?.csrfToken ?? null} />);
     }
     return notice ? c.redirect(backTo(repo, notice), 303) : mirrorPage(c, repo);
   }
