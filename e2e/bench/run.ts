@@ -41,6 +41,7 @@ import { scanIndexingRows } from "./scan-indexing.ts";
 import { securityPageRows } from "./security-page.ts";
 import { vulndbRematchRow } from "./vulndb-rematch.ts";
 import { PROXY_BENCH_STALENESS, proxyPullRow } from "./proxy-pull.ts";
+import { mirrorSyncRow } from "./mirror-sync.ts";
 import { fsyncCost } from "./push-fsync.ts";
 import { pullLoggingCost, pushLoggingCost } from "./usage-log-cost.ts";
 import { s3Rows } from "./s3.ts";
@@ -207,6 +208,14 @@ async function main(): Promise<void> {
       const stopProxying = onCleanup("quayside for proxy pulls", () => proxying.stop());
       record(ops, await proxyPullRow({ ...bench, quayside: quaysideTarget(proxying) }, proxying));
       await stopProxying();
+    });
+    await step("mirror sync", async () => {
+      console.log(`bench ${elapsed()} mirroring 100 tags sharing layers from distribution with htpasswd, on a server of its own`);
+      // A server of its own: loopback upstreams allowed, and no scanner, so the row times the sync alone.
+      const mirroring = await startQuayside({ QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_SECURITY_SCANNER: "false" });
+      const stopMirroring = onCleanup("quayside for mirror syncs", () => mirroring.stop());
+      record(scale, await mirrorSyncRow({ ...bench, quayside: quaysideTarget(mirroring) }, mirroring));
+      await stopMirroring();
     });
     await step("binary", async () => {
       for (const row of await binaryRows(workDir, bench.reps)) record(ops, row);

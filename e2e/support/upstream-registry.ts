@@ -77,14 +77,20 @@ export interface BuiltImage {
 /** Writes OCI layouts by hand: blobs once each, any number of refs. */
 export class LayoutWriter {
   private readonly refs: { ref: string; digest: string; mediaType: string; size: number }[] = [];
+  /** Layers already written, by their bytes' object: one shared by many images is hashed and written once. */
+  private readonly written = new WeakMap<Uint8Array, { digest: string; size: number }>();
   constructor(readonly dir: string) {}
 
   private async blob(data: Uint8Array | string): Promise<{ digest: string; size: number }> {
     const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    const known = this.written.get(bytes);
+    if (known) return known;
     const digest = sha256(bytes);
     await mkdir(join(this.dir, "blobs/sha256"), { recursive: true });
     await writeFile(join(this.dir, "blobs/sha256", digest.slice(7)), bytes);
-    return { digest, size: bytes.byteLength };
+    const blob = { digest, size: bytes.byteLength };
+    this.written.set(bytes, blob);
+    return blob;
   }
 
   /** An image of the given layers (uncompressed tar media type: the bytes are copied as they are). */
