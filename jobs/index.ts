@@ -16,6 +16,7 @@ import { notificationDelivery } from "./notification-delivery.ts";
 import { imageExpiryNotifications } from "./image-expiry-notifications.ts";
 import { vulnerabilityRefresh } from "./vulnerability-refresh.ts";
 import { securityScan, securityScanBackfill } from "./scan.ts";
+import { organizationMirror } from "./organization-mirror.ts";
 import { repositoryMirror } from "./repository-mirror.ts";
 
 export interface JobDefinition {
@@ -46,6 +47,7 @@ const definitions: JobDefinition[] = [
   securityScanBackfill,
   vulnerabilityRefresh,
   repositoryMirror,
+  organizationMirror,
 ];
 
 export interface Jobs {

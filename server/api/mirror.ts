@@ -28,6 +28,20 @@ type RepoRouteHandler = (r: ApiRequest, ref: RepoRef, names: string[]) => Promis
 export const mirrorDate = (date: Date | null) => (date ? `${date.toISOString().slice(0, 19)}Z` : null);
 
 const nullableText = z.string().nullish();
+/** `external_registry_config.proxy`, as both mirror APIs take it. */
+export const proxyBody = z.object({ http_proxy: nullableText, https_proxy: nullableText, no_proxy: nullableText }).partial();
+
+/** The TLS and proxy fields of an `external_registry_config` (absent ones stay absent; empty ones clear). */
+export function upstreamAccessChange(config: { verify_tls?: boolean; proxy?: z.infer<typeof proxyBody> } | undefined) {
+  const change: { verifyTls?: boolean; httpProxy?: string | null; httpsProxy?: string | null; noProxy?: string | null } = {};
+  if (config?.verify_tls !== undefined) change.verifyTls = config.verify_tls;
+  if (config?.proxy) {
+    if (config.proxy.http_proxy !== undefined) change.httpProxy = config.proxy.http_proxy || null;
+    if (config.proxy.https_proxy !== undefined) change.httpsProxy = config.proxy.https_proxy || null;
+    if (config.proxy.no_proxy !== undefined) change.noProxy = config.proxy.no_proxy || null;
+  }
+  return change;
+}
 const mirrorBody = z.object({
   is_enabled: z.boolean().optional(),
   external_reference: z.string().min(1),
@@ -37,7 +51,7 @@ const mirrorBody = z.object({
     .object({
       verify_tls: z.boolean().optional(),
       unsigned_images: z.boolean().optional(),
-      proxy: z.object({ http_proxy: nullableText, https_proxy: nullableText, no_proxy: nullableText }).partial().optional(),
+      proxy: proxyBody.optional(),
     })
     .optional(),
   sync_interval: z.number().int(),
@@ -69,13 +83,8 @@ function changeOf(body: MirrorBody): MirrorChange {
   if (body.external_registry_username !== undefined) change.username = body.external_registry_username || null;
   if (body.external_registry_password !== undefined) change.password = body.external_registry_password || null;
   const config = body.external_registry_config;
-  if (config?.verify_tls !== undefined) change.verifyTls = config.verify_tls;
+  Object.assign(change, upstreamAccessChange(config));
   if (config?.unsigned_images !== undefined) change.unsignedImages = config.unsigned_images;
-  if (config?.proxy) {
-    if (config.proxy.http_proxy !== undefined) change.httpProxy = config.proxy.http_proxy || null;
-    if (config.proxy.https_proxy !== undefined) change.httpsProxy = config.proxy.https_proxy || null;
-    if (config.proxy.no_proxy !== undefined) change.noProxy = config.proxy.no_proxy || null;
-  }
   if (body.sync_interval !== undefined) change.syncIntervalS = body.sync_interval;
   if (body.sync_start_date !== undefined) change.syncStartDate = parseMirrorDate(body.sync_start_date);
   if (body.root_rule !== undefined) change.tagGlobs = body.root_rule.rule_value;

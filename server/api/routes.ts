@@ -33,6 +33,7 @@ import { NOTIFICATION_ROUTES } from "./notifications.ts";
 import { MIRROR_ROUTES } from "./mirror.ts";
 import { mountOrganizationRoutes } from "./organizations.ts";
 import { mountProxyCacheRoutes } from "./proxy-cache.ts";
+import { mountOrgMirrorRoutes } from "./org-mirror.ts";
 import { mountTeamRoutes } from "./teams.ts";
 import { mountPrototypeRoutes } from "./prototypes.ts";
 import { TAG_ROUTES } from "./tags.ts";
@@ -191,6 +192,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   mountRobotRoutes(app, route, notAllowed);
   mountOrganizationRoutes(app, route, notAllowed);
   mountProxyCacheRoutes(app, route, notAllowed);
+  mountOrgMirrorRoutes(app, route, notAllowed);
   mountTeamRoutes(app, route, notAllowed);
   mountPrototypeRoutes(app, route, notAllowed);
   mountLogRoutes(app, route, notAllowed);

@@ -14,6 +14,7 @@ import { findRepository, type Repository } from "../repositories/repositories.ts
 import type { Services } from "../services.ts";
 import { orgRole } from "../accounts/teams.ts";
 import { proxyConfigOfRepository } from "../mirroring/proxy-cache-configs.ts";
+import { orgMirrorRobotId } from "../mirroring/organization-mirrors.ts";
 import { mirrorRobotId } from "../mirroring/repository-mirrors.ts";
 
 export type RegistryAction = "pull" | "push" | "delete";
@@ -75,7 +76,7 @@ export async function registryActions(
   if (caps) role = capRepoRole(role, caps) ?? (repo.visibility === "public" ? "read" : null);
   const actions: RegistryAction[] = [];
   if (roleAtLeast(role, "read")) actions.push("pull");
-  if (roleAtLeast(role, "write") && (repo.state === "NORMAL" || (repo.state === "MIRROR" && (await isMirrorRobot(svc.db, principal, repo.id))))) {
+  if (roleAtLeast(role, "write") && (repo.state === "NORMAL" || (await isMirrorRobot(svc.db, principal, repo)))) {
     actions.push("push", "delete");
   }
   return actions;
@@ -96,9 +97,13 @@ async function proxyActions(db: DbOrTx, principal: Principal, namespaceId: numbe
   return (await (repo ? memoisedOn(proxyMembersByRecord, repo, principal.userId, isMember) : isMember())) ? ["pull"] : [];
 }
 
-/** A MIRROR repository takes pushes from its mirror's robot only (as Quay). */
-const isMirrorRobot = async (db: DbOrTx, principal: Principal, repositoryId: number) =>
-  principal.kind === "user" && principal.robot === true && (await mirrorRobotId(db, repositoryId)) === principal.userId;
+/** A MIRROR (ORG_MIRROR) repository takes pushes from its (organization's) mirror robot only, as Quay. */
+async function isMirrorRobot(db: DbOrTx, principal: Principal, repo: Repository): Promise<boolean> {
+  if (principal.kind !== "user" || principal.robot !== true) return false;
+  if (repo.state === "MIRROR") return (await mirrorRobotId(db, repo.id)) === principal.userId;
+  if (repo.state === "ORG_MIRROR") return (await orgMirrorRobotId(db, repo.namespaceId)) === principal.userId;
+  return false;
+}
 
 export interface RepositoryAccess {
   /** Undefined when the repository does not exist (or is being deleted). */

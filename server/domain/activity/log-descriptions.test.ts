@@ -10,6 +10,7 @@ describe("describeLog", () => {
     ["change_repo_permission", { namespace: "org", repo: "app", robot: "org+ci", role: "write" }, "robot org+ci granted Write on org/app"],
     ["org_add_team_member", { member: "alice", team: "owners" }, "added alice to team owners"],
     ["move_tag", { namespace: "o", repo: "r", tag: "t", manifest_digest: "sha256:2", original_manifest_digest: "sha256:1" }, "moved tag t from sha256:1 to sha256:2 in o/r"],
+    ["org_mirror_sync_success", { namespace: "mirrors", external_reference: "https://harbor.example/team" }, "mirrored https://harbor.example/team into organization mirrors"],
   ])("%s %j", (kind, metadata, expected) => {
     expect(describeLog(kind, metadata)).toBe(expected);
   });

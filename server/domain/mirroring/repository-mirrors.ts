@@ -68,7 +68,8 @@ const invalid = (message: string, field?: MirrorField) => new DomainError("INVAL
 /** The field a refusal of this module's is about; undefined: the settings as a whole. */
 export const mirrorFieldOf = (err: DomainError): MirrorField | undefined => (err.detail as { field?: MirrorField } | undefined)?.field;
 
-async function open(db: Db, sealed: string | null): Promise<{ value: string | null; invalid: boolean }> {
+/** A sealed credential opened; `invalid` when it no longer opens (the instance key changed). */
+export async function openSealed(db: Db, sealed: string | null): Promise<{ value: string | null; invalid: boolean }> {
   if (sealed === null) return { value: null, invalid: false };
   const value = await decryptPassword(db, sealed);
   return { value, invalid: value === null };
@@ -82,7 +83,7 @@ export async function getMirror(db: Db, repositoryId: number): Promise<MirrorVie
     .where(eq(repositoryMirrors.repositoryId, repositoryId));
   if (!row) return undefined;
   const m = row.m;
-  const username = await open(db, m.usernameSealed);
+  const username = await openSealed(db, m.usernameSealed);
   return {
     isEnabled: m.isEnabled,
     externalReference: m.externalReference,
@@ -114,7 +115,7 @@ export async function mirrorCredentials(db: Db, repositoryId: number): Promise<{
     .select({ u: repositoryMirrors.usernameSealed, p: repositoryMirrors.passwordSealed })
     .from(repositoryMirrors)
     .where(eq(repositoryMirrors.repositoryId, repositoryId));
-  return { username: (await open(db, row?.u ?? null)).value, password: (await open(db, row?.p ?? null)).value };
+  return { username: (await openSealed(db, row?.u ?? null)).value, password: (await openSealed(db, row?.p ?? null)).value };
 }
 
 /** Why the upstream reference may not be mirrored (SSRF rule of outgoing requests), or null. */

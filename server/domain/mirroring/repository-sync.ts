@@ -9,6 +9,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { blobs, repositoryMirrors, tags, users } from "../../../db/schema.ts";
 import type { Config } from "../../config.ts";
+import type { Clock } from "../clock.ts";
 import { log } from "../../observability/log.ts";
 import { performedBy, writeAudit } from "../activity/audit.ts";
 import { type Actor, NO_NAMESPACE } from "../access/principal.ts";
@@ -23,6 +24,7 @@ import { configuredSiteUrl, emitRepositoryEvent } from "../notifications/deliver
 import { mirrorSyncData } from "../notifications/events.ts";
 import type { NotificationEvent } from "../notifications/catalog.ts";
 import { findRepository, type Repository } from "../repositories/repositories.ts";
+import { queueManifestScan } from "../scanning/indexing.ts";
 import type { Services } from "../services.ts";
 import { mirrorCredentials, referenceProblem, SYNC_RETRIES } from "./repository-mirrors.ts";
 import { matchingTags } from "./tag-globs.ts";
@@ -34,7 +36,7 @@ export const REPOSITORY_MIRROR_QUEUE = "repository-mirror";
 export const wakeMirrorSync = (jobs: JobQueue | undefined) => jobs?.send(REPOSITORY_MIRROR_QUEUE, {});
 
 export interface SyncServices extends Services {
-  config: Pick<Config, "ssrfAllowedHosts" | "notificationFailureLimit" | "publicUrl" | "host" | "port" | "mirror">;
+  config: Pick<Config, "ssrfAllowedHosts" | "notificationFailureLimit" | "publicUrl" | "host" | "port" | "mirror" | "features">;
   jobs?: JobQueue;
 }
 
@@ -61,7 +63,7 @@ const RETRY_DELAY_S = 60;
 /** Retries a blob or manifest fetch gets within a sync (network blips), not counting the first. */
 const MAX_TAG_TRIES = 2;
 
-class ClaimLost extends Error {}
+export class ClaimLost extends Error {}
 
 /**
  * Claims the mirror that has waited longest among the due ones (FOR UPDATE SKIP LOCKED: workers
@@ -111,13 +113,28 @@ export function nextStart(start: Date, intervalS: number, now: Date): Date {
   return new Date(start.getTime() + Math.max(1, periods) * interval);
 }
 
+/**
+ * When a mirror syncs next after a sync ended with `status`: on the schedule after a success or
+ * the last retry, else after RETRY_DELAY_S with one retry fewer.
+ */
+export function nextSync(
+  m: { syncRetriesRemaining: number; syncStartDate: Date; syncIntervalS: number },
+  status: "SUCCESS" | "FAIL",
+  now: Date,
+): { syncStartDate: Date; syncRetriesRemaining: number } {
+  const retriesLeft = m.syncRetriesRemaining - 1;
+  const scheduled = status === "SUCCESS" || retriesLeft <= 0;
+  return {
+    syncStartDate: scheduled ? nextStart(m.syncStartDate, m.syncIntervalS, now) : new Date(now.getTime() + RETRY_DELAY_S * 1000),
+    syncRetriesRemaining: scheduled ? SYNC_RETRIES : retriesLeft,
+  };
+}
+
 /** Records the outcome if the claim is still ours. */
 async function finish(svc: Pick<SyncServices, "db" | "clock">, claim: MirrorClaim, report: SyncReport): Promise<void> {
   const now = svc.clock.now();
   const [m] = await svc.db.select().from(repositoryMirrors).where(eq(repositoryMirrors.repositoryId, claim.repositoryId));
   if (!m || m.syncTransactionId !== claim.transactionId || m.syncStatus !== "SYNCING") return;
-  const retriesLeft = m.syncRetriesRemaining - 1;
-  const scheduled = report.status === "SUCCESS" || retriesLeft <= 0;
   await svc.db
     .update(repositoryMirrors)
     .set({
@@ -126,8 +143,7 @@ async function finish(svc: Pick<SyncServices, "db" | "clock">, claim: MirrorClai
       syncTransactionId: sql`gen_random_uuid()`,
       lastSyncAt: now,
       lastError: report.error ?? null,
-      syncStartDate: scheduled ? nextStart(m.syncStartDate, m.syncIntervalS, now) : new Date(now.getTime() + RETRY_DELAY_S * 1000),
-      syncRetriesRemaining: scheduled ? SYNC_RETRIES : retriesLeft,
+      ...nextSync(m, report.status === "SUCCESS" ? "SUCCESS" : "FAIL", now),
     })
     .where(and(eq(repositoryMirrors.repositoryId, claim.repositoryId), eq(repositoryMirrors.syncTransactionId, claim.transactionId)));
 }
@@ -149,8 +165,8 @@ function counted(stream: ReadableStream<Uint8Array>, add: (n: number) => void): 
   })();
 }
 
-/** Copies what one mirror needs; the claim's renewal runs beside it. */
-class MirrorCopier {
+/** Copies what one mirror needs; the claim's renewal runs beside it (also the organization mirror's copier). */
+export class MirrorCopier {
   readonly report: SyncReport = { status: "SUCCESS", tagsUpdated: [], tagsRemoved: [], tagsFailed: [], blobsFetched: 0, bytesFetched: 0, blobsReused: 0 };
   lost = false;
 
@@ -197,7 +213,9 @@ class MirrorCopier {
     if (parsed.config) await this.copyBlob(parsed.config);
     for (const layer of parsed.layers) await this.copyBlob(layer);
     this.check();
-    await pushManifest(this.svc, this.robot, this.repo, reference, bytes, mediaType);
+    const pushed = await pushManifest(this.svc, this.robot, this.repo, reference, bytes, mediaType);
+    // As a push through the registry would be (an index's children are pushed, and queued, each).
+    await queueManifestScan(this.svc, pushed.digest);
   }
 
   /** One tag: nothing when it already points at the upstream's digest. */
@@ -222,7 +240,67 @@ class MirrorCopier {
   }
 }
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+export const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The robot's pushes as an actor (anonymous when the robot is gone: the push rule then refuses it). */
+export const robotActor = (robot: { id: number; username: string } | null): Actor =>
+  robot
+    ? { principal: { kind: "user", userId: robot.id, username: robot.username, namespaceId: NO_NAMESPACE, superuser: false, robot: true } }
+    : { principal: { kind: "anonymous" } };
+
+/**
+ * Copies `upstreamTags` (each retried once after a network blip), removes the tags gone upstream
+ * when asked, and throws when any tag failed or the claim was lost.
+ */
+export async function copyTags(copier: MirrorCopier, upstreamTags: string[], removeMissing: boolean, tagFailed: (tag: string, message: string) => Promise<void>): Promise<void> {
+  for (const tag of upstreamTags) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await copier.copyTag(tag);
+        break;
+      } catch (err) {
+        if (err instanceof ClaimLost) throw err;
+        const transient = err instanceof UpstreamError && ["network", "timeout", "server"].includes(err.kind);
+        if (transient && attempt < MAX_TAG_TRIES) continue;
+        copier.report.tagsFailed.push(tag);
+        await tagFailed(tag, messageOf(err));
+        break;
+      }
+    }
+  }
+  if (removeMissing) await copier.removeGone(new Set(upstreamTags));
+  copier.check();
+  if (copier.report.tagsFailed.length > 0) throw new Error(`could not copy ${copier.report.tagsFailed.join(", ")}`);
+}
+
+/** Renews a claim three times per claim period while work runs, so only a dead worker's claim lapses; stop with clearInterval. */
+export function keepRenewing(claimSeconds: number, renewal: () => Promise<boolean>, lost: () => void, context: Record<string, unknown>): ReturnType<typeof setInterval> {
+  return setInterval(() => {
+    renewal().then(
+      (held) => {
+        if (!held) lost();
+      },
+      (err: unknown) => log.warn({ err, ...context }, "mirror: claim renewal failed"),
+    );
+  }, (claimSeconds * 1000) / 3);
+}
+
+/** A client for a mirror's upstream, with its TLS, proxy and timeout settings. */
+export const mirrorClient = (
+  registry: string,
+  m: { verifyTls: boolean; httpProxy: string | null; httpsProxy: string | null; noProxy: string | null; skopeoTimeoutS: number },
+  credentials: { username: string | null; password: string | null },
+  clock: Clock,
+) =>
+  new UpstreamClient({
+    registry,
+    username: credentials.username,
+    password: credentials.password,
+    verifyTls: m.verifyTls,
+    proxy: { httpProxy: m.httpProxy, httpsProxy: m.httpsProxy, noProxy: m.noProxy },
+    timeoutMs: m.skopeoTimeoutS * 1000,
+    clock,
+  });
 
 /** Runs the claimed mirror's sync to its end (or until the claim is lost); its report. */
 export async function runMirrorSync(svc: SyncServices, claim: MirrorClaim): Promise<SyncReport> {
@@ -234,9 +312,7 @@ export async function runMirrorSync(svc: SyncServices, claim: MirrorClaim): Prom
   const repo = row ? await repositoryById(svc.db, claim.repositoryId) : undefined;
   if (!row || !repo) return { status: "FAIL", tagsUpdated: [], tagsRemoved: [], tagsFailed: [], blobsFetched: 0, bytesFetched: 0, blobsReused: 0, error: "mirror gone" };
   const m = row.m;
-  const robot: Actor = row.robot
-    ? { principal: { kind: "user", userId: row.robot.id, username: row.robot.username, namespaceId: NO_NAMESPACE, superuser: false, robot: true } }
-    : { principal: { kind: "anonymous" } };
+  const robot = robotActor(row.robot);
   const audit = (kind: string, metadata: Record<string, unknown>) =>
     writeAudit(svc.db, {
       kind,
@@ -254,47 +330,16 @@ export async function runMirrorSync(svc: SyncServices, claim: MirrorClaim): Prom
 
   const split = splitReference(m.externalReference);
   const credentials = await mirrorCredentials(svc.db, repo.id);
-  const client = new UpstreamClient({
-    registry: split?.registry ?? "",
-    username: credentials.username,
-    password: credentials.password,
-    verifyTls: m.verifyTls,
-    proxy: { httpProxy: m.httpProxy, httpsProxy: m.httpsProxy, noProxy: m.noProxy },
-    timeoutMs: m.skopeoTimeoutS * 1000,
-    clock: svc.clock,
-  });
+  const client = mirrorClient(split?.registry ?? "", m, credentials, svc.clock);
   const copier = new MirrorCopier(svc, repo, robot, client, split?.repository ?? "");
-  // Renewed three times per claim period, so only a dead worker's claim lapses.
-  const renewal = setInterval(() => {
-    renew(svc, claim).then(
-      (held) => (copier.lost ||= !held),
-      (err: unknown) => log.warn({ err, repositoryId: repo.id }, "mirror: claim renewal failed"),
-    );
-  }, (svc.config.mirror.claimSeconds * 1000) / 3);
+  const renewal = keepRenewing(svc.config.mirror.claimSeconds, () => renew(svc, claim), () => (copier.lost = true), { repositoryId: repo.id });
   const report = copier.report;
   try {
     if (!row.robot) throw new Error("the mirror has no robot account");
     const problem = await referenceProblem(m.externalReference, svc.config.ssrfAllowedHosts);
     if (problem || !split) throw new Error(problem ?? "invalid external reference");
     const upstreamTags = matchingTags(await client.listTags(split.repository), m.tagGlobs);
-    for (const tag of upstreamTags) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await copier.copyTag(tag);
-          break;
-        } catch (err) {
-          if (err instanceof ClaimLost) throw err;
-          const transient = err instanceof UpstreamError && ["network", "timeout", "server"].includes(err.kind);
-          if (transient && attempt < MAX_TAG_TRIES) continue;
-          report.tagsFailed.push(tag);
-          await audit("repo_mirror_sync_tag_failed", { tag, message: messageOf(err) });
-          break;
-        }
-      }
-    }
-    if (m.removeMissingTags) await copier.removeGone(new Set(upstreamTags));
-    copier.check();
-    if (report.tagsFailed.length > 0) throw new Error(`could not copy ${report.tagsFailed.join(", ")}`);
+    await copyTags(copier, upstreamTags, m.removeMissingTags, (tag, message) => audit("repo_mirror_sync_tag_failed", { tag, message }));
   } catch (err) {
     report.status = err instanceof ClaimLost ? "CANCEL" : "FAIL";
     report.error = messageOf(err);

@@ -217,18 +217,40 @@ export class UpstreamClient {
   }
 
   /** Every tag of `repository`, following the Link header's pages. */
-  async listTags(repository: string): Promise<string[]> {
-    const tags: string[] = [];
-    let path: string | null = `/v2/${repository}/tags/list?n=1000`;
+  listTags(repository: string): Promise<string[]> {
+    return this.pagedList(`/v2/${repository}/tags/list?n=1000`, "tags", repository, `tags of ${repository}`);
+  }
+
+  /** Every repository name in the registry's catalog (`/v2/_catalog`, Link paging). */
+  listCatalog(): Promise<string[]> {
+    return this.pagedList("/v2/_catalog?n=1000", "repositories", null, "the catalog", "registry:catalog:*");
+  }
+
+  /** JSON from the registry's own API (Harbor's, Quay's), with Basic credentials when held. */
+  async apiJson(path: string, what: string): Promise<unknown> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.hasCredentials()) headers.authorization = basicHeader(this.options.username!, this.options.password ?? "");
+    const res = await this.send((await this.baseUrl()) + path, { method: "GET", headers });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw statusError(res, what, this.clock.now());
+    }
+    return this.readJson(res);
+  }
+
+  /** The strings of `key` in every page of a list, following the Link header. */
+  private async pagedList(first: string, key: string, repository: string | null, what: string, scope?: string): Promise<string[]> {
+    const items: string[] = [];
+    let path: string | null = first;
     while (path) {
-      const res = await this.request(path, { method: "GET" }, repository, `tags of ${repository}`);
-      const body = (await this.readJson(res)) as { tags?: unknown };
-      if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags)) throw new UpstreamError("invalid", "the upstream tag list is not a list");
-      for (const t of (body.tags as unknown[] | null | undefined) ?? []) if (typeof t === "string") tags.push(t);
+      const res = await this.request(path, { method: "GET" }, repository, what, scope);
+      const list = ((await this.readJson(res)) as Record<string, unknown>)[key];
+      if (list !== null && list !== undefined && !Array.isArray(list)) throw new UpstreamError("invalid", `the upstream's ${what} is not a list`);
+      for (const item of (list as unknown[] | null | undefined) ?? []) if (typeof item === "string") items.push(item);
       const next = nextLink(res.headers.get("link"), res.url || (await this.baseUrl()));
       path = next ? this.pathOf(next, await this.baseUrl()) : null;
     }
-    return tags;
+    return items;
   }
 
   /** The manifest `reference` (tag or digest) names; its digest checked against the bytes. */
@@ -355,9 +377,8 @@ export class UpstreamClient {
   }
 
   /** A request with whatever auth the registry asks for; anything but 2xx becomes an UpstreamError. */
-  private async request(path: string, init: RequestInit, repository: string | null, what: string): Promise<Response> {
+  private async request(path: string, init: RequestInit, repository: string | null, what: string, scope = repository ? `repository:${repository}:pull` : ""): Promise<Response> {
     const base = await this.baseUrl();
-    const scope = repository ? `repository:${repository}:pull` : "";
     for (let attempt = 0; ; attempt++) {
       const headers = new Headers(init.headers);
       const auth = await this.authorization(scope);
