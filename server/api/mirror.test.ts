@@ -7,7 +7,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, repositoryMirrors } from "../../db/schema.ts";
+import { auditLog, manifestScans, repositoryMirrors } from "../../db/schema.ts";
 import { ApiClient, sessionClient } from "../../e2e/support/api-client.ts";
 import { RegistryClient } from "../../e2e/support/registry-client.ts";
 import { ManualClock, type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
@@ -118,6 +118,17 @@ describe("repository mirror API", () => {
     // 1 shared layer + 3 own layers + 3 configs; the shared one fetched once.
     expect(success).toMatchObject({ blobs_fetched: 7, tags_updated: ["1-a", "1-b"] });
     expect(await logged("repo_mirror_sync_started")).toHaveLength(1);
+  });
+
+  it("queues a security scan of every manifest the sync stored, as a push would", async () => {
+    const registry = new RegistryClient(env, { username: "alice", password: "password-alice" });
+    const digestOf = async (reference: string, accept: string) =>
+      (await registry.request(`/v2/alice/mirrored/manifests/${reference}`, { method: "HEAD", headers: { accept } })).headers.get("docker-content-digest")!;
+    const index = await registry.request("/v2/alice/mirrored/manifests/1-b", { headers: { accept: OCI_INDEX } });
+    const children = ((await index.json()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest);
+    const synced = [await digestOf("1-a", OCI_IMAGE), await digestOf("1-b", OCI_INDEX), ...children];
+    const queued = (await env.deps.db.select({ digest: manifestScans.digest }).from(manifestScans)).map((r) => r.digest);
+    expect(queued.sort()).toEqual(synced.sort());
   });
 
   it("picks up a new upstream tag after sync-now, fetching only its new blobs", async () => {
