@@ -3,6 +3,7 @@
 // covers a worker that died mid-scan), and `security-scan-backfill` queues every ten minutes the
 // scans pushes did not (manifests from before scanning existed, an older indexer's scans).
 import { backfillScans, runScanJob, SCAN_QUEUE, type ScanJob } from "../server/domain/scanning/indexing.ts";
+import { log } from "../server/observability/log.ts";
 import type { JobDefinition } from "./index.ts";
 
 export const securityScan: JobDefinition = {
@@ -23,6 +24,6 @@ export const securityScanBackfill: JobDefinition = {
   retryLimit: 0,
   async handle(deps) {
     const queued = await backfillScans(deps);
-    if (queued > 0) console.log(`jobs: queued ${queued} security scan(s) the pushes had not`);
+    if (queued > 0) log.info({ queued }, "jobs: queued security scans the pushes had not");
   },
 };
