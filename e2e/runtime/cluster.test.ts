@@ -12,6 +12,7 @@ import { connect } from "../../db/client.ts";
 import { createAccessToken } from "../../server/domain/accounts/oauth-tokens.ts";
 import { freshDatabaseUrl, type TestEnv } from "../support/test-app.ts";
 import { type ServerNode, startNode, stopNodes } from "./process.ts";
+import { callApi } from "../support/api-client.ts";
 
 const GARBAGE = 10_000;
 
@@ -35,15 +36,7 @@ function clientOf(node: Node): RegistryClient {
 }
 
 /** A Quay API call to one node with the admin's OAuth token. */
-async function api(node: Node, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${node.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
-}
+const api = (node: Node, method: string, path: string, body?: unknown) => callApi(node.url, adminToken, method, path, body);
 
 const signal = (node: Node, name: NodeJS.Signals) => process.kill(-node.proc.child.pid!, name);
 

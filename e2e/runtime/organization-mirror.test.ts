@@ -15,6 +15,7 @@ import { freePort } from "../../server/free-port.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
 import { LayoutWriter, OCI_IMAGE, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
 import { type ServerNode, startProcess, stopNodes, waitForHttp } from "./process.ts";
+import { callApi } from "../support/api-client.ts";
 
 let upstream: UpstreamRegistry;
 let database: Database;
@@ -22,15 +23,7 @@ let node: ServerNode;
 let token: string;
 const digests: Record<string, string> = {};
 
-const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${node.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-};
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => callApi<T>(node.url, token, method, path, body);
 
 const MIRROR = "/organization/mirrors/mirror";
 

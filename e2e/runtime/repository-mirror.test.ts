@@ -21,6 +21,7 @@ import { freshDatabaseUrl } from "../support/test-app.ts";
 import { LayoutWriter, mirrorRequest, OCI_IMAGE, OCI_INDEX, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
 import { freePort } from "../../server/free-port.ts";
 import { type ServerNode, startProcess, stopNodes, waitForHttp } from "./process.ts";
+import { callApi } from "../support/api-client.ts";
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -65,15 +66,7 @@ let node: ServerNode;
 let layout: LayoutWriter;
 let heldLayer: string;
 
-const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${node.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-};
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => callApi<T>(node.url, token, method, path, body);
 
 /** A server on the shared database and storage, its public URL its own address (so skopeo can log in). */
 async function startServer(): Promise<ServerNode> {

@@ -61,6 +61,23 @@ export class ApiClient {
   }
 }
 
+/** One /api/v1 call over HTTP to a running server (e2e tests), as the holder of an OAuth token. */
+export async function callApi<T = unknown>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text === "" ? undefined : JSON.parse(text)) as T };
+}
+
 /** A client holding an OAuth token with these scopes for the user. */
 export async function tokenClient(env: TestEnv, user: User, scopes: string[]): Promise<ApiClient> {
   const token = await createAccessToken(env.deps.db, user.id, null, scopes);
