@@ -77,3 +77,8 @@ export async function focusedId(page: Page, expected: string): Promise<string | 
   await page.waitForFunction((id) => document.activeElement?.id === id, expected, { timeout: 5_000 }).catch(() => {});
   return page.evaluate(() => document.activeElement?.id);
 }
+
+/** Clicks what leads to a new page (a link, a form's button) and waits until that page has loaded. */
+export async function navigate(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent("load"), page.click(selector)]);
+}

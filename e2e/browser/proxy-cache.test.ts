@@ -7,14 +7,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright";
+import type { Browser } from "playwright";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { addTeamMember, findAccount, saveTeam } from "../../server/domain/accounts/teams.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type ProxyUpstream, startProxyUpstream } from "../support/proxy-upstream.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn, textOf } from "./browser.ts";
+import { expectAccessible, fitsViewport, launchChromium, MOBILE, navigate, openPage, signIn, textOf } from "./browser.ts";
 
 const ADMIN = { username: "admin", password: "admin-password-1", email: "admin@example.com" };
 const MEMBER = { username: "member", password: "member-password-1", email: "member@example.com" };
@@ -46,8 +46,6 @@ afterAll(async () => {
   await upstream?.close();
   await rm(work, { recursive: true, force: true });
 });
-
-const navigate = (page: Page, selector: string) => Promise.all([page.waitForEvent("load"), page.click(selector)]);
 
 for (const [label, viewport] of [["desktop", undefined], ["phone", MOBILE]] as const) {
   it(`configures, validates, shows and removes a proxy cache (${label})`, async () => {

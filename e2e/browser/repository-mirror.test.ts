@@ -15,7 +15,7 @@ import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { LayoutWriter, OCI_IMAGE, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, openPage, signIn, textOf } from "./browser.ts";
+import { expectAccessible, fitsViewport, launchChromium, MOBILE, navigate, openPage, signIn, textOf } from "./browser.ts";
 
 const ALICE = { username: "alice", password: "alice-password-1", email: "alice@example.com" };
 const SYSTEM = { principal: { kind: "anonymous" as const }, ip: null };
@@ -48,8 +48,6 @@ afterAll(async () => {
   await upstream?.close();
   await rm(work, { recursive: true, force: true });
 });
-
-const navigate = (page: Page, selector: string) => Promise.all([page.waitForEvent("load"), page.click(selector)]);
 
 async function checked(page: Page): Promise<void> {
   await expectAccessible(page);
