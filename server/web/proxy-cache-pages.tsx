@@ -15,8 +15,7 @@ import {
 } from "../../views/pages/organization-proxy-cache.tsx";
 import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
-import { findOrganization, type Organization } from "../domain/accounts/organizations.ts";
-import { orgRole } from "../domain/accounts/teams.ts";
+import type { Organization } from "../domain/accounts/organizations.ts";
 import { DomainError } from "../domain/errors.ts";
 import {
   createProxyCacheConfig,
@@ -27,13 +26,9 @@ import {
   proxyCacheFieldOf,
 } from "../domain/mirroring/proxy-cache-configs.ts";
 import { validateUpstream } from "../domain/mirroring/proxy-validation.ts";
+import { adminPlace as adminPlaceOf, memberPlace as memberPlaceOf, type Place } from "./organization-place.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
-
-interface Place {
-  org: Organization;
-  admin: boolean;
-}
 
 /** The form's fields as typed, and what they mean to the domain (or the field that is no number). */
 async function readForm(c: WebContext): Promise<{ form: ProxyCacheForm; input?: NewProxyCacheConfig }> {
@@ -74,17 +69,8 @@ export function proxyCachePages(deps: AppDeps): Hono<WebEnv> {
   const actor = (c: WebContext) => ({ principal: c.get("principal"), ip: clientIp(c, deps.config) });
   const base = "/organization/:name/proxy-cache";
 
-  /** The organization for its members (admin: may change it); null for anyone else. */
-  async function memberPlace(c: WebContext): Promise<Place | null> {
-    const principal = c.get("principal");
-    const org = await findOrganization(deps.db, c.req.param("name")!);
-    const role = org && principal.kind === "user" ? await orgRole(deps.db, principal.userId, org.namespaceId) : null;
-    return org && role ? { org, admin: role === "admin" } : null;
-  }
-  const adminPlace = async (c: WebContext) => {
-    const at = await memberPlace(c);
-    return at?.admin ? at : null;
-  };
+  const memberPlace = (c: WebContext) => memberPlaceOf(deps, c);
+  const adminPlace = (c: WebContext) => adminPlaceOf(deps, c);
 
   const factsOf = async (org: Organization): Promise<ProxyCacheFacts | undefined> => {
     const config = await findProxyCacheConfig(deps.db, org.namespaceId);

@@ -54,10 +54,10 @@ const NOTICES = {
 type NoticeKey = keyof typeof NOTICES;
 
 /** `YYYY-MM-DDTHH:MM` in UTC, as a datetime-local box holds it. */
-const localValue = (date: Date) => date.toISOString().slice(0, 16);
+export const localValue = (date: Date) => date.toISOString().slice(0, 16);
 
 /** The interval in the largest unit it is a whole number of (minutes when none is). */
-function intervalValue(seconds: number): { value: string; unit: string } {
+export function intervalValue(seconds: number): { value: string; unit: string } {
   const unit = [...INTERVAL_UNITS].reverse().find((u) => seconds % Number(u.value) === 0) ?? INTERVAL_UNITS[0]!;
   return { value: String(seconds / Number(unit.value)), unit: unit.value };
 }

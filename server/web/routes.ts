@@ -19,6 +19,7 @@ import { repositoryPermissionPages } from "./repository-permission-pages.tsx";
 import { repositoryNotificationPages } from "./repository-notification-pages.tsx";
 import { repositoryMirrorPages } from "./repository-mirror-pages.tsx";
 import { defaultPermissionPages } from "./default-permission-pages.tsx";
+import { orgMirrorPages } from "./org-mirror-pages.tsx";
 import { proxyCachePages } from "./proxy-cache-pages.tsx";
 import { repositoryPages } from "./repository-pages.tsx";
 import { manifestPages } from "./manifest-pages.tsx";
@@ -89,6 +90,7 @@ export function webRoutes(deps: AppDeps): Hono<WebEnv> {
   app.route("/", repositoryMirrorPages(deps));
   app.route("/", defaultPermissionPages(deps));
   app.route("/", proxyCachePages(deps));
+  app.route("/", orgMirrorPages(deps));
   // Before the repository list: signed-out visitors get the landing page at `/`.
   app.route("/", searchPages(deps, setup));
   app.route("/", manifestPages(deps));

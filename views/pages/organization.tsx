@@ -1,5 +1,5 @@
 // An organization's pages: the frame with its tabs (Repositories, Teams and membership, Robot
-// accounts, OAuth applications, Default permissions, Proxy cache, Usage logs, Settings — each shown to those it is for), the repositories tab, the settings tab
+// accounts, OAuth applications, Default permissions, Proxy cache, Mirroring, Usage logs, Settings — each shown to those it is for), the repositories tab, the settings tab
 // (e-mail, time machine, and deleting the organization after typing its name), and the page
 // that creates an organization.
 import type { Child } from "hono/jsx";
@@ -11,7 +11,7 @@ import { StorageUsed } from "../partials/storage-used.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { Tabs } from "../partials/tabs.tsx";
 
-export type OrganizationTab = "repositories" | "teams" | "robots" | "applications" | "defaults" | "proxy-cache" | "logs" | "settings";
+export type OrganizationTab = "repositories" | "teams" | "robots" | "applications" | "defaults" | "proxy-cache" | "mirroring" | "logs" | "settings";
 
 /** Who is looking: a member sees the teams, an admin the settings too. */
 export interface OrganizationViewer {
@@ -36,6 +36,7 @@ export function OrganizationFrame({ chrome, org, viewer, tab, children }: Organi
     { tab: "applications", label: "OAuth applications", href: `${base}/applications`, shown: viewer.admin },
     { tab: "defaults", label: "Default permissions", href: `${base}/default-permissions`, shown: viewer.admin },
     { tab: "proxy-cache", label: "Proxy cache", href: `${base}/proxy-cache`, shown: viewer.member },
+    { tab: "mirroring", label: "Mirroring", href: `${base}/mirroring`, shown: viewer.member },
     { tab: "logs", label: "Usage logs", href: `${base}/logs`, shown: viewer.admin },
     { tab: "settings", label: "Settings", href: `${base}/settings`, shown: viewer.admin },
   ];

@@ -3,6 +3,7 @@
 // due or running) with "Sync now" and "Cancel"; and its settings (upstream reference, tag globs,
 // credentials whose password is never shown back, schedule, robot, TLS and proxies), each
 // refusal at its field. And the banner every page of a mirror repository shows.
+import type { Child } from "hono/jsx";
 import { isoTime } from "../format.ts";
 import { Layout, Section } from "../layout.tsx";
 import type { Chrome } from "../layout.tsx";
@@ -69,7 +70,7 @@ const STATUS_TEXT: Record<MirrorStatusView["status"], { label: string; color: st
   CANCEL: { label: "Cancelled", color: "orange" },
 };
 
-const At = ({ date }: { date: Date }) => <time datetime={isoTime(date)}>{isoTime(date).replace("T", " ").slice(0, 16)} UTC</time>;
+export const At = ({ date }: { date: Date }) => <time datetime={isoTime(date)}>{isoTime(date).replace("T", " ").slice(0, 16)} UTC</time>;
 
 /** The banner on every page of a mirror repository. */
 export function MirrorBanner({ source }: { source: string | null }) {
@@ -101,20 +102,39 @@ function StatusButton({ action, csrfToken, text, style }: { action: string; csrf
   );
 }
 
-/** The mirror's status, last and next sync, and its buttons: the fragment htmx refreshes. */
-export function MirrorStatus({ path, view, csrfToken }: { path: string; view: MirrorStatusView; csrfToken: string | null }) {
-  const text = STATUS_TEXT[view.status];
+/** A sync status as a coloured label (a mirror's, or one repository's of an organization mirror). */
+export function SyncStatusLabel({ status }: { status: MirrorStatusView["status"] }) {
+  const text = STATUS_TEXT[status];
+  return (
+    <span class={`pf-v6-c-label pf-m-outline pf-m-${text.color}`}>
+      <span class="pf-v6-c-label__content">
+        <span class="pf-v6-c-label__text">{text.label}</span>
+      </span>
+    </span>
+  );
+}
+
+export interface SyncStatusProps {
+  view: MirrorStatusView;
+  csrfToken: string | null;
+  /** What htmx asks again while the status is active (answered with this fragment). */
+  pollPath: string;
+  /** The buttons' actions; none for those who may only read. */
+  syncAction?: string;
+  cancelAction?: string;
+  /** More that refreshes with the status (an organization mirror's repositories). */
+  children?: Child;
+}
+
+/** A mirror's status, last and next sync, and its buttons: the fragment htmx refreshes. */
+export function SyncStatus({ view, csrfToken, pollPath, syncAction, cancelAction, children }: SyncStatusProps) {
   const running = view.status === "SYNCING" || view.status === "SYNC_NOW";
-  const poll = view.active ? { "hx-get": mirrorPagePath(path), "hx-trigger": POLL, "hx-swap": "outerHTML" } : {};
+  const poll = view.active ? { "hx-get": pollPath, "hx-trigger": POLL, "hx-swap": "outerHTML" } : {};
   return (
     <div id={MIRROR_STATUS_ID} data-testid={MIRROR_STATUS_ID} {...poll}>
       <dl class="pf-v6-c-description-list pf-m-horizontal qs-gap-below" aria-live="polite">
         <DescriptionItem term="Status" testid="mirror-sync-status">
-          <span class={`pf-v6-c-label pf-m-outline pf-m-${text.color}`}>
-            <span class="pf-v6-c-label__content">
-              <span class="pf-v6-c-label__text">{text.label}</span>
-            </span>
-          </span>
+          <SyncStatusLabel status={view.status} />
         </DescriptionItem>
         <DescriptionItem term="Last sync" testid="mirror-last-sync">
           {view.lastSyncAt ? <At date={view.lastSyncAt} /> : "Never"}
@@ -124,15 +144,23 @@ export function MirrorStatus({ path, view, csrfToken }: { path: string; view: Mi
         </DescriptionItem>
         {view.status === "FAIL" && view.lastError && <DescriptionItem term="Error">{view.lastError}</DescriptionItem>}
       </dl>
-      <div class="qs-role-form">
-        {running ? (
-          <StatusButton action={mirrorActionPath("cancel", path)} csrfToken={csrfToken} text="Cancel sync" style="secondary" />
-        ) : (
-          <StatusButton action={mirrorActionPath("sync", path)} csrfToken={csrfToken} text="Sync now" style="primary" />
-        )}
-      </div>
+      {syncAction && cancelAction && (
+        <div class="qs-role-form">
+          {running ? (
+            <StatusButton action={cancelAction} csrfToken={csrfToken} text="Cancel sync" style="secondary" />
+          ) : (
+            <StatusButton action={syncAction} csrfToken={csrfToken} text="Sync now" style="primary" />
+          )}
+        </div>
+      )}
+      {children}
     </div>
   );
+}
+
+/** A repository mirror's status fragment. */
+export function MirrorStatus({ path, view, csrfToken }: { path: string; view: MirrorStatusView; csrfToken: string | null }) {
+  return <SyncStatus view={view} csrfToken={csrfToken} pollPath={mirrorPagePath(path)} syncAction={mirrorActionPath("sync", path)} cancelAction={mirrorActionPath("cancel", path)} />;
 }
 
 function StateForm({ path, csrfToken, state, text, style }: { path: string; csrfToken: string | null; state: string; text: string; style: "primary" | "danger" }) {

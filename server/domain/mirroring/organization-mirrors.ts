@@ -2,7 +2,7 @@
 // namespace, sealed credentials, repository filters (globs), the robot pushing the copies, the
 // visibility of the repositories it creates, the schedule; with Quay's checks, refusals and log
 // kinds; sync-now, cancel, and the repositories found upstream. The sync is organization-sync.ts.
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, max, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../../db/client.ts";
 import { organizationMirrorRepositories, organizationMirrors, proxyCacheConfigs, repositories, users } from "../../../db/schema.ts";
 import { encryptPassword } from "../../auth/encrypted-passwords.ts";
@@ -48,6 +48,8 @@ export interface OrgMirrorView extends Omit<OrgMirrorSettings, "robotUsername"> 
   syncRetriesRemaining: number;
   createdAt: Date;
   repositoryStatusCounts: Record<MirrorSyncStatus, number>;
+  /** The latest sync of any of its repositories (the mirror row keeps no date of its own). */
+  lastSyncAt: Date | null;
 }
 
 export const MIN_SYNC_INTERVAL_S = 60;
@@ -55,7 +57,13 @@ const SKOPEO_TIMEOUT_RANGE = [30, 3600] as const;
 /** Quay's one answer for every SSRF refusal (it tells nothing of the network behind). */
 const URL_NOT_ALLOWED = "The provided registry URL is not allowed";
 
-const invalid = (message: string) => new DomainError("INVALID_REQUEST", message);
+/** The API field a refusal is about (the Mirroring tab shows it there). */
+export type OrgMirrorField = "external_registry_type" | "external_registry_url" | "external_namespace" | "visibility" | "sync_interval" | "skopeo_timeout" | "robot_username";
+
+const invalid = (message: string, field?: OrgMirrorField) => new DomainError("INVALID_REQUEST", message, field && { field });
+
+/** The field a refusal of this module's is about; undefined: the settings as a whole. */
+export const orgMirrorFieldOf = (err: DomainError): OrgMirrorField | undefined => (err.detail as { field?: OrgMirrorField } | undefined)?.field;
 
 /** Why the upstream URL may not be used (scheme, shape, SSRF rule), or null. */
 export async function registryUrlProblem(url: string, allowedHosts: readonly string[]): Promise<string | null> {
@@ -65,19 +73,19 @@ export async function registryUrlProblem(url: string, allowedHosts: readonly str
 
 async function checkChange(change: OrgMirrorChange, allowedHosts: readonly string[]): Promise<void> {
   if (change.registryType !== undefined && !(ORG_MIRROR_REGISTRY_TYPES as readonly string[]).includes(change.registryType.toLowerCase())) {
-    throw invalid(`Invalid external_registry_type: ${change.registryType}`);
+    throw invalid(`Invalid external_registry_type: ${change.registryType}`, "external_registry_type");
   }
-  if (change.visibility !== undefined && !["public", "private"].includes(change.visibility.toLowerCase())) throw invalid(`Invalid visibility: ${change.visibility}`);
-  if (change.syncIntervalS !== undefined && change.syncIntervalS < MIN_SYNC_INTERVAL_S) throw invalid(`sync_interval must be at least ${MIN_SYNC_INTERVAL_S} seconds`);
+  if (change.visibility !== undefined && !["public", "private"].includes(change.visibility.toLowerCase())) throw invalid(`Invalid visibility: ${change.visibility}`, "visibility");
+  if (change.syncIntervalS !== undefined && change.syncIntervalS < MIN_SYNC_INTERVAL_S) throw invalid(`sync_interval must be at least ${MIN_SYNC_INTERVAL_S} seconds`, "sync_interval");
   if (change.skopeoTimeoutS !== undefined && (change.skopeoTimeoutS < SKOPEO_TIMEOUT_RANGE[0] || change.skopeoTimeoutS > SKOPEO_TIMEOUT_RANGE[1])) {
-    throw invalid(`skopeo_timeout must be between ${SKOPEO_TIMEOUT_RANGE[0]} and ${SKOPEO_TIMEOUT_RANGE[1]} seconds`);
+    throw invalid(`skopeo_timeout must be between ${SKOPEO_TIMEOUT_RANGE[0]} and ${SKOPEO_TIMEOUT_RANGE[1]} seconds`, "skopeo_timeout");
   }
   if (change.externalNamespace !== undefined && (change.externalNamespace.trim() === "" || change.externalNamespace.length > 255)) {
-    throw invalid("external_namespace must be 1 to 255 characters");
+    throw invalid("external_namespace must be 1 to 255 characters", "external_namespace");
   }
   if (change.registryUrl !== undefined) {
     const problem = await registryUrlProblem(change.registryUrl, allowedHosts);
-    if (problem) throw invalid(problem);
+    if (problem) throw invalid(problem, "external_registry_url");
   }
 }
 
@@ -87,8 +95,8 @@ async function organizationRobot(db: DbOrTx, org: Organization, username: string
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.username, username), eq(users.kind, "robot")));
-  if (!robot) throw invalid(`Invalid robot account: ${username}`);
-  if (!username.startsWith(`${org.name}+`)) throw invalid("Robot account must belong to the organization");
+  if (!robot) throw invalid(`Invalid robot account: ${username}`, "robot_username");
+  if (!username.startsWith(`${org.name}+`)) throw invalid("Robot account must belong to the organization", "robot_username");
   return robot.id;
 }
 
@@ -108,11 +116,15 @@ export async function getOrgMirror(db: Db, namespaceId: number): Promise<OrgMirr
   const username = await openSealed(db, m.usernameSealed);
   const counts = Object.fromEntries(SYNC_STATUSES.map((s) => [s, 0])) as Record<MirrorSyncStatus, number>;
   const grouped = await db
-    .select({ status: organizationMirrorRepositories.syncStatus, n: count() })
+    .select({ status: organizationMirrorRepositories.syncStatus, n: count(), last: max(organizationMirrorRepositories.lastSyncDate) })
     .from(organizationMirrorRepositories)
     .where(eq(organizationMirrorRepositories.namespaceId, namespaceId))
     .groupBy(organizationMirrorRepositories.syncStatus);
-  for (const g of grouped) counts[g.status] = g.n;
+  let lastSyncAt: Date | null = null;
+  for (const g of grouped) {
+    counts[g.status] = g.n;
+    if (g.last && (!lastSyncAt || g.last > lastSyncAt)) lastSyncAt = g.last;
+  }
   return {
     isEnabled: m.isEnabled,
     registryType: m.externalRegistryType,
@@ -136,6 +148,7 @@ export async function getOrgMirror(db: Db, namespaceId: number): Promise<OrgMirr
     skopeoTimeoutS: m.skopeoTimeoutS,
     createdAt: m.createdAt,
     repositoryStatusCounts: counts,
+    lastSyncAt,
   };
 }
 
