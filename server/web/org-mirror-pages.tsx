@@ -14,7 +14,7 @@ import {
   type OrgMirrorState,
   OrgMirrorStatus,
 } from "../../views/pages/organization-mirror.tsx";
-import { INTERVAL_UNITS, MIRROR_STATUS_ID } from "../../views/pages/repository-mirror.tsx";
+import { MIRROR_STATUS_ID } from "../../views/pages/repository-mirror.tsx";
 import { clientIp } from "../client-ip.ts";
 import type { AppDeps } from "../deps.ts";
 import { listRobots } from "../domain/accounts/robots.ts";
@@ -34,12 +34,11 @@ import {
 } from "../domain/mirroring/organization-mirrors.ts";
 import { wakeOrgMirrorSync } from "../domain/mirroring/organization-sync.ts";
 import { adminPlace, memberPlace, type Place } from "./organization-place.ts";
+import { DEFAULT_INTERVAL_S, intervalValue, localValue, readMirrorForm, settingsChange } from "./mirror-form.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
-import { intervalValue, localValue } from "./repository-mirror-pages.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
 
-/** Quay's default schedule: once a day; the API's default skopeo timeout. */
-const DEFAULT_INTERVAL_S = 86_400;
+/** The API's default skopeo timeout. */
 const SKOPEO_TIMEOUT_S = 300;
 const PAGE_SIZE = 25;
 
@@ -81,22 +80,11 @@ type Typed = Omit<OrgMirrorSettings, "skopeoTimeoutS"> & { password: string | nu
 
 /** The form as typed, and the settings it means (none when a box holds no number or date). */
 async function readForm(c: WebContext): Promise<{ form: OrgMirrorForm; typed?: Typed }> {
-  const body = await c.req.parseBody();
-  const text = (name: string) => String(body[name] ?? "").trim();
-  const form: OrgMirrorForm = {
-    values: Object.fromEntries(ORG_MIRROR_TEXT_FIELDS.map((name) => [name, text(name)])) as OrgMirrorForm["values"],
-    checks: Object.fromEntries(ORG_MIRROR_CHECKS.map((name) => [name, body[name] !== undefined])) as OrgMirrorForm["checks"],
-    errors: {},
-  };
-  const v = form.values;
-  const unit = Number(INTERVAL_UNITS.find((u) => u.value === v.sync_interval_unit)?.value ?? DEFAULT_INTERVAL_S);
-  const interval = Number(v.sync_interval);
-  if (v.sync_interval === "" || !Number.isFinite(interval)) form.errors.sync_interval = "Enter the interval as a number";
-  const start = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v.sync_start_date) ? new Date(`${v.sync_start_date}Z`) : null;
   // The API's words for a date it cannot read.
-  if (!start || Number.isNaN(start.getTime())) form.errors.sync_start_date = "Invalid sync_start_date format. Use ISO 8601: YYYY-MM-DDTHH:MM:SSZ";
-  if (Object.keys(form.errors).length > 0) return { form };
-  const orNull = (value: string) => value || null;
+  const { values, checks, schedule, access } = await readMirrorForm(c, ORG_MIRROR_TEXT_FIELDS, ORG_MIRROR_CHECKS, "Invalid sync_start_date format. Use ISO 8601: YYYY-MM-DDTHH:MM:SSZ");
+  const form: OrgMirrorForm = { values, checks, errors: {} };
+  if ("errors" in schedule) return { form: { ...form, errors: schedule.errors } };
+  const v = values;
   return {
     form,
     typed: {
@@ -107,31 +95,15 @@ async function readForm(c: WebContext): Promise<{ form: OrgMirrorForm; typed?: T
       repositoryFilters: v.repository_filters.split(",").map((glob) => glob.trim()).filter((glob) => glob !== ""),
       robotUsername: v.robot_username,
       visibility: v.visibility,
-      syncIntervalS: Math.round(interval * unit),
-      syncStartDate: start!,
-      username: orNull(v.external_registry_username),
-      password: orNull(String(body.external_registry_password ?? "")),
-      verifyTls: form.checks.verify_tls,
-      httpProxy: orNull(v.http_proxy),
-      httpsProxy: orNull(v.https_proxy),
-      noProxy: orNull(v.no_proxy),
+      ...schedule,
+      ...access,
     },
   };
 }
 
 /** Only what differs from the stored mirror (the log row names the fields); the password only when typed. */
-function changeOf(typed: Typed, stored: OrgMirrorView): OrgMirrorChange {
-  const change: OrgMirrorChange = {};
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const keys = ["isEnabled", "registryType", "registryUrl", "externalNamespace", "repositoryFilters", "robotUsername", "visibility", "syncIntervalS", "verifyTls", "httpProxy", "httpsProxy", "noProxy"] as const;
-  for (const key of keys) {
-    if (!same(typed[key], stored[key])) (change as Record<string, unknown>)[key] = typed[key];
-  }
-  if (typed.syncStartDate.getTime() !== stored.syncStartDate.getTime()) change.syncStartDate = typed.syncStartDate;
-  if (typed.username !== stored.username || stored.usernameInvalid || typed.password) change.username = typed.username;
-  if (typed.password) change.password = typed.password;
-  return change;
-}
+const changeOf = (typed: Typed, stored: OrgMirrorView): OrgMirrorChange =>
+  settingsChange(typed, stored, ["isEnabled", "registryType", "registryUrl", "externalNamespace", "repositoryFilters", "robotUsername", "visibility", "syncIntervalS", "verifyTls", "httpProxy", "httpsProxy", "noProxy"]);
 
 export function orgMirrorPages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();

@@ -5,7 +5,6 @@
 // htmx polls while a sync is due or running.
 import { Hono } from "hono";
 import {
-  INTERVAL_UNITS,
   MIRROR_CHECKS,
   MIRROR_STATUS_ID,
   MIRROR_TEXT_FIELDS,
@@ -34,12 +33,10 @@ import {
 import { wakeMirrorSync } from "../domain/mirroring/repository-sync.ts";
 import { setRepositoryState } from "../domain/repositories/repository-state.ts";
 import type { Repository } from "../domain/repositories/repositories.ts";
+import { DEFAULT_INTERVAL_S, intervalValue, localValue, readMirrorForm, settingsChange } from "./mirror-form.ts";
 import { chrome, fragment, notFoundPage, page, wantsFragment } from "./render.tsx";
 import { administeredRepository } from "./repository-create-pages.tsx";
 import type { WebContext, WebEnv } from "./session.ts";
-
-/** Quay's default schedule: once a day. */
-const DEFAULT_INTERVAL_S = 86_400;
 
 const NOTICES = {
   saved: "Mirror settings saved.",
@@ -52,15 +49,6 @@ const NOTICES = {
   unconfigured: "Save the mirror settings first.",
 };
 type NoticeKey = keyof typeof NOTICES;
-
-/** `YYYY-MM-DDTHH:MM` in UTC, as a datetime-local box holds it. */
-export const localValue = (date: Date) => date.toISOString().slice(0, 16);
-
-/** The interval in the largest unit it is a whole number of (minutes when none is). */
-export function intervalValue(seconds: number): { value: string; unit: string } {
-  const unit = [...INTERVAL_UNITS].reverse().find((u) => seconds % Number(u.value) === 0) ?? INTERVAL_UNITS[0]!;
-  return { value: String(seconds / Number(unit.value)), unit: unit.value };
-}
 
 /** The form showing the stored settings (or a new mirror's defaults). */
 function formOf(mirror: MirrorView | undefined, now: Date): MirrorForm {
@@ -87,54 +75,28 @@ type Typed = Omit<MirrorSettings, "unsignedImages" | "architectureFilter" | "sko
 
 /** The form as typed, and the settings it means (none when a box holds no number or date). */
 async function readForm(c: WebContext): Promise<{ form: MirrorForm; typed?: Typed }> {
-  const body = await c.req.parseBody();
-  const text = (name: string) => String(body[name] ?? "").trim();
-  const form: MirrorForm = {
-    values: Object.fromEntries(MIRROR_TEXT_FIELDS.map((name) => [name, text(name)])) as MirrorForm["values"],
-    checks: Object.fromEntries(MIRROR_CHECKS.map((name) => [name, body[name] !== undefined])) as MirrorForm["checks"],
-    errors: {},
-  };
-  const v = form.values;
-  const unit = Number(INTERVAL_UNITS.find((u) => u.value === v.sync_interval_unit)?.value ?? DEFAULT_INTERVAL_S);
-  const interval = Number(v.sync_interval);
-  if (v.sync_interval === "" || !Number.isFinite(interval)) form.errors.sync_interval = "Enter the interval as a number";
-  const start = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v.sync_start_date) ? new Date(`${v.sync_start_date}Z`) : null;
   // The API's words for a date it cannot read.
-  if (!start || Number.isNaN(start.getTime())) form.errors.sync_start_date = "Incorrect DateTime format for sync_start_date.";
-  if (Object.keys(form.errors).length > 0) return { form };
-  const orNull = (value: string) => value || null;
+  const { values, checks, schedule, access } = await readMirrorForm(c, MIRROR_TEXT_FIELDS, MIRROR_CHECKS, "Incorrect DateTime format for sync_start_date.");
+  const form: MirrorForm = { values, checks, errors: {} };
+  if ("errors" in schedule) return { form: { ...form, errors: schedule.errors } };
+  const v = values;
   return {
     form,
     typed: {
       isEnabled: form.checks.is_enabled,
       externalReference: v.external_reference,
       tagGlobs: v.root_rule.split(",").map((glob) => glob.trim()).filter((glob) => glob !== ""),
-      username: orNull(v.external_registry_username),
-      password: orNull(String(body.external_registry_password ?? "")),
-      syncIntervalS: Math.round(interval * unit),
-      syncStartDate: start!,
+      ...schedule,
+      ...access,
       robotUsername: v.robot_username,
-      verifyTls: form.checks.verify_tls,
       removeMissingTags: form.checks.remove_missing_tags,
-      httpProxy: orNull(v.http_proxy),
-      httpsProxy: orNull(v.https_proxy),
-      noProxy: orNull(v.no_proxy),
     },
   };
 }
 
 /** Only what differs from the stored mirror (each change is a log row); the password only when typed. */
-function changeOf(typed: Typed, stored: MirrorView): MirrorChange {
-  const change: MirrorChange = {};
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  for (const key of ["isEnabled", "externalReference", "tagGlobs", "syncIntervalS", "robotUsername", "verifyTls", "removeMissingTags", "httpProxy", "httpsProxy", "noProxy"] as const) {
-    if (!same(typed[key], stored[key])) (change as Record<string, unknown>)[key] = typed[key];
-  }
-  if (typed.syncStartDate.getTime() !== stored.syncStartDate.getTime()) change.syncStartDate = typed.syncStartDate;
-  if (typed.username !== stored.username || stored.usernameInvalid || typed.password) change.username = typed.username;
-  if (typed.password) change.password = typed.password;
-  return change;
-}
+const changeOf = (typed: Typed, stored: MirrorView): MirrorChange =>
+  settingsChange(typed, stored, ["isEnabled", "externalReference", "tagGlobs", "syncIntervalS", "robotUsername", "verifyTls", "removeMissingTags", "httpProxy", "httpsProxy", "noProxy"]);
 
 export function repositoryMirrorPages(deps: AppDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();

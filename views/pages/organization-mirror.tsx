@@ -9,11 +9,12 @@ import { Cell, DataTable } from "../partials/data-table.tsx";
 import { DescriptionItem } from "../partials/description-list.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
 import { CheckField, CsrfField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
+import { ConnectionFields, CredentialFields, RobotSelect, ScheduleFields } from "../partials/mirror-fields.tsx";
 import { Notice } from "../partials/notice.tsx";
 import type { PagerProps } from "../partials/pager.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 import { OrganizationFrame, type OrganizationViewer } from "./organization.tsx";
-import { At, INTERVAL_UNITS, type MirrorStatusView, SyncStatus, SyncStatusLabel } from "./repository-mirror.tsx";
+import { At, type MirrorStatusView, SyncStatus, SyncStatusLabel } from "./repository-mirror.tsx";
 
 export const orgMirrorPath = (org: string, action?: "sync" | "cancel" | "remove") => `/organization/${org}/mirroring${action ? `/${action}` : ""}`;
 export const ORG_MIRROR_REPOS_ID = "org-mirror-repositories";
@@ -74,57 +75,44 @@ export interface OrgMirrorPageProps {
 }
 
 function SettingsForm({ org, form, robots, passwordSet, csrfToken, isNew }: { org: string; form: OrgMirrorForm; robots: string[]; passwordSet: boolean; csrfToken: string | null; isNew: boolean }) {
-  const text = (name: Exclude<TextName, "sync_interval_unit" | "robot_username" | "visibility" | "external_registry_type">, label: string, hint?: string, more: { required?: boolean; type?: "datetime-local" } = {}) => (
-    <TextField name={name} label={label} value={form.values[name]} error={form.errors[name]} hint={hint} autocomplete="off" {...more} />
+  const { values, errors } = form;
+  const text = (name: "external_registry_url" | "external_namespace" | "repository_filters", label: string, hint: string, required = false) => (
+    <TextField name={name} label={label} value={values[name]} error={errors[name]} hint={hint} autocomplete="off" required={required} />
   );
-  const robotChoices = [{ value: "", label: robots.length ? "Choose a robot account" : "No robot accounts in this organization yet" }, ...robots.map((r) => ({ value: r, label: r }))];
   return (
     <form class="pf-v6-c-form" method="post" action={orgMirrorPath(org)} novalidate aria-label="Organization mirror settings">
       {csrfToken && <CsrfField token={csrfToken} />}
-      {form.errors.form && <FormError message={form.errors.form} />}
+      {errors.form && <FormError message={errors.form} />}
       <CheckField name="is_enabled" label="Enabled: sync on the schedule below" checked={form.checks.is_enabled} />
       <SelectField
         name="external_registry_type"
         label="Registry type"
-        value={form.values.external_registry_type}
+        value={values.external_registry_type}
         options={[
           { value: "quay", label: "Quay" },
           { value: "harbor", label: "Harbor" },
         ]}
-        error={form.errors.external_registry_type}
+        error={errors.external_registry_type}
         hint="How repositories are listed when the registry's catalog is closed"
       />
-      {text("external_registry_url", "Registry URL", "e.g. https://registry.example.com", { required: true })}
-      {text("external_namespace", "Upstream namespace", "The organization or project whose repositories are mirrored", { required: true })}
+      {text("external_registry_url", "Registry URL", "e.g. https://registry.example.com", true)}
+      {text("external_namespace", "Upstream namespace", "The organization or project whose repositories are mirrored", true)}
       {text("repository_filters", "Repository filters", "Comma-separated globs of repository names, e.g. app-*, tools; empty: every repository")}
-      <SelectField name="robot_username" label="Robot account" value={form.values.robot_username} options={robotChoices} error={form.errors.robot_username} hint="Pushes the synced images" />
+      <RobotSelect values={values} errors={errors} robots={robots} owner="organization" hint="Pushes the synced images" />
       <SelectField
         name="visibility"
         label="Visibility"
-        value={form.values.visibility}
+        value={values.visibility}
         options={[
           { value: "private", label: "Private" },
           { value: "public", label: "Public" },
         ]}
-        error={form.errors.visibility}
+        error={errors.visibility}
         hint="Of the repositories the sync creates"
       />
-      {text("sync_interval", "Sync interval", "How often the mirror syncs", { required: true })}
-      <SelectField name="sync_interval_unit" label="Interval unit" value={form.values.sync_interval_unit} options={INTERVAL_UNITS} />
-      {text("sync_start_date", "Start date (UTC)", "The first sync; later ones follow at the interval", { required: true, type: "datetime-local" })}
-      {text("external_registry_username", "Username", "Empty to pull anonymously")}
-      <TextField
-        name="external_registry_password"
-        label="Password"
-        type="password"
-        error={form.errors.external_registry_password}
-        hint={passwordSet ? "A password is set: leave empty to keep it" : undefined}
-        autocomplete="new-password"
-      />
-      <CheckField name="verify_tls" label="Verify TLS: refuse an upstream whose certificate does not check out" checked={form.checks.verify_tls} />
-      {text("http_proxy", "HTTP proxy", "Optional, e.g. http://proxy.example.com:3128")}
-      {text("https_proxy", "HTTPS proxy", "Optional")}
-      {text("no_proxy", "No proxy", "Optional: comma-separated hosts reached directly")}
+      <ScheduleFields values={values} errors={errors} />
+      <CredentialFields values={values} errors={errors} passwordSet={passwordSet} />
+      <ConnectionFields values={values} errors={errors} verifyTls={form.checks.verify_tls} />
       <FormActions submit={isNew ? "Start mirroring" : "Save mirror settings"} />
     </form>
   );

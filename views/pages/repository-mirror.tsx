@@ -9,7 +9,8 @@ import { Layout, Section } from "../layout.tsx";
 import type { Chrome } from "../layout.tsx";
 import { DescriptionItem } from "../partials/description-list.tsx";
 import { EmptyState } from "../partials/empty-state.tsx";
-import { CheckField, CsrfField, FormActions, FormError, SelectField, TextField } from "../partials/form-field.tsx";
+import { CheckField, CsrfField, FormActions, FormError, TextField } from "../partials/form-field.tsx";
+import { ConnectionFields, CredentialFields, RobotSelect, ScheduleFields } from "../partials/mirror-fields.tsx";
 import { Notice } from "../partials/notice.tsx";
 import { SectionCard } from "../partials/section-card.tsx";
 
@@ -42,14 +43,6 @@ export interface MirrorForm {
   checks: Record<MirrorCheck, boolean>;
   errors: Partial<Record<MirrorTextField | "external_registry_password" | "form", string>>;
 }
-
-/** Units the sync interval is typed in, largest last. */
-export const INTERVAL_UNITS = [
-  { value: "60", label: "minutes" },
-  { value: "3600", label: "hours" },
-  { value: "86400", label: "days" },
-  { value: "604800", label: "weeks" },
-];
 
 export interface MirrorStatusView {
   status: "NEVER_RUN" | "SYNC_NOW" | "SYNCING" | "SUCCESS" | "FAIL" | "CANCEL";
@@ -176,42 +169,19 @@ function StateForm({ path, csrfToken, state, text, style }: { path: string; csrf
 }
 
 function SettingsForm({ path, form, robots, passwordSet, csrfToken }: { path: string; form: MirrorForm; robots: string[]; passwordSet: boolean; csrfToken: string | null }) {
-  const text = (name: Exclude<MirrorTextField, "sync_interval_unit" | "robot_username">, label: string, hint?: string, more: { required?: boolean; type?: "datetime-local" } = {}) => (
-    <TextField name={name} label={label} value={form.values[name]} error={form.errors[name]} hint={hint} autocomplete="off" {...more} />
-  );
-  const robotChoices = [{ value: "", label: robots.length ? "Choose a robot account" : "No robot accounts in this namespace yet" }, ...robots.map((r) => ({ value: r, label: r }))];
+  const { values, errors } = form;
   return (
     <form class="pf-v6-c-form" method="post" action={mirrorPagePath(path)} novalidate aria-label="Mirror settings">
       {csrfToken && <CsrfField token={csrfToken} />}
-      {form.errors.form && <FormError message={form.errors.form} />}
+      {errors.form && <FormError message={errors.form} />}
       <CheckField name="is_enabled" label="Enabled: sync on the schedule below" checked={form.checks.is_enabled} />
-      {text("external_reference", "Registry location", "The upstream repository, e.g. registry.example.com/namespace/repository", { required: true })}
-      {text("root_rule", "Tags", "Comma-separated globs of the tags to sync, e.g. 1-*, latest, v?.*", { required: true })}
-      {text("external_registry_username", "Username", "Empty to pull anonymously")}
-      <TextField
-        name="external_registry_password"
-        label="Password"
-        type="password"
-        error={form.errors.external_registry_password}
-        hint={passwordSet ? "A password is set: leave empty to keep it" : undefined}
-        autocomplete="new-password"
-      />
-      {text("sync_interval", "Sync interval", "How often the mirror syncs", { required: true })}
-      <SelectField name="sync_interval_unit" label="Interval unit" value={form.values.sync_interval_unit} options={INTERVAL_UNITS} />
-      {text("sync_start_date", "Start date (UTC)", "The first sync; later ones follow at the interval", { required: true, type: "datetime-local" })}
-      <SelectField
-        name="robot_username"
-        label="Robot account"
-        value={form.values.robot_username}
-        options={robotChoices}
-        error={form.errors.robot_username}
-        hint="Pushes the synced images; it is given write on this repository"
-      />
-      <CheckField name="verify_tls" label="Verify TLS: refuse an upstream whose certificate does not check out" checked={form.checks.verify_tls} />
+      <TextField name="external_reference" label="Registry location" value={values.external_reference} error={errors.external_reference} hint="The upstream repository, e.g. registry.example.com/namespace/repository" autocomplete="off" required />
+      <TextField name="root_rule" label="Tags" value={values.root_rule} error={errors.root_rule} hint="Comma-separated globs of the tags to sync, e.g. 1-*, latest, v?.*" autocomplete="off" required />
+      <CredentialFields values={values} errors={errors} passwordSet={passwordSet} />
+      <ScheduleFields values={values} errors={errors} />
+      <RobotSelect values={values} errors={errors} robots={robots} owner="namespace" hint="Pushes the synced images; it is given write on this repository" />
       <CheckField name="remove_missing_tags" label="Remove tags that are gone upstream" checked={form.checks.remove_missing_tags} />
-      {text("http_proxy", "HTTP proxy", "Optional, e.g. http://proxy.example.com:3128")}
-      {text("https_proxy", "HTTPS proxy", "Optional")}
-      {text("no_proxy", "No proxy", "Optional: comma-separated hosts reached directly")}
+      <ConnectionFields values={values} errors={errors} verifyTls={form.checks.verify_tls} />
       <FormActions submit="Save mirror settings" />
     </form>
   );
