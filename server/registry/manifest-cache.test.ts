@@ -1,5 +1,5 @@
 // Pulling many large manifests cannot grow a node's memory past the manifest cache's budget.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { RegistryClient, sha256 } from "../../e2e/support/registry-client.ts";
 import { type TestEnv, testEnv } from "../../e2e/support/test-app.ts";
 import { findRepository } from "../domain/repositories/repositories.ts";
@@ -16,6 +16,18 @@ beforeAll(async () => {
   alice = new RegistryClient(env, { username: "alice", password: "password-alice" });
 });
 afterAll(() => env.close());
+
+/**
+ * Waits until the change notifications the pushes sent have reached this node's cache: they
+ * arrive in order, so once a marker sent now is seen, theirs have been (a late one would drop
+ * entries in the middle of the reads below).
+ */
+async function changeNotificationsSeen(): Promise<void> {
+  const forget = vi.spyOn(env.deps.cache, "forgetContent");
+  await env.database.sql`select pg_notify('quayside_content', 'content:0')`;
+  while (!forget.mock.calls.some(([id]) => id === 0)) await new Promise((resolve) => setTimeout(resolve, 10));
+  forget.mockRestore();
+}
 
 it("keeps manifests fetched by tag and by digest within the byte budget", { timeout: 120_000 }, async () => {
   const repo = "alice/large-manifests";
@@ -38,6 +50,7 @@ it("keeps manifests fetched by tag and by digest within the byte budget", { time
     digests.push(sha256(body));
   }
   const { id } = (await findRepository(env.deps.db, { namespace: "alice", name: "large-manifests" }))!;
+  await changeNotificationsSeen();
 
   for (let n = 0; n < count; n++) {
     for (const ref of [`t${n}`, digests[n]]) {
