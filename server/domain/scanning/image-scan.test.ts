@@ -4,10 +4,16 @@ import { packageDetectors } from "./detectors/index.ts";
 import { buildElf, framedModinfo, inlineBuildInfo } from "./fixtures/build-elf.ts";
 import { gzip, type LayerEntry, streamOf, tar, zstdStored } from "./fixtures/build-layer.ts";
 import { buildZip } from "./fixtures/build-zip.ts";
-import { scanImage } from "./image-scan.ts";
 import { combineLayers } from "./layers/combine.ts";
-import { readLayer } from "./layers/read-layer.ts";
+import { type LayerContents, type LayerInput, readLayer } from "./layers/read-layer.ts";
 import type { PackageDetector } from "./package-types.ts";
+
+/** A manifest's layers, base first, each read in one pass, then stacked: what indexing does per image. */
+async function scanImage(layers: LayerInput[], detectors: PackageDetector[]) {
+  const contents: LayerContents[] = [];
+  for (const layer of layers) contents.push(await readLayer(layer, detectors));
+  return combineLayers(contents);
+}
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`fixtures/${name}`, import.meta.url)));
 
