@@ -4,21 +4,22 @@
 // filter `app*`: after sync-now `mirrors/app` exists in state ORG_MIRROR with the upstream's tags
 // at the upstream's digests, `mirrors/tools` does not, and the repositories endpoint reports
 // `app` synced.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Database } from "../../db/client.ts";
 import { createAccessToken } from "../../server/domain/accounts/oauth-tokens.ts";
 import { createUser } from "../../server/domain/accounts/users.ts";
-import { freePort } from "../../server/free-port.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
 import { LayoutWriter, OCI_IMAGE, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
-import { type ServerNode, startProcess, stopNodes, waitForHttp } from "./process.ts";
+import { type ServerNode, startNode, stopNodes } from "./process.ts";
 import { callApi } from "../support/api-client.ts";
 
 let upstream: UpstreamRegistry;
 let database: Database;
+const nodes: ServerNode[] = [];
+let storage: string | undefined;
 let node: ServerNode;
 let token: string;
 const digests: Record<string, string> = {};
@@ -40,27 +41,20 @@ beforeAll(async () => {
   Object.assign(digests, { v1: v1.digest, v2: v2.digest });
 
   const databaseUrl = await freshDatabaseUrl();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    QUAYSIDE_DATA_DIR: await mkdtemp(join(tmpdir(), "quayside-node-")),
-    QUAYSIDE_PUBLIC_URL: url,
-    DATABASE_URL: databaseUrl,
-    STORAGE: await mkdtemp(join(tmpdir(), "quayside-org-mirror-blobs-")),
-    QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1",
-    QUAYSIDE_SECURITY_SCANNER: "false",
-  });
-  node = { url, proc, dataDir: "" };
-  await waitForHttp(`${url}/health`, proc);
+  storage = await mkdtemp(join(tmpdir(), "quayside-org-mirror-blobs-"));
+  node = await startNode(
+    { DATABASE_URL: databaseUrl, STORAGE: storage, QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_SECURITY_SCANNER: "false" },
+    nodes,
+    { ownPublicUrl: true },
+  );
   database = connect(databaseUrl, { max: 2 });
   const alice = await createUser(database.db, { username: "alice", password: "password-alice" }, { principal: { kind: "anonymous" } });
   token = await createAccessToken(database.db, alice.id, null, ["org:admin", "repo:admin", "repo:create", "user:admin"]);
 }, 180_000);
 
 afterAll(async () => {
-  await stopNodes(node ? [node] : []);
+  await stopNodes(nodes);
+  if (storage) await rm(storage, { recursive: true, force: true });
   await database?.close();
   await upstream?.close();
 });

@@ -71,19 +71,25 @@ export interface ServerNode {
 /**
  * Starts a node and waits for its /health. It joins `started` before it answers, so the
  * caller's cleanup (stopNodes) stops it even if it never does. Tokens name one service on
- * every node (QUAYSIDE_PUBLIC_URL), as behind a load balancer.
+ * every node (QUAYSIDE_PUBLIC_URL), as behind a load balancer — or, with `ownPublicUrl`, the
+ * node's own address, for clients such as skopeo that must reach the token endpoint it names.
  */
-export async function startNode(env: Record<string, string>, started: ServerNode[]): Promise<ServerNode> {
+export async function startNode(
+  env: Record<string, string>,
+  started: ServerNode[],
+  options: { ownPublicUrl?: boolean } = {},
+): Promise<ServerNode> {
   const dataDir = await mkdtemp(join(tmpdir(), "quayside-node-"));
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
     PORT: String(port),
     HOST: "127.0.0.1",
     QUAYSIDE_DATA_DIR: dataDir,
-    QUAYSIDE_PUBLIC_URL: "http://registry.test",
+    QUAYSIDE_PUBLIC_URL: options.ownPublicUrl ? url : "http://registry.test",
     ...env,
   });
-  const node = { url: `http://127.0.0.1:${port}`, proc, dataDir };
+  const node = { url, proc, dataDir };
   started.push(node);
   await waitForHttp(`${node.url}/health`, proc);
   return node;

@@ -7,7 +7,7 @@
 // blobs stored before; a new upstream tag arrives after sync-now; a deleted one disappears; a
 // user's push to the mirror is refused.
 import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,8 +19,7 @@ import { createAccessToken } from "../../server/domain/accounts/oauth-tokens.ts"
 import { createUser } from "../../server/domain/accounts/users.ts";
 import { freshDatabaseUrl } from "../support/test-app.ts";
 import { LayoutWriter, mirrorRequest, OCI_IMAGE, OCI_INDEX, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
-import { freePort } from "../../server/free-port.ts";
-import { type ServerNode, startProcess, stopNodes, waitForHttp } from "./process.ts";
+import { type ServerNode, startNode, stopNodes } from "./process.ts";
 import { callApi } from "../support/api-client.ts";
 
 const run = promisify(execFile);
@@ -69,25 +68,12 @@ let heldLayer: string;
 const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => callApi<T>(node.url, token, method, path, body);
 
 /** A server on the shared database and storage, its public URL its own address (so skopeo can log in). */
-async function startServer(): Promise<ServerNode> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    QUAYSIDE_DATA_DIR: await mkdtemp(join(tmpdir(), "quayside-node-")),
-    QUAYSIDE_PUBLIC_URL: url,
-    DATABASE_URL: databaseUrl,
-    STORAGE: storage,
-    QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1",
-    QUAYSIDE_MIRROR_CLAIM: "4s",
-    QUAYSIDE_SECURITY_SCANNER: "false",
-  });
-  const started = { url, proc, dataDir: storage };
-  nodes.push(started);
-  await waitForHttp(`${url}/health`, proc);
-  return started;
-}
+const startServer = () =>
+  startNode(
+    { DATABASE_URL: databaseUrl, STORAGE: storage, QUAYSIDE_SSRF_ALLOWED_HOSTS: "127.0.0.1", QUAYSIDE_MIRROR_CLAIM: "4s", QUAYSIDE_SECURITY_SCANNER: "false" },
+    nodes,
+    { ownPublicUrl: true },
+  );
 
 const MIRROR = "/repository/alice/app/mirror";
 
@@ -139,6 +125,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopNodes(nodes);
+  if (storage) await rm(storage, { recursive: true, force: true });
   await database?.close();
   door?.server.closeAllConnections();
   door?.server.close();
