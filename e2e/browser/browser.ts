@@ -82,3 +82,9 @@ export async function focusedId(page: Page, expected: string): Promise<string | 
 export async function navigate(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForEvent("load"), page.click(selector)]);
 }
+
+/** The page passes axe and fits the viewport's width (the check each step of the narrow-screen tests makes). */
+export async function expectAccessibleAndFitting(page: Page): Promise<void> {
+  await expectAccessible(page);
+  expect(await fitsViewport(page)).toBe(true);
+}

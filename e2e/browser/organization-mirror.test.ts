@@ -6,14 +6,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright";
+import type { Browser } from "playwright";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createOrganization } from "../../server/domain/accounts/organizations.ts";
 import { createRobot } from "../../server/domain/accounts/robots.ts";
 import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { LayoutWriter, OCI_IMAGE, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, navigate, openPage, signIn, textOf } from "./browser.ts";
+import { expectAccessibleAndFitting, launchChromium, MOBILE, navigate, openPage, signIn, textOf } from "./browser.ts";
 
 const ALICE = { username: "alice", password: "alice-password-1", email: "alice@example.com" };
 const SYSTEM = { principal: { kind: "anonymous" as const }, ip: null };
@@ -44,18 +44,13 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function checked(page: Page): Promise<void> {
-  await expectAccessible(page);
-  expect(await fitsViewport(page)).toBe(true);
-}
-
 it("configures an organization mirror, syncs it now and sees the repositories fill without a reload (phone width)", async () => {
   const page = await openPage(browser, MOBILE);
   await signIn(page, server.url, ALICE.username, ALICE.password);
   await page.goto(`${server.url}/organization/mirrors`);
   await navigate(page, 'a[href="/organization/mirrors/mirroring"]');
   expect(await textOf(page, "empty-state")).toContain("Not a mirror");
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   // A refusal comes back at its field, in the API's words.
   await page.fill("#field-external_registry_url", "http://10.1.2.3:5000");
@@ -67,7 +62,7 @@ it("configures an organization mirror, syncs it now and sees the repositories fi
   await page.fill("#field-external_registry_password", upstream.password);
   await navigate(page, 'button:has-text("Start mirroring")');
   expect(await page.textContent("#field-external_registry_url-helper")).toContain("The provided registry URL is not allowed");
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   await page.fill("#field-external_registry_url", `http://${upstream.host}`);
   await page.fill("#field-external_registry_password", upstream.password);
@@ -76,7 +71,7 @@ it("configures an organization mirror, syncs it now and sees the repositories fi
   expect(await textOf(page, "mirror-sync-status")).toContain("Never run");
   expect(await page.content()).not.toContain(upstream.password);
   expect(await page.getAttribute("#mirror-status", "hx-trigger")).toBeNull();
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   // Sync now: the status and the table refresh in place until the sync is done.
   await page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
@@ -89,6 +84,6 @@ it("configures an organization mirror, syncs it now and sees the repositories fi
   expect(rows[0]).toContain("Success");
   expect(await page.getAttribute('[data-testid="org-mirror-repository"] a', "href")).toBe("/repository/mirrors/app");
   expect(await page.getAttribute("#mirror-status", "hx-trigger")).toBeNull();
-  await checked(page);
+  await expectAccessibleAndFitting(page);
   await page.context().close();
 }, 120_000);

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright";
+import type { Browser } from "playwright";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { findNamespace } from "../../server/domain/accounts/namespaces.ts";
 import { createRobot } from "../../server/domain/accounts/robots.ts";
@@ -15,7 +15,7 @@ import { createUser, toPrincipal } from "../../server/domain/accounts/users.ts";
 import { createRepository } from "../../server/domain/repositories/repositories.ts";
 import { type TestServer, testServer } from "../support/test-app.ts";
 import { LayoutWriter, OCI_IMAGE, randomLayer, startUpstreamRegistry, type UpstreamRegistry } from "../support/upstream-registry.ts";
-import { expectAccessible, fitsViewport, launchChromium, MOBILE, navigate, openPage, signIn, textOf } from "./browser.ts";
+import { expectAccessibleAndFitting, launchChromium, MOBILE, navigate, openPage, signIn, textOf } from "./browser.ts";
 
 const ALICE = { username: "alice", password: "alice-password-1", email: "alice@example.com" };
 const SYSTEM = { principal: { kind: "anonymous" as const }, ip: null };
@@ -49,23 +49,18 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function checked(page: Page): Promise<void> {
-  await expectAccessible(page);
-  expect(await fitsViewport(page)).toBe(true);
-}
-
 it("configures a mirror, syncs it now and watches the status change without a reload (phone width)", async () => {
   const page = await openPage(browser, MOBILE);
   await signIn(page, server.url, ALICE.username, ALICE.password);
   await page.goto(`${server.url}/repository/alice/mirrored?tab=settings`);
   await navigate(page, '[data-testid="repository-mirroring"]');
   expect(await textOf(page, "empty-state")).toContain("Not a mirror");
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   await navigate(page, 'button:has-text("Make this a mirror repository")');
   expect(await textOf(page, "mirror-notice")).toContain("now a mirror");
   expect(await textOf(page, "mirror-sync")).toContain("No upstream configured yet");
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   // A refusal comes back at its field, in the API's words.
   await page.fill("#field-external_reference", "10.1.2.3/team/app");
@@ -77,7 +72,7 @@ it("configures a mirror, syncs it now and watches the status change without a re
   await page.uncheck("#field-verify_tls");
   await navigate(page, 'button:has-text("Save mirror settings")');
   expect(await page.textContent("#field-external_reference-helper")).toContain("External reference is not allowed");
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   await page.fill("#field-external_reference", `${upstream.host}/team/app`);
   await page.fill("#field-external_registry_password", upstream.password);
@@ -88,7 +83,7 @@ it("configures a mirror, syncs it now and watches the status change without a re
   expect(await page.content()).not.toContain(upstream.password);
   // Nothing is due (the start is far ahead): the status does not poll.
   expect(await page.getAttribute("#mirror-status", "hx-trigger")).toBeNull();
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   // Sync now: htmx swaps the status in place and it polls until the sync is done.
   await page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
@@ -98,17 +93,17 @@ it("configures a mirror, syncs it now and watches the status change without a re
   expect(await textOf(page, "mirror-last-sync")).toMatch(/UTC$/);
   // Idle again: the last fragment carries no polling.
   expect(await page.getAttribute("#mirror-status", "hx-trigger")).toBeNull();
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   await page.goto(`${server.url}/repository/alice/mirrored?tab=tags`);
   expect(await textOf(page, "mirror-banner")).toContain(`${upstream.host}/team/app`);
   const tags = await page.locator('[data-testid="tag-name"]').allTextContents();
   expect(tags.map((t) => t.trim()).sort()).toEqual(["1-a", "1-b"]);
-  await checked(page);
+  await expectAccessibleAndFitting(page);
 
   await page.goto(`${server.url}/repository/alice/mirrored?tab=logs`);
   const kinds = await page.locator('[data-testid="log-row"] dd code').allTextContents();
   expect(kinds).toEqual(expect.arrayContaining(["repo_mirror_sync_now_requested", "repo_mirror_sync_started", "repo_mirror_sync_success"]));
-  await checked(page);
+  await expectAccessibleAndFitting(page);
   await page.context().close();
 }, 120_000);
